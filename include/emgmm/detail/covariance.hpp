@@ -1,0 +1,225 @@
+#ifndef EMGMM_DETAIL_COVARIANCE_HPP
+#define EMGMM_DETAIL_COVARIANCE_HPP
+
+// The four covariance parametrizations in one place: storage shapes, precision Cholesky
+// factors, log-determinants, parameter counts and expansion to a full matrix.
+// Storage (see covariance_type.hpp): full (K*D) x D stacked, tied D x D, diag K x D,
+// spherical K x 1.
+
+#include <cmath>
+#include <string>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include "../covariance_type.hpp"
+#include "../errors.hpp"
+#include "validation.hpp"
+
+namespace emgmm {
+namespace detail {
+
+/// Rows and columns of the covariance (and precision) storage for K components in D dims.
+inline Eigen::Index storage_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+  switch (type) {
+    case CovarianceType::full: return K * D;
+    case CovarianceType::tied: return D;
+    case CovarianceType::diag: return K;
+    case CovarianceType::spherical: return K;
+  }
+  return 0;
+}
+inline Eigen::Index storage_cols(CovarianceType type, Eigen::Index D) {
+  return type == CovarianceType::spherical ? 1 : D;
+}
+
+/// sklearn's shape of the same array, for messages.
+inline std::string sklearn_shape(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+  switch (type) {
+    case CovarianceType::full:
+      return "(" + to_text(K * D) + " x " + to_text(D) + "): the K = " + to_text(K) + " " +
+             to_text(D) + " x " + to_text(D) + " matrices stacked";
+    case CovarianceType::tied: return "(" + to_text(D) + " x " + to_text(D) + ")";
+    case CovarianceType::diag: return "(" + to_text(K) + " x " + to_text(D) + ")";
+    case CovarianceType::spherical: return "(" + to_text(K) + " x 1)";
+  }
+  return "";
+}
+
+/// The free parameters of the covariances (sklearn's _n_parameters, covariance part).
+inline Eigen::Index n_covariance_parameters(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+  switch (type) {
+    case CovarianceType::full: return K * D * (D + 1) / 2;
+    case CovarianceType::tied: return D * (D + 1) / 2;
+    case CovarianceType::diag: return K * D;
+    case CovarianceType::spherical: return K;
+  }
+  return 0;
+}
+
+/// The message sklearn gives when a covariance is not positive definite, naming the component.
+inline std::string ill_defined_covariance_message(Eigen::Index component) {
+  return "GaussianMixture::fit: fitting the mixture model failed because component " +
+         to_text(component) +
+         " has an ill-defined empirical covariance (for instance caused by singleton or "
+         "collapsed samples). Try to decrease the number of components, or increase reg_covar.";
+}
+
+/// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:
+/// U = L^{-T}, by a triangular solve (sklearn's `solve_triangular(cov_chol, eye).T`).
+/// Returns false when C is not (numerically) positive definite.
+template <typename Scalar, int Dim>
+bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
+                           Eigen::Matrix<Scalar, Dim, Dim>& precision_cholesky) {
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  if (!covariance.allFinite()) return false;
+  const Eigen::LLT<Square> llt(covariance);
+  if (llt.info() != Eigen::Success) return false;
+  const Square lower = llt.matrixL();
+  if (!(lower.diagonal().array() > Scalar(0)).all()) return false;
+  Square inverse_lower = Square::Identity(covariance.rows(), covariance.cols());
+  lower.template triangularView<Eigen::Lower>().solveInPlace(inverse_lower);
+  precision_cholesky = inverse_lower.transpose();
+  return precision_cholesky.allFinite();
+}
+
+/// precisions_cholesky from covariances, in the same storage; throws NumericalError naming the
+/// first component whose covariance is not positive definite.
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& covariances, CovarianceType type,
+    Eigen::Index K, Eigen::Index D) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  Matrix result(covariances.rows(), covariances.cols());
+  if (type == CovarianceType::full || type == CovarianceType::tied) {
+    const Eigen::Index n_blocks = type == CovarianceType::full ? K : 1;
+    for (Eigen::Index k = 0; k < n_blocks; ++k) {
+      const Square covariance = covariances.middleRows(k * D, D);
+      Square factor(D, D);
+      if (!precision_cholesky_of<Scalar, Dim>(covariance, factor)) {
+        throw NumericalError(ill_defined_covariance_message(k));
+      }
+      result.middleRows(k * D, D) = factor;
+    }
+  } else {
+    for (Eigen::Index k = 0; k < covariances.rows(); ++k) {
+      for (Eigen::Index j = 0; j < covariances.cols(); ++j) {
+        const Scalar variance = covariances(k, j);
+        if (!(variance > Scalar(0)) || !std::isfinite(static_cast<double>(variance))) {
+          throw NumericalError(ill_defined_covariance_message(k));
+        }
+        result(k, j) = Scalar(1) / std::sqrt(variance);
+      }
+    }
+  }
+  return result;
+}
+
+/// precisions = P P^T (full, tied) or P^2 (diag, spherical), in the same storage.
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> precisions_from_cholesky(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions_cholesky,
+    CovarianceType type, Eigen::Index D) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  if (type == CovarianceType::full || type == CovarianceType::tied) {
+    Matrix result(precisions_cholesky.rows(), precisions_cholesky.cols());
+    for (Eigen::Index k = 0; k < precisions_cholesky.rows() / D; ++k) {
+      const Square factor = precisions_cholesky.middleRows(k * D, D);
+      result.middleRows(k * D, D) = factor * factor.transpose();
+    }
+    return result;
+  }
+  return precisions_cholesky.array().square().matrix();
+}
+
+/// covariances = inverse(P P^T) from a precision Cholesky factor P of either triangle, by two
+/// triangular solves (used when the start is given as precisions_init).
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> covariances_from_cholesky(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions_cholesky,
+    CovarianceType type, Eigen::Index D) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  if (type == CovarianceType::full || type == CovarianceType::tied) {
+    Matrix result(precisions_cholesky.rows(), precisions_cholesky.cols());
+    for (Eigen::Index k = 0; k < precisions_cholesky.rows() / D; ++k) {
+      const Square factor = precisions_cholesky.middleRows(k * D, D);
+      Square inverse = Square::Identity(D, D);
+      if (factor.isLowerTriangular()) {
+        factor.template triangularView<Eigen::Lower>().solveInPlace(inverse);
+      } else {
+        factor.template triangularView<Eigen::Upper>().solveInPlace(inverse);
+      }
+      result.middleRows(k * D, D) = inverse.transpose() * inverse;  // (P P^T)^{-1} = P^{-T} P^{-1}
+    }
+    return result;
+  }
+  return precisions_cholesky.array().square().inverse().matrix();
+}
+
+/// Cholesky factor of user-given precisions (lower, as sklearn's `linalg.cholesky(p, lower=True)`
+/// for full/tied, square root for diag/spherical). Assumes validate_precisions() passed.
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> cholesky_of_precisions(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions, CovarianceType type,
+    Eigen::Index D) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  if (type == CovarianceType::full || type == CovarianceType::tied) {
+    Matrix result(precisions.rows(), precisions.cols());
+    for (Eigen::Index k = 0; k < precisions.rows() / D; ++k) {
+      const Square precision = precisions.middleRows(k * D, D);
+      const Square lower = Eigen::LLT<Square>(precision).matrixL();
+      result.middleRows(k * D, D) = lower;
+    }
+    return result;
+  }
+  return precisions.array().sqrt().matrix();
+}
+
+/// log det of each component's precision Cholesky factor (= -1/2 log det covariance), K values.
+template <typename Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_det_cholesky(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions_cholesky,
+    CovarianceType type, Eigen::Index K, Eigen::Index D) {
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> result(K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    switch (type) {
+      case CovarianceType::full:
+        result(k) = precisions_cholesky.middleRows(k * D, D).diagonal().array().log().sum();
+        break;
+      case CovarianceType::tied:
+        result(k) = precisions_cholesky.diagonal().array().log().sum();
+        break;
+      case CovarianceType::diag:
+        result(k) = precisions_cholesky.row(k).array().log().sum();
+        break;
+      case CovarianceType::spherical:
+        result(k) = Scalar(D) * std::log(precisions_cholesky(k, 0));
+        break;
+    }
+  }
+  return result;
+}
+
+/// Component k's full D x D matrix from any storage (covariances or precisions alike).
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Dim, Dim> expand_component(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& storage, CovarianceType type,
+    Eigen::Index k, Eigen::Index D) {
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  switch (type) {
+    case CovarianceType::full: return storage.middleRows(k * D, D);
+    case CovarianceType::tied: return storage;
+    case CovarianceType::diag: return storage.row(k).transpose().asDiagonal();
+    case CovarianceType::spherical: return storage(k, 0) * Square::Identity(D, D);
+  }
+  return Square::Zero(D, D);
+}
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_COVARIANCE_HPP

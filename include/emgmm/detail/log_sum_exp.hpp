@@ -1,0 +1,50 @@
+#ifndef EMGMM_DETAIL_LOG_SUM_EXP_HPP
+#define EMGMM_DETAIL_LOG_SUM_EXP_HPP
+
+#include <cmath>
+#include <limits>
+
+#include <Eigen/Core>
+
+namespace emgmm {
+namespace detail {
+
+/// For each row i of the weighted log-probabilities L (rows x K): log_norm(i) = log sum_k
+/// exp(L(i, k)), computed as m + log sum exp(L - m) with m the row maximum so nothing
+/// overflows. L is replaced by the responsibilities exp(L - log_norm). A row whose every entry
+/// is -inf (a point no component can explain) gets log_norm = -inf and all its responsibility
+/// on its most likely component (the first), never NaN.
+template <typename Scalar>
+void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L,
+                        Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& log_norm) {
+  const Eigen::Index rows = L.rows();
+  log_norm.resize(rows);
+  log_norm = L.rowwise().maxCoeff();
+  const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+  bool any_unexplained = false;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    if (log_norm(i) == minus_inf) {
+      any_unexplained = true;
+      log_norm(i) = Scalar(0);  // placeholder so the vectorized lines below stay finite
+    }
+  }
+  L.colwise() -= log_norm;
+  L = L.array().exp().matrix();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = L.rowwise().sum();
+  log_norm.array() += sums.array().log();
+  L.array().colwise() /= sums.array();
+  if (any_unexplained) {
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      if (!(sums(i) > Scalar(0))) {
+        log_norm(i) = minus_inf;
+        L.row(i).setZero();
+        L(i, 0) = Scalar(1);
+      }
+    }
+  }
+}
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_LOG_SUM_EXP_HPP

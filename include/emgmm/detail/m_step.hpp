@@ -1,0 +1,186 @@
+#ifndef EMGMM_DETAIL_M_STEP_HPP
+#define EMGMM_DETAIL_M_STEP_HPP
+
+// The M-step: the sufficient statistics one pass accumulates from points and their
+// responsibilities, and the weight / mean / covariance update computed from them
+// (sklearn's _estimate_gaussian_parameters followed by _compute_precision_cholesky).
+
+#include <algorithm>
+#include <limits>
+
+#include <Eigen/Core>
+
+#include "../covariance_type.hpp"
+#include "covariance.hpp"
+#include "parameters.hpp"
+
+namespace emgmm {
+namespace detail {
+
+/// Per-component sums over the points, taken about reference means m_k (the means of the
+/// previous iteration) so that one pass keeps the accuracy of a centered two-pass formula:
+///   resp_sum(k)         = sum_i r_ik
+///   resp_diff_sum.row(k)= sum_i r_ik (x_i - m_k)
+///   scatter             = sum_i r_ik (x_i - m_k)(x_i - m_k)^T   (full: per k; tied: summed
+///                         over k; lower triangle only), or its diagonal (diag, spherical: K x D)
+/// Kept in double whatever the model's Scalar, so float fits sum millions of points safely.
+struct SufficientStatistics {
+  CovarianceType covariance_type = CovarianceType::full;
+  Eigen::VectorXd resp_sum;
+  Eigen::MatrixXd resp_diff_sum;
+  Eigen::MatrixXd scatter;
+  double log_likelihood = 0.0;  ///< sum over points of log p(x_i)
+  double n_samples = 0.0;
+
+  SufficientStatistics() = default;
+  SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
+      : covariance_type(type),
+        resp_sum(Eigen::VectorXd::Zero(K)),
+        resp_diff_sum(Eigen::MatrixXd::Zero(K, D)) {
+    switch (type) {
+      case CovarianceType::full: scatter.setZero(K * D, D); break;
+      case CovarianceType::tied: scatter.setZero(D, D); break;
+      case CovarianceType::diag:
+      case CovarianceType::spherical: scatter.setZero(K, D); break;
+    }
+  }
+
+  /// Bytes one instance holds, for sizing the per-chunk partial sums.
+  static double bytes(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+    const double scatter_size = type == CovarianceType::full   ? double(K) * D * D
+                                : type == CovarianceType::tied ? double(D) * D
+                                                               : double(K) * D;
+    return 8.0 * (scatter_size + double(K) * (D + 1));
+  }
+
+  SufficientStatistics& operator+=(const SufficientStatistics& other) {
+    resp_sum += other.resp_sum;
+    resp_diff_sum += other.resp_diff_sum;
+    scatter += other.scatter;
+    log_likelihood += other.log_likelihood;
+    n_samples += other.n_samples;
+    return *this;
+  }
+
+  /// Adds a block of points with their responsibilities R (rows x K), about `reference`.
+  /// `diff` is caller-owned scratch of the block's size.
+  template <typename Scalar, int Dim>
+  void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
+                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& diff) {
+    using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+    using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
+    const Eigen::Index K = R.cols();
+    const Eigen::Index D = points.cols();
+    resp_sum += R.colwise().sum().transpose().template cast<double>();
+    n_samples += double(points.rows());
+    Square block_scatter(D, D);
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const auto r = R.col(k);
+      diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
+      resp_diff_sum.row(k) += (r.transpose() * diff).template cast<double>();
+      switch (covariance_type) {
+        case CovarianceType::full:
+        case CovarianceType::tied: {
+          // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update.
+          diff.array().colwise() *= r.array().sqrt();
+          block_scatter.setZero();
+          block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(diff.transpose());
+          if (covariance_type == CovarianceType::full) {
+            scatter.middleRows(k * D, D) += block_scatter.template cast<double>();
+          } else {
+            scatter += block_scatter.template cast<double>();
+          }
+          break;
+        }
+        case CovarianceType::diag:
+        case CovarianceType::spherical:
+          scatter.row(k) += (r.transpose() * diff.array().square().matrix()).template cast<double>();
+          break;
+      }
+    }
+  }
+};
+
+/// The M-step from accumulated statistics and the reference means they were taken about.
+/// `normalize_weights` is false only for sklearn's initialization, whose weights are
+/// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
+/// positive definite.
+template <typename Scalar, int Dim>
+MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats,
+                                        const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+                                        double reg_covar, bool normalize_weights = true) {
+  const CovarianceType type = stats.covariance_type;
+  const Eigen::Index K = stats.resp_sum.size();
+  const Eigen::Index D = stats.resp_diff_sum.cols();
+  // sklearn adds 10 * eps (of the data's dtype) so an empty component divides by a tiny
+  // positive number instead of zero.
+  const double eps = double(std::numeric_limits<Scalar>::epsilon());
+  const Eigen::VectorXd nk = stats.resp_sum.array() + 10.0 * eps;
+  // sum r (x - mean_new)(x - mean_new)^T = scatter - c_k d d^T with d = resp_diff_sum.row(k),
+  // c_k = 2 / nk - s / nk^2 (exact for the shifted sums, including sklearn's eps in nk).
+  const Eigen::ArrayXd correction =
+      2.0 / nk.array() - stats.resp_sum.array() / nk.array().square();
+
+  MixtureParameters<Scalar, Dim> params;
+  params.covariance_type = type;
+  const Eigen::VectorXd weights =
+      normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
+  params.weights = weights.template cast<Scalar>();
+
+  Eigen::MatrixXd means = reference.template cast<double>();
+  for (Eigen::Index k = 0; k < K; ++k) means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
+  params.means = means.template cast<Scalar>();
+
+  Eigen::MatrixXd covariances;
+  switch (type) {
+    case CovarianceType::full: {
+      covariances.resize(K * D, D);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        const Eigen::RowVectorXd d = stats.resp_diff_sum.row(k);
+        Eigen::MatrixXd block = stats.scatter.middleRows(k * D, D);
+        block = block.selfadjointView<Eigen::Lower>();
+        block -= correction(k) * (d.transpose() * d);
+        block /= nk(k);
+        block.diagonal().array() += reg_covar;
+        covariances.middleRows(k * D, D) = block;
+      }
+      break;
+    }
+    case CovarianceType::tied: {
+      covariances = stats.scatter.selfadjointView<Eigen::Lower>();
+      for (Eigen::Index k = 0; k < K; ++k) {
+        const Eigen::RowVectorXd d = stats.resp_diff_sum.row(k);
+        covariances -= correction(k) * (d.transpose() * d);
+      }
+      covariances /= nk.sum();
+      covariances.diagonal().array() += reg_covar;
+      break;
+    }
+    case CovarianceType::diag:
+    case CovarianceType::spherical: {
+      covariances.resize(K, D);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        const Eigen::ArrayXXd d = stats.resp_diff_sum.row(k).array();
+        // Rounding may leave a collapsed component's variance a hair below zero.
+        covariances.row(k) =
+            ((stats.scatter.row(k).array() - correction(k) * d.square()) / nk(k)).max(0.0) +
+            reg_covar;
+      }
+      if (type == CovarianceType::spherical) {
+        covariances = Eigen::MatrixXd(covariances.rowwise().mean());
+      }
+      break;
+    }
+  }
+  params.covariances = covariances.template cast<Scalar>();
+  params.precisions_cholesky =
+      compute_precision_cholesky<Scalar, Dim>(params.covariances, type, K, D);
+  return params;
+}
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_M_STEP_HPP

@@ -1,0 +1,32 @@
+#ifndef EMGMM_DETAIL_PARAMETERS_HPP
+#define EMGMM_DETAIL_PARAMETERS_HPP
+
+#include <Eigen/Core>
+
+#include "../covariance_type.hpp"
+
+namespace emgmm {
+namespace detail {
+
+/// One mixture's parameters: what an EM iteration reads and writes, and what a fitted model
+/// holds. Covariance storage as described in covariance_type.hpp.
+template <typename Scalar, int Dim>
+struct MixtureParameters {
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+  CovarianceType covariance_type = CovarianceType::full;
+  Vector weights;               ///< K
+  Means means;                  ///< K x D
+  Matrix covariances;           ///< storage per covariance_type
+  Matrix precisions_cholesky;   ///< same storage; P with P P^T = precision
+
+  Eigen::Index n_components() const { return weights.size(); }
+  Eigen::Index n_features() const { return means.cols(); }
+};
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_PARAMETERS_HPP

@@ -1,0 +1,119 @@
+#ifndef EMGMM_DETAIL_PASSES_HPP
+#define EMGMM_DETAIL_PASSES_HPP
+
+// The passes over the data. Each walks the rows in blocks of kBlockRows, converts a block to the
+// model's Scalar once, and does all of its work on it while it is in cache: nothing of size
+// n_samples x n_components is ever held. Chunks of blocks run in parallel under OpenMP and
+// their partial sums are combined in chunk order (see parallel.hpp).
+
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "e_step.hpp"
+#include "log_sum_exp.hpp"
+#include "m_step.hpp"
+#include "parallel.hpp"
+#include "parameters.hpp"
+
+namespace emgmm {
+namespace detail {
+
+template <typename Scalar, int Dim, typename Derived>
+void load_block(const Eigen::MatrixBase<Derived>& X, Eigen::Index start, Eigen::Index rows,
+                Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& block) {
+  block = X.middleRows(start, rows).template cast<Scalar>();
+}
+
+/// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
+/// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
+template <typename Scalar, int Dim, typename Derived>
+SufficientStatistics expectation_pass(const Eigen::MatrixBase<Derived>& X,
+                                      const MixtureParameters<Scalar, Dim>& params) {
+  using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  const Eigen::Index K = params.n_components();
+  const Eigen::Index D = params.n_features();
+  const CovarianceType type = params.covariance_type;
+  const WeightedLogDensity<Scalar, Dim> density(params);
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), SufficientStatistics::bytes(type, K, D));
+  std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
+  for_each_chunk(plan, [&](Eigen::Index chunk) {
+    SufficientStatistics stats(type, K, D);
+    Block points, diff;
+    Matrix resp;
+    Vector log_norm;
+    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+      load_block<Scalar, Dim>(X, start, rows, points);
+      diff.resize(rows, D);
+      density.evaluate(points, resp, diff);
+      normalize_log_rows(resp, log_norm);
+      stats.log_likelihood += log_norm.template cast<double>().sum();
+      stats.accumulate(points, resp, params.means, diff);
+    });
+    partial[static_cast<std::size_t>(chunk)] = std::move(stats);
+  });
+  for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
+  return std::move(partial[0]);
+}
+
+/// The statistics of given responsibilities: resp_block(start, rows, R) fills R (rows x K).
+/// Used by the initialization, whose responsibilities come from labels or random numbers.
+template <typename Scalar, int Dim, typename Derived, typename RespBlock>
+SufficientStatistics responsibility_pass(const Eigen::MatrixBase<Derived>& X, CovarianceType type,
+                                         Eigen::Index K,
+                                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+                                         RespBlock&& resp_block) {
+  using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  const Eigen::Index D = X.cols();
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), SufficientStatistics::bytes(type, K, D));
+  std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
+  for_each_chunk(plan, [&](Eigen::Index chunk) {
+    SufficientStatistics stats(type, K, D);
+    Block points, diff;
+    Matrix resp;
+    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+      load_block<Scalar, Dim>(X, start, rows, points);
+      diff.resize(rows, D);
+      resp.resize(rows, K);
+      resp_block(start, rows, resp);
+      stats.accumulate(points, resp, reference, diff);
+    });
+    partial[static_cast<std::size_t>(chunk)] = std::move(stats);
+  });
+  for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
+  return std::move(partial[0]);
+}
+
+/// The per-sample E-step used by predict, predict_proba and score_samples (and the final
+/// E-step of fit, so fit_predict(X) == fit(X).predict(X)). consume(start, resp, log_norm) is
+/// called for every block with the responsibilities and log p(x) of its rows; blocks may be
+/// consumed concurrently, each writing only its own rows.
+template <typename Scalar, int Dim, typename Derived, typename Consume>
+void evaluation_pass(const Eigen::MatrixBase<Derived>& X,
+                     const MixtureParameters<Scalar, Dim>& params, Consume&& consume) {
+  using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  const WeightedLogDensity<Scalar, Dim> density(params);
+  const ChunkPlan plan = ChunkPlan::make(X.rows());
+  for_each_chunk(plan, [&](Eigen::Index chunk) {
+    Block points, diff;
+    Matrix resp;
+    Vector log_norm;
+    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+      load_block<Scalar, Dim>(X, start, rows, points);
+      diff.resize(rows, params.n_features());
+      density.evaluate(points, resp, diff);
+      normalize_log_rows(resp, log_norm);
+      consume(start, resp, log_norm);
+    });
+  });
+}
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_PASSES_HPP

@@ -1,0 +1,14 @@
+#ifndef EMGMM_EMGMM_HPP
+#define EMGMM_EMGMM_HPP
+
+/// emgmm: Gaussian mixture models fitted by EM on Eigen, with scikit-learn's API.
+/// The one header to include; it includes every public header and nothing else.
+
+#include "covariance_type.hpp"
+#include "errors.hpp"
+#include "gaussian_mixture.hpp"
+#include "kmeans.hpp"
+#include "options.hpp"
+#include "version.hpp"
+
+#endif  // EMGMM_EMGMM_HPP

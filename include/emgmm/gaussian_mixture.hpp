@@ -1,0 +1,498 @@
+#ifndef EMGMM_GAUSSIAN_MIXTURE_HPP
+#define EMGMM_GAUSSIAN_MIXTURE_HPP
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include "covariance_type.hpp"
+#include "detail/covariance.hpp"
+#include "detail/initialization.hpp"
+#include "detail/m_step.hpp"
+#include "detail/parameters.hpp"
+#include "detail/passes.hpp"
+#include "detail/random.hpp"
+#include "detail/validation.hpp"
+#include "errors.hpp"
+#include "options.hpp"
+
+namespace emgmm {
+
+/// A Gaussian mixture fitted by expectation-maximization: sklearn.mixture.GaussianMixture with
+/// the same parameters, methods, fitted attributes (as accessors) and results.
+///
+/// `Scalar` is float or double; `Dim` the number of features when known at compile time (fixed
+/// size Eigen types), or Eigen::Dynamic. Every method taking X accepts any dense Eigen
+/// expression (column- or row-major, Map, block) with one point per row; its scalar type may
+/// differ from Scalar and is converted block by block.
+///
+/// Errors: InvalidArgument for invalid options or data (the message names the parameter, the
+/// value and the fix), NotFittedError before fit(), NumericalError when a covariance is not
+/// positive definite. A fit that throws leaves the model exactly as it was.
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+class GaussianMixture {
+  static_assert(std::is_floating_point<Scalar>::value,
+                "emgmm::GaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
+  static_assert(Dim == Eigen::Dynamic || Dim > 0,
+                "emgmm::GaussianMixture<Scalar, Dim> needs Dim > 0 or Eigen::Dynamic.");
+
+ public:
+  using Options = GaussianMixtureOptions<Scalar, Dim>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using SquareMatrix = Eigen::Matrix<Scalar, Dim, Dim>;
+  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Labels = Eigen::VectorXi;
+
+  /// What sample() returns: the points and the component each was drawn from, grouped by
+  /// component as sklearn does. `auto [X, y] = gmm.sample(100);`
+  struct Samples {
+    Data X;
+    Labels y;
+  };
+
+  /// n_components components, every other option sklearn's default.
+  explicit GaussianMixture(int n_components = 1) { options_.n_components = n_components; }
+  explicit GaussianMixture(Options options) : options_(std::move(options)) {}
+
+  /// The options (sklearn's get_params).
+  const Options& get_params() const { return options_; }
+  /// Replaces the options (sklearn's set_params); they are validated by the next fit().
+  void set_params(Options options) { options_ = std::move(options); }
+
+  /// Estimates the parameters by EM, n_init times, keeping the best lower bound
+  /// (sklearn's fit). Returns *this.
+  template <typename Derived>
+  GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X) {
+    fit_impl(X, "GaussianMixture::fit", nullptr);
+    return *this;
+  }
+
+  /// fit(X), then the most probable component of every point; equals fit(X).predict(X).
+  template <typename Derived>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X) {
+    Labels labels;
+    fit_impl(X, "GaussianMixture::fit_predict", &labels);
+    return labels;
+  }
+
+  /// The most probable component of every row of X.
+  template <typename Derived>
+  Labels predict(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "predict");
+    return labels_of(X, params_);
+  }
+
+  /// Posterior probability of each component for every row of X (n x n_components).
+  template <typename Derived>
+  Matrix predict_proba(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "predict_proba");
+    Matrix proba(X.rows(), params_.n_components());
+    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix& resp, const Vector&) {
+      proba.middleRows(start, resp.rows()) = resp;
+    });
+    return proba;
+  }
+
+  /// log p(x) of every row of X under the model.
+  template <typename Derived>
+  Vector score_samples(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "score_samples");
+    Vector log_prob(X.rows());
+    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix&, const Vector& log_norm) {
+      log_prob.segment(start, log_norm.size()) = log_norm;
+    });
+    return log_prob;
+  }
+
+  /// Mean log-likelihood of the rows of X.
+  template <typename Derived>
+  double score(const Eigen::MatrixBase<Derived>& X) const {
+    return score_samples(X).template cast<double>().mean();
+  }
+
+  /// Bayesian information criterion on X: -2 log L + n_parameters log n. Lower is better.
+  template <typename Derived>
+  double bic(const Eigen::MatrixBase<Derived>& X) const {
+    const double n = double(X.rows());
+    return -2.0 * score(X) * n + double(n_parameters()) * std::log(n);
+  }
+
+  /// Akaike information criterion on X: -2 log L + 2 n_parameters. Lower is better.
+  template <typename Derived>
+  double aic(const Eigen::MatrixBase<Derived>& X) const {
+    return -2.0 * score(X) * double(X.rows()) + 2.0 * double(n_parameters());
+  }
+
+  /// n_samples points drawn from the fitted mixture, with their components. Reproducible:
+  /// the same random_state gives the same points at every call.
+  Samples sample(Eigen::Index n_samples = 1) const {
+    require_fitted("sample");
+    const Eigen::Index D = n_features_in_;
+    if (n_samples < 1) {
+      detail::fail("GaussianMixture::sample", "n_samples = " + detail::to_text(n_samples) +
+                                                  "; the sampling requires at least one sample.");
+    }
+    if (n_samples > std::numeric_limits<Eigen::Index>::max() / D / Eigen::Index(sizeof(Scalar))) {
+      detail::fail("GaussianMixture::sample", "n_samples = " + detail::to_text(n_samples) +
+                                                  " points of " + detail::to_text(D) +
+                                                  " features cannot be addressed; ask for fewer.");
+    }
+    detail::Random random(detail::Random::seed_from(options_.random_state));
+    const Eigen::Index K = params_.n_components();
+    // Component of each draw: the inverse of the cumulative weights, then counts.
+    std::vector<double> cumulative(static_cast<std::size_t>(K));
+    double running = 0.0;
+    for (Eigen::Index k = 0; k < K; ++k) cumulative[static_cast<std::size_t>(k)] = running += double(params_.weights(k));
+    std::vector<Eigen::Index> counts(static_cast<std::size_t>(K), 0);
+    for (Eigen::Index i = 0; i < n_samples; ++i) {
+      const double u = random.uniform() * running;
+      Eigen::Index k = 0;
+      while (k + 1 < K && cumulative[static_cast<std::size_t>(k)] <= u) ++k;
+      ++counts[static_cast<std::size_t>(k)];
+    }
+    Samples samples{Data(n_samples, D), Labels(n_samples)};
+    Eigen::Matrix<Scalar, Dim, 1> z(D);
+    Eigen::Index row = 0;
+    for (Eigen::Index k = 0; k < K; ++k) {
+      // x = mean + L z with L the Cholesky factor of the covariance.
+      const SquareMatrix factor = Eigen::LLT<SquareMatrix>(covariance(k)).matrixL();
+      for (Eigen::Index j = 0; j < counts[static_cast<std::size_t>(k)]; ++j, ++row) {
+        for (Eigen::Index d = 0; d < D; ++d) z(d) = static_cast<Scalar>(random.standard_normal());
+        samples.X.row(row) = params_.means.row(k) + (factor * z).transpose();
+        samples.y(row) = static_cast<int>(k);
+      }
+    }
+    return samples;
+  }
+
+  /// Free parameters of the model: covariances + means + weights - 1 (sklearn's _n_parameters).
+  Eigen::Index n_parameters() const {
+    require_fitted("n_parameters");
+    const Eigen::Index K = params_.n_components();
+    const Eigen::Index D = n_features_in_;
+    return detail::n_covariance_parameters(params_.covariance_type, K, D) + K * D + K - 1;
+  }
+
+  bool is_fitted() const { return n_features_in_ > 0; }
+  /// Mixing weights, K values summing to one (sklearn's weights_).
+  const Vector& weights() const { return (require_fitted("weights"), params_.weights); }
+  /// K x D component means (sklearn's means_).
+  const Means& means() const { return (require_fitted("means"), params_.means); }
+  /// Covariances in the storage of covariance_type (see covariance_type.hpp): full (K*D) x D
+  /// with component k in rows k*D .. k*D+D-1, tied D x D, diag K x D, spherical K x 1.
+  const Matrix& covariances() const { return (require_fitted("covariances"), params_.covariances); }
+  /// Precisions (inverse covariances), in the same storage (sklearn's precisions_).
+  const Matrix& precisions() const { return (require_fitted("precisions"), precisions_); }
+  /// Cholesky factors P of the precisions, P P^T = precision, same storage
+  /// (sklearn's precisions_cholesky_).
+  const Matrix& precisions_cholesky() const {
+    return (require_fitted("precisions_cholesky"), params_.precisions_cholesky);
+  }
+  /// Component k's full D x D covariance matrix, whatever the covariance_type.
+  SquareMatrix covariance(Eigen::Index k) const {
+    check_component(k, "covariance");
+    return detail::expand_component<Scalar, Dim>(params_.covariances, params_.covariance_type, k, n_features_in_);
+  }
+  /// Component k's full D x D precision matrix, whatever the covariance_type.
+  SquareMatrix precision(Eigen::Index k) const {
+    check_component(k, "precision");
+    return detail::expand_component<Scalar, Dim>(precisions_, params_.covariance_type, k, n_features_in_);
+  }
+  /// Whether the fit converged (sklearn's converged_: true when any initialization did).
+  bool converged() const { return (require_fitted("converged"), converged_); }
+  /// EM iterations of the best initialization (sklearn's n_iter_).
+  int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
+  /// Lower bound (mean log-likelihood) of the best initialization (sklearn's lower_bound_).
+  double lower_bound() const { return (require_fitted("lower_bound"), lower_bound_); }
+  /// Number of features seen by fit (sklearn's n_features_in_).
+  Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
+  int n_components() const { return options_.n_components; }
+  CovarianceType covariance_type() const { return options_.covariance_type; }
+
+ private:
+  using Parameters = detail::MixtureParameters<Scalar, Dim>;
+  using Clock = std::chrono::steady_clock;
+
+  template <typename Derived>
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const std::string& where, Labels* labels) {
+    validate_options(where);
+    detail::check_data<Dim>(X, where, 2);
+    const Eigen::Index K = options_.n_components;
+    const Eigen::Index D = X.cols();
+    if (X.rows() < K) {
+      detail::fail(where, "expected n_samples >= n_components but got n_components = " +
+                              detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
+                              "; lower n_components or pass more points.");
+    }
+    validate_initial_parameters(where, D);
+    const bool do_init = !(options_.warm_start && is_fitted());
+    if (!do_init) check_warm_start(where, D);
+    const int n_init = do_init ? options_.n_init : 1;
+    const double n_samples = double(X.rows());
+    detail::Random random(detail::Random::seed_from(options_.random_state));
+
+    Parameters best;
+    double max_lower_bound = -std::numeric_limits<double>::infinity();
+    int best_n_iter = 0;
+    bool converged = false;
+    bool stopped = false;
+    for (int init = 0; init < n_init && !stopped; ++init) {
+      const Clock::time_point init_start = Clock::now();
+      Clock::time_point iteration_start = init_start;
+      if (options_.verbose >= 1) std::cout << "Initialization " << init << "\n";
+      Parameters params = do_init ? detail::initialize_parameters<Scalar, Dim>(X, options_, random) : params_;
+      double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
+      if (options_.max_iter == 0) {
+        best = std::move(params);
+        best_n_iter = 0;
+        continue;
+      }
+      int n_iter = 1;
+      for (; n_iter <= options_.max_iter; ++n_iter) {
+        const double previous = lower_bound;
+        // One pass: E-step responsibilities folded into the M-step statistics.
+        const detail::SufficientStatistics stats = detail::expectation_pass<Scalar, Dim>(X, params);
+        lower_bound = stats.log_likelihood / n_samples;
+        if (!std::isfinite(lower_bound)) {
+          throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
+                               " in iteration " + detail::to_text(n_iter) + " of initialization " +
+                               detail::to_text(init) +
+                               "; the data may be too large for the Scalar type or degenerate. "
+                               "Rescale the data, increase reg_covar or decrease n_components.");
+        }
+        params = detail::maximize<Scalar, Dim>(stats, params.means, options_.reg_covar);
+        const double change = lower_bound - previous;
+        if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
+          if (options_.verbose == 1) {
+            std::cout << "  Iteration " << n_iter << "\n";
+          } else {
+            const Clock::time_point now = Clock::now();
+            print_line("  Iteration %d\t time lapse %.5fs\t ll change %.5f", n_iter,
+                       seconds(iteration_start, now), change);
+            iteration_start = now;
+          }
+        }
+        if (options_.callback && !options_.callback(IterationInfo{init, n_iter, lower_bound, change})) {
+          stopped = true;
+          break;
+        }
+        if (std::abs(change) < options_.tol) {
+          converged = true;
+          break;
+        }
+      }
+      n_iter = std::min(n_iter, options_.max_iter);
+      if (options_.verbose == 1) {
+        std::cout << "Initialization converged: " << (converged ? "True" : "False") << "\n";
+      } else if (options_.verbose >= 2) {
+        print_line("Initialization converged: %s\t time lapse %.5fs\t ll %.5f", converged ? "True" : "False",
+                   seconds(init_start, Clock::now()), lower_bound);
+      }
+      if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
+        max_lower_bound = lower_bound;
+        best = std::move(params);
+        best_n_iter = n_iter;
+      }
+    }
+    if (!converged && options_.max_iter > 0 && options_.verbose >= 1) {
+      std::cout << "ConvergenceWarning: Initialization " << n_init
+                << " did not converge. Try different init parameters, or increase max_iter, tol "
+                   "or check for degenerate data.\n";
+    }
+    Matrix precisions =
+        detail::precisions_from_cholesky<Scalar, Dim>(best.precisions_cholesky, best.covariance_type, D);
+    // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
+    if (labels) *labels = labels_of(X, best);
+    // Commit: nothing below can throw.
+    params_ = std::move(best);
+    precisions_.swap(precisions);
+    converged_ = converged;
+    n_iter_ = best_n_iter;
+    lower_bound_ = max_lower_bound;
+    n_features_in_ = D;
+  }
+
+  template <typename Derived>
+  static Labels labels_of(const Eigen::MatrixBase<Derived>& X, const Parameters& params) {
+    Labels labels(X.rows());
+    detail::evaluation_pass<Scalar, Dim>(X, params, [&](Eigen::Index start, const Matrix& resp, const Vector&) {
+      for (Eigen::Index i = 0; i < resp.rows(); ++i) {
+        Eigen::Index best = 0;
+        resp.row(i).maxCoeff(&best);
+        labels(start + i) = static_cast<int>(best);
+      }
+    });
+    return labels;
+  }
+
+  template <typename Derived>
+  void check_input(const Eigen::MatrixBase<Derived>& X, const char* method) const {
+    require_fitted(method);
+    detail::check_data<Dim>(X, std::string("GaussianMixture::") + method, 1, n_features_in_);
+  }
+
+  void require_fitted(const char* method) const {
+    if (!is_fitted()) {
+      throw NotFittedError(std::string("GaussianMixture::") + method +
+                           ": this GaussianMixture instance is not fitted yet; call fit(X) first.");
+    }
+  }
+
+  void check_component(Eigen::Index k, const char* method) const {
+    require_fitted(method);
+    if (k < 0 || k >= params_.n_components()) {
+      detail::fail(std::string("GaussianMixture::") + method,
+                   "k = " + detail::to_text(k) + " is not a component; pass 0 <= k < n_components = " +
+                       detail::to_text(params_.n_components()) + ".");
+    }
+  }
+
+  void validate_options(const std::string& where) const {
+    const Options& o = options_;
+    if (o.n_components < 1) {
+      detail::fail(where, "n_components = " + detail::to_text(o.n_components) + " must be >= 1.");
+    }
+    if (!(o.tol >= 0.0) || !std::isfinite(o.tol)) {
+      detail::fail(where, "tol = " + detail::to_text(o.tol) + " must be a finite number >= 0.");
+    }
+    if (!(o.reg_covar >= 0.0) || !std::isfinite(o.reg_covar)) {
+      detail::fail(where, "reg_covar = " + detail::to_text(o.reg_covar) + " must be a finite number >= 0.");
+    }
+    if (o.max_iter < 0) {
+      detail::fail(where, "max_iter = " + detail::to_text(o.max_iter) + " must be >= 0.");
+    }
+    if (o.n_init < 1) {
+      detail::fail(where, "n_init = " + detail::to_text(o.n_init) + " must be >= 1.");
+    }
+    if (o.verbose_interval < 1) {
+      detail::fail(where, "verbose_interval = " + detail::to_text(o.verbose_interval) + " must be >= 1.");
+    }
+    const int type = static_cast<int>(o.covariance_type);
+    if (type < 0 || type > 3) {
+      detail::fail(where, "covariance_type = " + detail::to_text(type) +
+                              " is not one of full, tied, diag, spherical.");
+    }
+    const int init = static_cast<int>(o.init_params);
+    if (init < 0 || init > 3) {
+      detail::fail(where, "init_params = " + detail::to_text(init) +
+                              " is not one of kmeans, k-means++, random, random_from_data.");
+    }
+  }
+
+  /// sklearn's _check_weights, _check_means and _check_precisions.
+  void validate_initial_parameters(const std::string& where, Eigen::Index D) const {
+    const Options& o = options_;
+    const Eigen::Index K = o.n_components;
+    if (o.weights_init) {
+      const Vector& w = *o.weights_init;
+      if (w.size() != K) {
+        detail::fail(where, "weights_init has " + detail::to_text(w.size()) +
+                                " values but must have n_components = " + detail::to_text(K) + ".");
+      }
+      for (Eigen::Index k = 0; k < K; ++k) {
+        if (!(w(k) >= Scalar(0) && w(k) <= Scalar(1))) {
+          detail::fail(where, "weights_init(" + detail::to_text(k) + ") = " + detail::to_text(w(k)) +
+                                  "; every weight must be in the range [0, 1].");
+        }
+      }
+      const double sum = w.template cast<double>().sum();
+      const double tolerance = std::max(1e-8, 8.0 * double(std::numeric_limits<Scalar>::epsilon()));
+      if (!(std::abs(1.0 - sum) <= tolerance)) {
+        detail::fail(where, "weights_init should be normalized, but sums to " + detail::to_text(sum) +
+                                "; divide it by its sum.");
+      }
+    }
+    if (o.means_init) {
+      const Means& m = *o.means_init;
+      if (m.rows() != K || m.cols() != D) {
+        detail::fail(where, "means_init has shape (" + detail::to_text(m.rows()) + " x " +
+                                detail::to_text(m.cols()) + ") but must be (n_components x n_features) = (" +
+                                detail::to_text(K) + " x " + detail::to_text(D) + ").");
+      }
+      if (!m.allFinite()) detail::fail(where, "means_init must not contain NaN or infinity.");
+    }
+    if (o.precisions_init) {
+      const Matrix& p = *o.precisions_init;
+      const CovarianceType type = o.covariance_type;
+      const std::string name = std::string("'") + to_string(type) + " precision'";
+      if (p.rows() != detail::storage_rows(type, K, D) || p.cols() != detail::storage_cols(type, D)) {
+        detail::fail(where, "precisions_init has shape (" + detail::to_text(p.rows()) + " x " +
+                                detail::to_text(p.cols()) + ") but for covariance_type '" + to_string(type) +
+                                "' must be " + detail::sklearn_shape(type, K, D) + ".");
+      }
+      if (!p.allFinite()) detail::fail(where, "precisions_init must not contain NaN or infinity.");
+      if (type == CovarianceType::full || type == CovarianceType::tied) {
+        for (Eigen::Index k = 0; k < p.rows() / D; ++k) {
+          const SquareMatrix block = p.middleRows(k * D, D);
+          // numpy.allclose(P, P.T): |a - b| <= 1e-8 + 1e-5 |b|
+          const bool symmetric =
+              ((block - block.transpose()).array().abs() <= 1e-8 + 1e-5 * block.transpose().array().abs()).all();
+          const Eigen::LLT<SquareMatrix> llt(block);
+          const bool positive = llt.info() == Eigen::Success &&
+                                (SquareMatrix(llt.matrixL()).diagonal().array() > Scalar(0)).all();
+          if (!symmetric || !positive) {
+            detail::fail(where, "precisions_init: " + name + " of component " + detail::to_text(k) +
+                                    " should be symmetric, positive-definite.");
+          }
+        }
+      } else if (!(p.array() > Scalar(0)).all()) {
+        detail::fail(where, "precisions_init: " + name + " should be positive.");
+      }
+    }
+  }
+
+  void check_warm_start(const std::string& where, Eigen::Index D) const {
+    if (D != n_features_in_ || options_.n_components != params_.n_components() ||
+        options_.covariance_type != params_.covariance_type) {
+      detail::fail(where, "warm_start continues from the fitted model (" + detail::to_text(params_.n_components()) +
+                              " components, covariance_type '" + to_string(params_.covariance_type) + "', " +
+                              detail::to_text(n_features_in_) + " features) but the options or data now ask for " +
+                              detail::to_text(options_.n_components) + " components, '" +
+                              to_string(options_.covariance_type) + "', " + detail::to_text(D) +
+                              " features; set warm_start = false to fit from scratch.");
+    }
+  }
+
+  static double seconds(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+  }
+
+  template <typename... Args>
+  static void print_line(const char* format, Args... args) {
+    char line[256];
+    std::snprintf(line, sizeof line, format, args...);
+    std::cout << line << "\n";
+  }
+
+  Options options_;
+  Parameters params_;
+  Matrix precisions_;
+  bool converged_ = false;
+  int n_iter_ = 0;
+  double lower_bound_ = -std::numeric_limits<double>::infinity();
+  Eigen::Index n_features_in_ = 0;
+};
+
+using GaussianMixtureXd = GaussianMixture<double>;
+using GaussianMixtureXf = GaussianMixture<float>;
+using GaussianMixture1d = GaussianMixture<double, 1>;
+using GaussianMixture1f = GaussianMixture<float, 1>;
+using GaussianMixture2d = GaussianMixture<double, 2>;
+using GaussianMixture2f = GaussianMixture<float, 2>;
+using GaussianMixture3d = GaussianMixture<double, 3>;
+using GaussianMixture3f = GaussianMixture<float, 3>;
+
+}  // namespace emgmm
+
+#endif  // EMGMM_GAUSSIAN_MIXTURE_HPP

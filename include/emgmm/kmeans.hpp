@@ -1,0 +1,265 @@
+#ifndef EMGMM_KMEANS_HPP
+#define EMGMM_KMEANS_HPP
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "detail/kmeans_plusplus.hpp"
+#include "detail/lloyd.hpp"
+#include "detail/random.hpp"
+#include "detail/validation.hpp"
+#include "errors.hpp"
+#include "options.hpp"
+
+namespace emgmm {
+
+namespace detail {
+
+/// Column means of X, summed in double.
+template <typename Scalar, int Dim, typename Derived>
+Eigen::Matrix<Scalar, 1, Dim> column_mean(const Eigen::MatrixBase<Derived>& X) {
+  Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(X.cols());
+  for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
+    sum += X.middleRows(start, rows).template cast<double>().colwise().sum();
+  });
+  return (sum / double(X.rows())).template cast<Scalar>();
+}
+
+/// sklearn's _is_same_clustering: labels `a` map onto labels `b` one to one.
+inline bool same_clustering(const Eigen::VectorXi& a, const Eigen::VectorXi& b, Eigen::Index K) {
+  std::vector<int> mapping(static_cast<std::size_t>(K), -1);
+  for (Eigen::Index i = 0; i < a.size(); ++i) {
+    int& target = mapping[static_cast<std::size_t>(a(i))];
+    if (target == -1) {
+      target = b(i);
+    } else if (target != b(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace detail
+
+/// K-means clustering (sklearn.cluster.KMeans with algorithm="lloyd"): greedy k-means++ or
+/// random seeding, Lloyd iterations, the best of n_init runs by inertia. Also the default
+/// initializer of GaussianMixture.
+///
+/// Every method taking X accepts any dense Eigen expression with one point per row.
+/// Throws InvalidArgument for invalid options or data, NotFittedError before fit().
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+class KMeans {
+  static_assert(std::is_floating_point<Scalar>::value,
+                "emgmm::KMeans<Scalar, Dim> needs a floating-point Scalar: float or double.");
+  static_assert(Dim == Eigen::Dynamic || Dim > 0,
+                "emgmm::KMeans<Scalar, Dim> needs Dim > 0 or Eigen::Dynamic.");
+
+ public:
+  using Options = KMeansOptions<Scalar, Dim>;
+  using Centers = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Labels = Eigen::VectorXi;
+
+  /// n_clusters clusters, every other option sklearn's default.
+  explicit KMeans(int n_clusters = 8) { options_.n_clusters = n_clusters; }
+  explicit KMeans(Options options) : options_(std::move(options)) {}
+
+  const Options& get_params() const { return options_; }
+  /// Replaces the options; they are validated by the next fit().
+  void set_params(Options options) { options_ = std::move(options); }
+
+  /// Computes the clustering. A fit that throws leaves the model as it was.
+  template <typename Derived>
+  KMeans& fit(const Eigen::MatrixBase<Derived>& X) {
+    const std::string where = "KMeans::fit";
+    validate_options(where);
+    detail::check_data<Dim>(X, where, 1);
+    const Eigen::Index K = options_.n_clusters;
+    if (X.rows() < K) {
+      detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
+                              " must be >= n_clusters = " + detail::to_text(K) +
+                              "; lower n_clusters or pass more points.");
+    }
+    if (options_.init_centers) {
+      const Centers& init = *options_.init_centers;
+      if (init.rows() != K || init.cols() != X.cols()) {
+        detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
+                                detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
+                                detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
+      }
+      if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
+    }
+
+    const Eigen::Matrix<Scalar, 1, Dim> offset = detail::column_mean<Scalar, Dim>(X);
+    const double abs_tol = options_.tol == 0.0 ? 0.0 : mean_variance(X, offset) * options_.tol;
+    detail::Random random(detail::Random::seed_from(options_.random_state));
+    int n_init = options_.n_init;
+    if (n_init == 0) n_init = (options_.init == Options::Init::random && !options_.init_centers) ? 10 : 1;
+    if (options_.init_centers) n_init = 1;  // sklearn: an explicit start runs once
+
+    detail::LloydResult<Scalar, Dim> best;
+    bool have_best = false;
+    for (int run = 0; run < n_init; ++run) {
+      Centers start = initial_centers(X, offset, random);
+      if (options_.verbose > 0) std::cout << "Initialization complete\n";
+      auto result = detail::lloyd<Scalar, Dim>(X, offset, std::move(start), options_.max_iter, abs_tol,
+                                               options_.verbose);
+      if (!have_best || (result.inertia < best.inertia &&
+                         !detail::same_clustering(result.labels, best.labels, K))) {
+        best = std::move(result);
+        have_best = true;
+      }
+    }
+    best.centers.rowwise() += offset;
+    // Commit: nothing below can throw.
+    cluster_centers_.swap(best.centers);
+    labels_.swap(best.labels);
+    inertia_ = best.inertia;
+    n_iter_ = best.n_iter;
+    n_features_in_ = X.cols();
+    return *this;
+  }
+
+  /// fit(X), then the label of every point.
+  template <typename Derived>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X) {
+    fit(X);
+    return labels_;
+  }
+
+  /// Index of the nearest cluster center for every row of X.
+  template <typename Derived>
+  Labels predict(const Eigen::MatrixBase<Derived>& X) const {
+    const Matrix distances = squared_distances(X, "predict");
+    Labels labels(distances.rows());
+    for (Eigen::Index i = 0; i < distances.rows(); ++i) {
+      Eigen::Index best = 0;
+      distances.row(i).minCoeff(&best);
+      labels(i) = static_cast<int>(best);
+    }
+    return labels;
+  }
+
+  /// Euclidean distance of every row of X to every center (n x n_clusters).
+  template <typename Derived>
+  Matrix transform(const Eigen::MatrixBase<Derived>& X) const {
+    return squared_distances(X, "transform").array().sqrt().matrix();
+  }
+
+  /// Opposite of the inertia of X with respect to the fitted centers (sklearn's score).
+  template <typename Derived>
+  double score(const Eigen::MatrixBase<Derived>& X) const {
+    const Matrix distances = squared_distances(X, "score");
+    return -distances.rowwise().minCoeff().template cast<double>().sum();
+  }
+
+  bool is_fitted() const { return n_features_in_ > 0; }
+  /// n_clusters x n_features centers (sklearn's cluster_centers_).
+  const Centers& cluster_centers() const { return (require_fitted("cluster_centers"), cluster_centers_); }
+  /// Label of every training point (sklearn's labels_).
+  const Labels& labels() const { return (require_fitted("labels"), labels_); }
+  /// Sum of squared distances of the training points to their centers (sklearn's inertia_).
+  double inertia() const { return (require_fitted("inertia"), inertia_); }
+  /// Lloyd iterations of the kept run (sklearn's n_iter_).
+  int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
+  Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
+
+ private:
+  void validate_options(const std::string& where) const {
+    if (options_.n_clusters < 1) {
+      detail::fail(where, "n_clusters = " + detail::to_text(options_.n_clusters) + " must be >= 1.");
+    }
+    if (options_.n_init < 0) {
+      detail::fail(where, "n_init = " + detail::to_text(options_.n_init) +
+                              " must be >= 1 (or 0 for sklearn's 'auto').");
+    }
+    if (options_.max_iter < 1) {
+      detail::fail(where, "max_iter = " + detail::to_text(options_.max_iter) + " must be >= 1.");
+    }
+    if (!(options_.tol >= 0.0) || !std::isfinite(options_.tol)) {
+      detail::fail(where, "tol = " + detail::to_text(options_.tol) + " must be a finite number >= 0.");
+    }
+  }
+
+  void require_fitted(const char* what) const {
+    if (!is_fitted()) {
+      throw NotFittedError(std::string("KMeans::") + what +
+                           ": this KMeans instance is not fitted yet; call fit(X) first.");
+    }
+  }
+
+  /// Mean over features of the per-feature population variance (sklearn's _tolerance).
+  template <typename Derived>
+  static double mean_variance(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset) {
+    Eigen::RowVectorXd sum_sq = Eigen::RowVectorXd::Zero(X.cols());
+    const Eigen::RowVectorXd center = offset.template cast<double>();
+    detail::for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
+      sum_sq += (X.middleRows(start, rows).template cast<double>().rowwise() - center)
+                    .array().square().matrix().colwise().sum();
+    });
+    return (sum_sq / double(X.rows())).mean();
+  }
+
+  template <typename Derived>
+  Centers initial_centers(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
+                          detail::Random& random) const {
+    const Eigen::Index K = options_.n_clusters;
+    if (options_.init_centers) return options_.init_centers->rowwise() - offset;
+    std::vector<Eigen::Index> seeds;
+    if (options_.init == Options::Init::k_means_plus_plus) {
+      seeds = detail::kmeans_plusplus<Scalar, Dim>(X, offset, K, random);
+    } else {
+      seeds = random.choice_without_replacement(X.rows(), K);
+    }
+    Centers centers(K, X.cols());
+    for (Eigen::Index k = 0; k < K; ++k) {
+      centers.row(k) = X.row(seeds[static_cast<std::size_t>(k)]).template cast<Scalar>() - offset;
+    }
+    return centers;
+  }
+
+  template <typename Derived>
+  Matrix squared_distances(const Eigen::MatrixBase<Derived>& X, const char* method) const {
+    require_fitted(method);
+    detail::check_data<Dim>(X, std::string("KMeans::") + method, 1, n_features_in_);
+    const Eigen::Index K = cluster_centers_.rows();
+    Matrix distances(X.rows(), K);
+    const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
+    detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
+      Centers points;
+      detail::for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+        points = X.middleRows(start, rows).template cast<Scalar>();
+        for (Eigen::Index k = 0; k < K; ++k) {
+          distances.block(start, k, rows, 1) =
+              (points.rowwise() - cluster_centers_.row(k)).rowwise().squaredNorm();
+        }
+      });
+    });
+    return distances;
+  }
+
+  Options options_;
+  Centers cluster_centers_;
+  Labels labels_;
+  double inertia_ = 0.0;
+  int n_iter_ = 0;
+  Eigen::Index n_features_in_ = 0;
+};
+
+using KMeansXd = KMeans<double>;
+using KMeansXf = KMeans<float>;
+using KMeans1d = KMeans<double, 1>;
+using KMeans1f = KMeans<float, 1>;
+using KMeans2d = KMeans<double, 2>;
+using KMeans2f = KMeans<float, 2>;
+using KMeans3d = KMeans<double, 3>;
+using KMeans3f = KMeans<float, 3>;
+
+}  // namespace emgmm
+
+#endif  // EMGMM_KMEANS_HPP

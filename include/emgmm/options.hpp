@@ -1,0 +1,79 @@
+#ifndef EMGMM_OPTIONS_HPP
+#define EMGMM_OPTIONS_HPP
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include <Eigen/Core>
+
+#include "covariance_type.hpp"
+
+namespace emgmm {
+
+/// What the progress callback receives after every EM iteration.
+struct IterationInfo {
+  int init = 0;               ///< which initialization (0 .. n_init-1), as sklearn's verbose log
+  int iteration = 0;          ///< 1-based EM iteration within this initialization
+  double lower_bound = 0.0;   ///< mean per-sample log-likelihood before this M-step
+  double change = 0.0;        ///< lower_bound minus the previous one (inf on the first)
+};
+
+/// Called after every EM iteration; return false to stop fitting early (the best model found
+/// so far is kept, and converged() is false).
+using IterationCallback = std::function<bool(const IterationInfo&)>;
+
+/// GaussianMixture's parameters under scikit-learn's names and with its defaults.
+/// A plain aggregate, so C++20 code can write `{.n_components = 3, .covariance_type = ...}`.
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+struct GaussianMixtureOptions {
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+  int n_components = 1;
+  CovarianceType covariance_type = CovarianceType::full;
+  double tol = 1e-3;        ///< stop when the lower bound changes by less than this
+  double reg_covar = 1e-6;  ///< added to the diagonal of every covariance
+  int max_iter = 100;       ///< EM iterations per initialization (0: only initialize)
+  int n_init = 1;           ///< initializations; the one with the best lower bound is kept
+  InitParams init_params = InitParams::kmeans;
+  std::optional<Vector> weights_init;     ///< K weights, each in [0, 1], summing to 1
+  std::optional<Means> means_init;        ///< K x D
+  /// Precisions (inverse covariances) in the layout of covariances(): full (K*D) x D stacked,
+  /// tied D x D, diag K x D, spherical K x 1.
+  std::optional<Matrix> precisions_init;
+  /// Seed of every random choice (initialization, sample()); std::nullopt draws one from
+  /// std::random_device at each call, like sklearn's random_state=None.
+  std::optional<std::uint64_t> random_state;
+  bool warm_start = false;  ///< a refit starts from the fitted parameters (n_init ignored)
+  int verbose = 0;          ///< 0 silent, 1 per-init messages, 2 also timing and change
+  int verbose_interval = 10;
+  IterationCallback callback;  ///< optional progress hook (not in sklearn)
+};
+
+/// KMeans's parameters under scikit-learn's names and with scikit-learn 1.2's defaults.
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+struct KMeansOptions {
+  using Centers = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+
+  /// How the initial centers are chosen; `init_centers` overrides both.
+  enum class Init { k_means_plus_plus, random };
+
+  int n_clusters = 8;
+  Init init = Init::k_means_plus_plus;
+  std::optional<Centers> init_centers;  ///< explicit n_clusters x D start (sklearn's init=array)
+  /// Runs with different seeds; the lowest inertia is kept. 0 means sklearn's 'auto'
+  /// (1 for k-means++ or explicit centers, 10 for random).
+  int n_init = 10;
+  int max_iter = 300;
+  /// Relative tolerance: Lloyd stops when the squared center shift is at most
+  /// tol times the mean variance of the features.
+  double tol = 1e-4;
+  std::optional<std::uint64_t> random_state;
+  int verbose = 0;
+};
+
+}  // namespace emgmm
+
+#endif  // EMGMM_OPTIONS_HPP
