@@ -107,31 +107,28 @@ class GaussianMixture {
   /// log p(x) of every row of X under the model.
   template <typename Derived>
   Vector score_samples(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "score_samples");
-    Vector log_prob(X.rows());
-    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix&, const Vector& log_norm) {
-      log_prob.segment(start, log_norm.size()) = log_norm;
-    });
-    return log_prob;
+    return log_likelihoods(X, "score_samples");
   }
 
   /// Mean log-likelihood of the rows of X.
   template <typename Derived>
   double score(const Eigen::MatrixBase<Derived>& X) const {
-    return score_samples(X).template cast<double>().mean();
+    return log_likelihoods(X, "score").template cast<double>().mean();
   }
 
   /// Bayesian information criterion on X: -2 log L + n_parameters log n. Lower is better.
   template <typename Derived>
   double bic(const Eigen::MatrixBase<Derived>& X) const {
     const double n = double(X.rows());
-    return -2.0 * score(X) * n + double(n_parameters()) * std::log(n);
+    const double log_likelihood = log_likelihoods(X, "bic").template cast<double>().sum();
+    return -2.0 * log_likelihood + double(n_parameters()) * std::log(n);
   }
 
   /// Akaike information criterion on X: -2 log L + 2 n_parameters. Lower is better.
   template <typename Derived>
   double aic(const Eigen::MatrixBase<Derived>& X) const {
-    return -2.0 * score(X) * double(X.rows()) + 2.0 * double(n_parameters());
+    const double log_likelihood = log_likelihoods(X, "aic").template cast<double>().sum();
+    return -2.0 * log_likelihood + 2.0 * double(n_parameters());
   }
 
   /// n_samples points drawn from the fitted mixture, with their components. Reproducible:
@@ -148,6 +145,7 @@ class GaussianMixture {
                                                   " points of " + detail::to_text(D) +
                                                   " features cannot be addressed; ask for fewer.");
     }
+    Samples samples{Data(n_samples, D), Labels(n_samples)};  // fails fast when too large
     detail::Random random(detail::Random::seed_from(options_.random_state));
     const Eigen::Index K = params_.n_components();
     // Component of each draw: the inverse of the cumulative weights, then counts.
@@ -161,7 +159,6 @@ class GaussianMixture {
       while (k + 1 < K && cumulative[static_cast<std::size_t>(k)] <= u) ++k;
       ++counts[static_cast<std::size_t>(k)];
     }
-    Samples samples{Data(n_samples, D), Labels(n_samples)};
     Eigen::Matrix<Scalar, Dim, 1> z(D);
     Eigen::Index row = 0;
     for (Eigen::Index k = 0; k < K; ++k) {
@@ -227,7 +224,7 @@ class GaussianMixture {
   template <typename Derived>
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const std::string& where, Labels* labels) {
     validate_options(where);
-    detail::check_data<Dim>(X, where, 2);
+    detail::check_data<Scalar, Dim>(X, where, 2);
     const Eigen::Index K = options_.n_components;
     const Eigen::Index D = X.cols();
     if (X.rows() < K) {
@@ -251,7 +248,7 @@ class GaussianMixture {
       const Clock::time_point init_start = Clock::now();
       Clock::time_point iteration_start = init_start;
       if (options_.verbose >= 1) std::cout << "Initialization " << init << "\n";
-      Parameters params = do_init ? detail::initialize_parameters<Scalar, Dim>(X, options_, random) : params_;
+      Parameters params = do_init ? detail::initialize_parameters<Scalar, Dim>(X, options_, random, where) : params_;
       double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
       if (options_.max_iter == 0) {
         best = std::move(params);
@@ -259,7 +256,7 @@ class GaussianMixture {
         continue;
       }
       int n_iter = 1;
-      for (; n_iter <= options_.max_iter; ++n_iter) {
+      for (;; ++n_iter) {
         const double previous = lower_bound;
         // One pass: E-step responsibilities folded into the M-step statistics.
         const detail::SufficientStatistics stats = detail::expectation_pass<Scalar, Dim>(X, params);
@@ -271,7 +268,7 @@ class GaussianMixture {
                                "; the data may be too large for the Scalar type or degenerate. "
                                "Rescale the data, increase reg_covar or decrease n_components.");
         }
-        params = detail::maximize<Scalar, Dim>(stats, params.means, options_.reg_covar);
+        params = detail::maximize<Scalar, Dim>(stats, params.means, options_.reg_covar, where);
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
           if (options_.verbose == 1) {
@@ -291,8 +288,8 @@ class GaussianMixture {
           converged = true;
           break;
         }
+        if (n_iter == options_.max_iter) break;
       }
-      n_iter = std::min(n_iter, options_.max_iter);
       if (options_.verbose == 1) {
         std::cout << "Initialization converged: " << (converged ? "True" : "False") << "\n";
       } else if (options_.verbose >= 2) {
@@ -337,9 +334,19 @@ class GaussianMixture {
   }
 
   template <typename Derived>
+  Vector log_likelihoods(const Eigen::MatrixBase<Derived>& X, const char* method) const {
+    check_input(X, method);
+    Vector log_prob(X.rows());
+    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix&, const Vector& log_norm) {
+      log_prob.segment(start, log_norm.size()) = log_norm;
+    });
+    return log_prob;
+  }
+
+  template <typename Derived>
   void check_input(const Eigen::MatrixBase<Derived>& X, const char* method) const {
     require_fitted(method);
-    detail::check_data<Dim>(X, std::string("GaussianMixture::") + method, 1, n_features_in_);
+    detail::check_data<Scalar, Dim>(X, std::string("GaussianMixture::") + method, 1, n_features_in_);
   }
 
   void require_fitted(const char* method) const {
@@ -368,6 +375,13 @@ class GaussianMixture {
     }
     if (!(o.reg_covar >= 0.0) || !std::isfinite(o.reg_covar)) {
       detail::fail(where, "reg_covar = " + detail::to_text(o.reg_covar) + " must be a finite number >= 0.");
+    }
+    if (o.reg_covar > double(std::numeric_limits<Scalar>::max()) / 4) {
+      detail::fail(where, "reg_covar = " + detail::to_text(o.reg_covar) +
+                              " is too large for the model's Scalar type; pass a smaller reg_covar.");
+    }
+    if (o.verbose < 0) {
+      detail::fail(where, "verbose = " + detail::to_text(o.verbose) + " must be >= 0.");
     }
     if (o.max_iter < 0) {
       detail::fail(where, "max_iter = " + detail::to_text(o.max_iter) + " must be >= 0.");

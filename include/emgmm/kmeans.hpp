@@ -78,7 +78,7 @@ class KMeans {
   KMeans& fit(const Eigen::MatrixBase<Derived>& X) {
     const std::string where = "KMeans::fit";
     validate_options(where);
-    detail::check_data<Dim>(X, where, 1);
+    detail::check_data<Scalar, Dim>(X, where, 1);
     const Eigen::Index K = options_.n_clusters;
     if (X.rows() < K) {
       detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
@@ -178,6 +178,13 @@ class KMeans {
       detail::fail(where, "n_init = " + detail::to_text(options_.n_init) +
                               " must be >= 1 (or 0 for sklearn's 'auto').");
     }
+    const int init = static_cast<int>(options_.init);
+    if (init < 0 || init > 1) {
+      detail::fail(where, "init = " + detail::to_text(init) + " is not one of k-means++, random.");
+    }
+    if (options_.verbose < 0) {
+      detail::fail(where, "verbose = " + detail::to_text(options_.verbose) + " must be >= 0.");
+    }
     if (options_.max_iter < 1) {
       detail::fail(where, "max_iter = " + detail::to_text(options_.max_iter) + " must be >= 1.");
     }
@@ -226,7 +233,7 @@ class KMeans {
   template <typename Derived>
   Matrix squared_distances(const Eigen::MatrixBase<Derived>& X, const char* method) const {
     require_fitted(method);
-    detail::check_data<Dim>(X, std::string("KMeans::") + method, 1, n_features_in_);
+    detail::check_data<Scalar, Dim>(X, std::string("KMeans::") + method, 1, n_features_in_);
     const Eigen::Index K = cluster_centers_.rows();
     Matrix distances(X.rows(), K);
     const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());

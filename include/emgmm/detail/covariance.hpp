@@ -58,11 +58,12 @@ inline Eigen::Index n_covariance_parameters(CovarianceType type, Eigen::Index K,
 }
 
 /// The message sklearn gives when a covariance is not positive definite, naming the component.
-inline std::string ill_defined_covariance_message(Eigen::Index component) {
-  return "GaussianMixture::fit: fitting the mixture model failed because component " +
-         to_text(component) +
+inline std::string ill_defined_covariance_message(const std::string& where, Eigen::Index component,
+                                                  double reg_covar) {
+  return where + ": fitting the mixture model failed because component " + to_text(component) +
          " has an ill-defined empirical covariance (for instance caused by singleton or "
-         "collapsed samples). Try to decrease the number of components, or increase reg_covar.";
+         "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
+         to_text(reg_covar) + ").";
 }
 
 /// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:
@@ -84,11 +85,12 @@ bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
 }
 
 /// precisions_cholesky from covariances, in the same storage; throws NumericalError naming the
-/// first component whose covariance is not positive definite.
+/// first component whose covariance is not positive definite (`where` and `reg_covar` are for
+/// the message).
 template <typename Scalar, int Dim>
 Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky(
     const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& covariances, CovarianceType type,
-    Eigen::Index K, Eigen::Index D) {
+    Eigen::Index K, Eigen::Index D, const std::string& where, double reg_covar) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   Matrix result(covariances.rows(), covariances.cols());
@@ -98,7 +100,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
       const Square covariance = covariances.middleRows(k * D, D);
       Square factor(D, D);
       if (!precision_cholesky_of<Scalar, Dim>(covariance, factor)) {
-        throw NumericalError(ill_defined_covariance_message(k));
+        throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
       }
       result.middleRows(k * D, D) = factor;
     }
@@ -107,7 +109,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
       for (Eigen::Index j = 0; j < covariances.cols(); ++j) {
         const Scalar variance = covariances(k, j);
         if (!(variance > Scalar(0)) || !std::isfinite(static_cast<double>(variance))) {
-          throw NumericalError(ill_defined_covariance_message(k));
+          throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
         }
         result(k, j) = Scalar(1) / std::sqrt(variance);
       }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -45,7 +46,7 @@ class SeedPointResponsibilities {
 template <typename Scalar, int Dim, typename Derived>
 MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Derived>& X,
                                                      const GaussianMixtureOptions<Scalar, Dim>& options,
-                                                     Random& random) {
+                                                     Random& random, const std::string& where) {
   using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index K = options.n_components;
@@ -69,7 +70,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
         means.row(k) += (first.resp_diff_sum.row(k) / (first.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
       }
       const SufficientStatistics second = responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
-      return maximize<Scalar, Dim>(second, means, options.reg_covar, /*normalize_weights=*/false);
+      return maximize<Scalar, Dim>(second, means, options.reg_covar, where, /*normalize_weights=*/false);
     };
     switch (options.init_params) {
       case InitParams::kmeans: {
@@ -115,6 +116,10 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
   if (options.precisions_init) {
     params.precisions_cholesky = cholesky_of_precisions<Scalar, Dim>(*options.precisions_init, type, D);
     params.covariances = covariances_from_cholesky<Scalar, Dim>(params.precisions_cholesky, type, D);
+    if (!params.covariances.allFinite()) {
+      fail(where, "precisions_init is so close to singular that its inverse, the covariance, "
+                  "overflows the Scalar type; pass larger precisions.");
+    }
   }
   return params;
 }

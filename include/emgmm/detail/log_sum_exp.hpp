@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -20,11 +21,13 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
   const Eigen::Index rows = L.rows();
   log_norm.resize(rows);
   log_norm = L.rowwise().maxCoeff();
+  // Rows whose maximum is -inf are remembered and patched at the end: the vectorized exp of
+  // -inf is a tiny denormal rather than 0, so their sums cannot be trusted to be zero.
   const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
-  bool any_unexplained = false;
+  std::vector<Eigen::Index> unexplained;
   for (Eigen::Index i = 0; i < rows; ++i) {
     if (log_norm(i) == minus_inf) {
-      any_unexplained = true;
+      unexplained.push_back(i);
       log_norm(i) = Scalar(0);  // placeholder so the vectorized lines below stay finite
     }
   }
@@ -33,14 +36,10 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = L.rowwise().sum();
   log_norm.array() += sums.array().log();
   L.array().colwise() /= sums.array();
-  if (any_unexplained) {
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      if (!(sums(i) > Scalar(0))) {
-        log_norm(i) = minus_inf;
-        L.row(i).setZero();
-        L(i, 0) = Scalar(1);
-      }
-    }
+  for (const Eigen::Index i : unexplained) {
+    log_norm(i) = minus_inf;
+    L.row(i).setZero();
+    L(i, 0) = Scalar(1);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include <Eigen/Core>
 
@@ -106,11 +107,12 @@ struct SufficientStatistics {
 /// The M-step from accumulated statistics and the reference means they were taken about.
 /// `normalize_weights` is false only for sklearn's initialization, whose weights are
 /// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
-/// positive definite.
+/// positive definite; `where` names the user's call in its message.
 template <typename Scalar, int Dim>
 MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats,
                                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                                        double reg_covar, bool normalize_weights = true) {
+                                        double reg_covar, const std::string& where,
+                                        bool normalize_weights = true) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -176,7 +178,7 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats,
   }
   params.covariances = covariances.template cast<Scalar>();
   params.precisions_cholesky =
-      compute_precision_cholesky<Scalar, Dim>(params.covariances, type, K, D);
+      compute_precision_cholesky<Scalar, Dim>(params.covariances, type, K, D, where, reg_covar);
   return params;
 }
 

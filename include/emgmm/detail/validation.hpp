@@ -1,6 +1,7 @@
 #ifndef EMGMM_DETAIL_VALIDATION_HPP
 #define EMGMM_DETAIL_VALIDATION_HPP
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -14,13 +15,19 @@
 namespace emgmm {
 namespace detail {
 
-/// Formats a number for an error message with enough digits to be unambiguous.
+/// Formats a number for an error message: integers as they are, floating-point values in the
+/// shortest form that reads back to the same value (1e+39, not 9.9999999999999994e+38).
 template <typename T>
 std::string to_text(T value) {
-  std::ostringstream out;
-  out.precision(std::numeric_limits<double>::max_digits10);
-  out << value;
-  return out.str();
+  if constexpr (std::is_floating_point<T>::value) {
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+  } else {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+  }
 }
 
 /// Throws InvalidArgument with "where: message".
@@ -40,8 +47,9 @@ constexpr void static_check_input() {
 }
 
 /// Validates a data matrix: enough rows, at least one column, the model's number of features,
-/// every value finite. `where` names the calling method for the message.
-template <int Dim, typename Derived>
+/// every value finite and representable in the model's Scalar. `where` names the calling
+/// method for the message.
+template <typename Scalar, int Dim, typename Derived>
 void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
                 Eigen::Index min_samples, Eigen::Index expected_features = -1) {
   static_check_input<Derived, Dim>();
@@ -62,14 +70,26 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
                     to_text(expected_features) + " features; pass data with " +
                     to_text(expected_features) + " columns.");
   }
-  // One linear scan; the common all-finite case never enters the loop body below.
-  if (!X.allFinite()) {
+  // One linear scan; the common all-finite case never enters the loop body below. Data wider
+  // than the model's Scalar (double into a float model) must also fit in Scalar.
+  using InputScalar = typename Derived::Scalar;
+  constexpr bool narrowing = std::is_floating_point<InputScalar>::value &&
+                             sizeof(InputScalar) > sizeof(Scalar);
+  const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
+  const bool fits = narrowing ? (X.template cast<double>().array().abs() <= largest).all()
+                              : X.allFinite();
+  if (!fits) {
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
       for (Eigen::Index i = 0; i < X.rows(); ++i) {
         const double value = static_cast<double>(X.coeff(i, j));
         if (!std::isfinite(value)) {
           fail(where, "X(" + to_text(i) + ", " + to_text(j) + ") = " + to_text(value) +
                           "; X must not contain NaN or infinity (remove or impute those values).");
+        }
+        if (std::abs(value) > largest) {
+          fail(where, "X(" + to_text(i) + ", " + to_text(j) + ") = " + to_text(value) +
+                          " does not fit in the model's Scalar (largest " + to_text(largest) +
+                          "); rescale X or use a double model.");
         }
       }
     }
