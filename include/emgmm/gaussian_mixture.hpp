@@ -268,7 +268,7 @@ class GaussianMixture {
                                "; the data may be too large for the Scalar type or degenerate. "
                                "Rescale the data, increase reg_covar or decrease n_components.");
         }
-        params = detail::maximize<Scalar, Dim>(stats, params.means, options_.reg_covar, where);
+        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
           if (options_.verbose == 1) {

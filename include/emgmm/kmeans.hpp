@@ -239,7 +239,7 @@ class KMeans {
     const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
     detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
       Centers points;
-      detail::for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+      plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
         points = X.middleRows(start, rows).template cast<Scalar>();
         for (Eigen::Index k = 0; k < K; ++k) {
           distances.block(start, k, rows, 1) =

@@ -59,18 +59,20 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
   const bool fully_given = options.weights_init && options.means_init && options.precisions_init;
   if (!fully_given) {
     const auto with_responsibilities = [&](auto&& resp_block) {
-      // Two passes: the means first, then the scatter about them, as sklearn's centered formula.
+      // Full and tied: two passes, the means first, then the scatter about them (sklearn's
+      // centered formula). Diag and spherical: one pass about the data mean, as in EM.
       const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean<Scalar, Dim>(X);
       const Means reference = offset.replicate(K, 1);
-      const SufficientStatistics first =
-          responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
-      const double eps = double(std::numeric_limits<Scalar>::epsilon());
-      Means means = reference;
-      for (Eigen::Index k = 0; k < K; ++k) {
-        means.row(k) += (first.resp_diff_sum.row(k) / (first.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
+      SufficientStatistics stats = responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
+      if (type == CovarianceType::full || type == CovarianceType::tied) {
+        const double eps = double(std::numeric_limits<Scalar>::epsilon());
+        Means means = reference;
+        for (Eigen::Index k = 0; k < K; ++k) {
+          means.row(k) += (stats.resp_diff_sum.row(k) / (stats.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
+        }
+        stats = responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
       }
-      const SufficientStatistics second = responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
-      return maximize<Scalar, Dim>(second, means, options.reg_covar, where, /*normalize_weights=*/false);
+      return maximize<Scalar, Dim>(stats, options.reg_covar, where, /*normalize_weights=*/false);
     };
     switch (options.init_params) {
       case InitParams::kmeans: {

@@ -26,7 +26,7 @@ void squared_distances_to(const Eigen::MatrixBase<Derived>& X,
   const ChunkPlan plan = ChunkPlan::make(X.rows());
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block diff;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       diff = X.middleRows(start, rows).template cast<Scalar>();
       diff.rowwise() -= offset + center;
       out.segment(start, rows) = diff.rowwise().squaredNorm().template cast<double>();

@@ -37,7 +37,7 @@ bool assign_labels(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scal
   const Eigen::Index K = centers.rows();
   const Eigen::Index D = centers.cols();
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms = centers.rowwise().squaredNorm();
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), 8.0 * double(K) * double(D + 1));
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 1));
   std::vector<Eigen::MatrixXd> chunk_sums(static_cast<std::size_t>(plan.n_chunks));
   std::vector<Eigen::VectorXd> chunk_counts(static_cast<std::size_t>(plan.n_chunks));
   std::vector<char> chunk_changed(static_cast<std::size_t>(plan.n_chunks), 0);
@@ -48,7 +48,7 @@ bool assign_labels(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scal
     Eigen::VectorXd local_counts;
     if (sums) local_sums.setZero(K, D), local_counts.setZero(K);
     bool changed = false;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       points = X.middleRows(start, rows).template cast<Scalar>();
       points.rowwise() -= offset;
       distances.noalias() = Scalar(-2) * points * centers.transpose();
@@ -95,7 +95,7 @@ double labelled_inertia(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block points;
     double total = 0.0;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       points = X.middleRows(start, rows).template cast<Scalar>();
       points.rowwise() -= offset;
       for (Eigen::Index i = 0; i < rows; ++i) {

@@ -13,6 +13,7 @@
 
 #include "../covariance_type.hpp"
 #include "covariance.hpp"
+#include "e_step.hpp"
 #include "parameters.hpp"
 
 namespace emgmm {
@@ -32,6 +33,7 @@ struct SufficientStatistics {
   Eigen::MatrixXd scatter;
   double log_likelihood = 0.0;  ///< sum over points of log p(x_i)
   double n_samples = 0.0;
+  Eigen::MatrixXd reference;    ///< K x D: the m_k the sums are taken about
 
   SufficientStatistics() = default;
   SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
@@ -63,55 +65,77 @@ struct SufficientStatistics {
     return *this;
   }
 
-  /// Adds a block of points with their responsibilities R (rows x K), about `reference`.
-  /// `diff` is caller-owned scratch of the block's size.
+  /// Adds a block of points with their responsibilities R (rows x K), about `reference`
+  /// (K x D). diag and spherical statistics about a common reference point (the mixture's
+  /// center, as in EM) are one matrix product with the moments [x - c, (x - c)^2], which
+  /// WeightedLogDensity::evaluate has already left in work.product when `moments_ready`.
   template <typename Scalar, int Dim>
   void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& diff) {
+                  BlockWork<Scalar, Dim>& work, bool moments_ready = false) {
     using Square = Eigen::Matrix<Scalar, Dim, Dim>;
     using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     const Eigen::Index K = R.cols();
     const Eigen::Index D = points.cols();
+    const Eigen::Index rows = points.rows();
     resp_sum += R.colwise().sum().transpose().template cast<double>();
-    n_samples += double(points.rows());
-    Square block_scatter(D, D);
+    n_samples += double(rows);
+    const bool diagonal = covariance_type == CovarianceType::diag ||
+                          covariance_type == CovarianceType::spherical;
+    if (diagonal && (moments_ready || (reference.rowwise() - reference.row(0)).isZero(0))) {
+      if (!moments_ready) {
+        work.product.resize(rows, 2 * D);
+        work.product.leftCols(D) = points.rowwise() - RowPoint(reference.row(0));
+        work.product.rightCols(D) = work.product.leftCols(D).array().square();
+      }
+      const Matrix sums = R.transpose() * work.product;  // K x 2D
+      resp_diff_sum += sums.leftCols(D).template cast<double>();
+      scatter += sums.rightCols(D).template cast<double>();
+      return;
+    }
+    Square block_scatter = Square::Zero(D, D);
     for (Eigen::Index k = 0; k < K; ++k) {
       const auto r = R.col(k);
-      diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
-      resp_diff_sum.row(k) += (r.transpose() * diff).template cast<double>();
-      switch (covariance_type) {
-        case CovarianceType::full:
-        case CovarianceType::tied: {
-          // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update.
-          diff.array().colwise() *= r.array().sqrt();
-          block_scatter.setZero();
-          block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(diff.transpose());
-          if (covariance_type == CovarianceType::full) {
-            scatter.middleRows(k * D, D) += block_scatter.template cast<double>();
-          } else {
-            scatter += block_scatter.template cast<double>();
-          }
-          break;
+      work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
+      resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
+      if (diagonal) {
+        scatter.row(k) += (r.transpose() * work.diff.array().square().matrix()).template cast<double>();
+        continue;
+      }
+      if (D <= kSmallDepth) {
+        // A few weighted dot products beat a rank update's set-up.
+        for (Eigen::Index a = 0; a < D; ++a) {
+          const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> weighted = r.cwiseProduct(work.diff.col(a));
+          for (Eigen::Index b = 0; b <= a; ++b) block_scatter(a, b) = weighted.dot(work.diff.col(b));
         }
-        case CovarianceType::diag:
-        case CovarianceType::spherical:
-          scatter.row(k) += (r.transpose() * diff.array().square().matrix()).template cast<double>();
-          break;
+      } else {
+        // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update,
+        // through a dynamic-size view (with Dim = 1 diff's type is a vector, and Eigen would
+        // take the vector rank-update path).
+        work.diff.array().colwise() *= r.array().sqrt();
+        block_scatter.setZero();
+        const Eigen::Map<const Matrix> scaled(work.diff.data(), rows, D);
+        block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+      }
+      if (covariance_type == CovarianceType::full) {
+        scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
+            block_scatter.template cast<double>();
+      } else {
+        scatter.template triangularView<Eigen::Lower>() += block_scatter.template cast<double>();
       }
     }
   }
 };
 
-/// The M-step from accumulated statistics and the reference means they were taken about.
+/// The M-step from accumulated statistics (about their reference means).
 /// `normalize_weights` is false only for sklearn's initialization, whose weights are
 /// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
 /// positive definite; `where` names the user's call in its message.
 template <typename Scalar, int Dim>
-MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats,
-                                        const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                                        double reg_covar, const std::string& where,
+MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
+                                        const std::string& where,
                                         bool normalize_weights = true) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
@@ -131,7 +155,7 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats,
       normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
   params.weights = weights.template cast<Scalar>();
 
-  Eigen::MatrixXd means = reference.template cast<double>();
+  Eigen::MatrixXd means = stats.reference;
   for (Eigen::Index k = 0; k < K; ++k) means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
   params.means = means.template cast<Scalar>();
 

@@ -37,24 +37,31 @@ SufficientStatistics expectation_pass(const Eigen::MatrixBase<Derived>& X,
   const Eigen::Index D = params.n_features();
   const CovarianceType type = params.covariance_type;
   const WeightedLogDensity<Scalar, Dim> density(params);
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), SufficientStatistics::bytes(type, K, D));
+  // Full and tied scatter is taken about the current means (accurate in one pass); diag and
+  // spherical sums about the mixture's center, so they are two matrix products per block.
+  const Block reference = (type == CovarianceType::full || type == CovarianceType::tied)
+                              ? params.means
+                              : Block(density.center().replicate(K, 1));
+  const ChunkPlan plan =
+      ChunkPlan::make(X.rows(), block_rows_for(D, K), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
-    Block points, diff;
+    Block points;
+    BlockWork<Scalar, Dim> work;
     Matrix resp;
     Vector log_norm;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       load_block<Scalar, Dim>(X, start, rows, points);
-      diff.resize(rows, D);
-      density.evaluate(points, resp, diff);
+      density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       stats.log_likelihood += log_norm.template cast<double>().sum();
-      stats.accumulate(points, resp, params.means, diff);
+      stats.accumulate(points, resp, reference, work, /*moments_ready=*/true);
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
   });
   for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
+  partial[0].reference = reference.template cast<double>();
   return std::move(partial[0]);
 }
 
@@ -68,22 +75,24 @@ SufficientStatistics responsibility_pass(const Eigen::MatrixBase<Derived>& X, Co
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index D = X.cols();
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), SufficientStatistics::bytes(type, K, D));
+  const ChunkPlan plan =
+      ChunkPlan::make(X.rows(), block_rows_for(D, K), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
-    Block points, diff;
+    Block points;
+    BlockWork<Scalar, Dim> work;
     Matrix resp;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       load_block<Scalar, Dim>(X, start, rows, points);
-      diff.resize(rows, D);
       resp.resize(rows, K);
       resp_block(start, rows, resp);
-      stats.accumulate(points, resp, reference, diff);
+      stats.accumulate(points, resp, reference, work);
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
   });
   for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
+  partial[0].reference = reference.template cast<double>();
   return std::move(partial[0]);
 }
 
@@ -98,15 +107,15 @@ void evaluation_pass(const Eigen::MatrixBase<Derived>& X,
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const WeightedLogDensity<Scalar, Dim> density(params);
-  const ChunkPlan plan = ChunkPlan::make(X.rows());
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), block_rows_for(params.n_features(), params.n_components()));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
-    Block points, diff;
+    Block points;
+    BlockWork<Scalar, Dim> work;
     Matrix resp;
     Vector log_norm;
-    for_each_block(plan.begin(chunk), plan.end(chunk), [&](Eigen::Index start, Eigen::Index rows) {
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       load_block<Scalar, Dim>(X, start, rows, points);
-      diff.resize(rows, params.n_features());
-      density.evaluate(points, resp, diff);
+      density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       consume(start, resp, log_norm);
     });
