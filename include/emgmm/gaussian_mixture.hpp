@@ -90,7 +90,7 @@ class GaussianMixture {
   template <typename Derived>
   Labels predict(const Eigen::MatrixBase<Derived>& X) const {
     check_input(X, "predict");
-    return labels_of(X, params_);
+    return labels_of(detail::RowSource<Scalar, Dim>(X), params_);
   }
 
   /// Posterior probability of each component for every row of X (n x n_components).
@@ -98,9 +98,9 @@ class GaussianMixture {
   Matrix predict_proba(const Eigen::MatrixBase<Derived>& X) const {
     check_input(X, "predict_proba");
     Matrix proba(X.rows(), params_.n_components());
-    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix& resp, const Vector&) {
-      proba.middleRows(start, resp.rows()) = resp;
-    });
+    detail::SampleOutputs<Scalar> out;
+    out.responsibilities = &proba;
+    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), params_, out);
     return proba;
   }
 
@@ -237,6 +237,7 @@ class GaussianMixture {
     if (!do_init) check_warm_start(where, D);
     const int n_init = do_init ? options_.n_init : 1;
     const double n_samples = double(X.rows());
+    const detail::RowSource<Scalar, Dim> source(X);
     detail::Random random(detail::Random::seed_from(options_.random_state));
 
     Parameters best;
@@ -248,7 +249,7 @@ class GaussianMixture {
       const Clock::time_point init_start = Clock::now();
       Clock::time_point iteration_start = init_start;
       if (options_.verbose >= 1) std::cout << "Initialization " << init << "\n";
-      Parameters params = do_init ? detail::initialize_parameters<Scalar, Dim>(X, options_, random, where) : params_;
+      Parameters params = do_init ? detail::initialize_parameters(source, options_, random, where) : params_;
       double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
       if (options_.max_iter == 0) {
         best = std::move(params);
@@ -259,7 +260,7 @@ class GaussianMixture {
       for (;; ++n_iter) {
         const double previous = lower_bound;
         // One pass: E-step responsibilities folded into the M-step statistics.
-        const detail::SufficientStatistics stats = detail::expectation_pass<Scalar, Dim>(X, params);
+        const detail::SufficientStatistics stats = detail::expectation_pass(source, params);
         lower_bound = stats.log_likelihood / n_samples;
         if (!std::isfinite(lower_bound)) {
           throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
@@ -310,7 +311,7 @@ class GaussianMixture {
     Matrix precisions =
         detail::precisions_from_cholesky<Scalar, Dim>(best.precisions_cholesky, best.covariance_type, D);
     // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
-    if (labels) *labels = labels_of(X, best);
+    if (labels) *labels = labels_of(source, best);
     // Commit: nothing below can throw.
     params_ = std::move(best);
     precisions_.swap(precisions);
@@ -320,16 +321,11 @@ class GaussianMixture {
     n_features_in_ = D;
   }
 
-  template <typename Derived>
-  static Labels labels_of(const Eigen::MatrixBase<Derived>& X, const Parameters& params) {
+  static Labels labels_of(const detail::RowSource<Scalar, Dim>& X, const Parameters& params) {
     Labels labels(X.rows());
-    detail::evaluation_pass<Scalar, Dim>(X, params, [&](Eigen::Index start, const Matrix& resp, const Vector&) {
-      for (Eigen::Index i = 0; i < resp.rows(); ++i) {
-        Eigen::Index best = 0;
-        resp.row(i).maxCoeff(&best);
-        labels(start + i) = static_cast<int>(best);
-      }
-    });
+    detail::SampleOutputs<Scalar> out;
+    out.labels = &labels;
+    detail::evaluation_pass(X, params, out);
     return labels;
   }
 
@@ -337,9 +333,9 @@ class GaussianMixture {
   Vector log_likelihoods(const Eigen::MatrixBase<Derived>& X, const char* method) const {
     check_input(X, method);
     Vector log_prob(X.rows());
-    detail::evaluation_pass<Scalar, Dim>(X, params_, [&](Eigen::Index start, const Matrix&, const Vector& log_norm) {
-      log_prob.segment(start, log_norm.size()) = log_norm;
-    });
+    detail::SampleOutputs<Scalar> out;
+    out.log_prob = &log_prob;
+    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), params_, out);
     return log_prob;
   }
 

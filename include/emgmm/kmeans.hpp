@@ -2,6 +2,7 @@
 #define EMGMM_KMEANS_HPP
 
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "detail/kmeans_plusplus.hpp"
 #include "detail/lloyd.hpp"
 #include "detail/random.hpp"
+#include "detail/row_source.hpp"
 #include "detail/validation.hpp"
 #include "errors.hpp"
 #include "options.hpp"
@@ -21,13 +23,28 @@ namespace emgmm {
 namespace detail {
 
 /// Column means of X, summed in double.
-template <typename Scalar, int Dim, typename Derived>
-Eigen::Matrix<Scalar, 1, Dim> column_mean(const Eigen::MatrixBase<Derived>& X) {
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
   Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(X.cols());
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
   for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
-    sum += X.middleRows(start, rows).template cast<double>().colwise().sum();
+    X.load(start, rows, block);
+    sum += block.template cast<double>().colwise().sum();
   });
   return (sum / double(X.rows())).template cast<Scalar>();
+}
+
+/// Mean over features of the per-feature population variance (sklearn's _tolerance).
+template <typename Scalar, int Dim>
+double mean_variance(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& mean) {
+  Eigen::RowVectorXd sum_sq = Eigen::RowVectorXd::Zero(X.cols());
+  const Eigen::RowVectorXd center = mean.template cast<double>();
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
+  for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
+    X.load(start, rows, block);
+    sum_sq += (block.template cast<double>().rowwise() - center).array().square().matrix().colwise().sum();
+  });
+  return (sum_sq / double(X.rows())).mean();
 }
 
 /// sklearn's _is_same_clustering: labels `a` map onto labels `b` one to one.
@@ -42,6 +59,53 @@ inline bool same_clustering(const Eigen::VectorXi& a, const Eigen::VectorXi& b, 
     }
   }
   return true;
+}
+
+/// What one KMeans fit finds.
+template <typename Scalar, int Dim>
+struct KMeansResult {
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> centers;
+  Eigen::VectorXi labels;
+  double inertia = 0.0;
+  int n_iter = 0;
+};
+
+/// The k-means algorithm on validated options and data: n_init runs from k-means++, random or
+/// given centers, each by Lloyd's iterations on the data centered on its mean; the lowest
+/// inertia wins (unless it is the same clustering, as sklearn decides).
+template <typename Scalar, int Dim>
+KMeansResult<Scalar, Dim> kmeans_fit(const RowSource<Scalar, Dim>& X, const KMeansOptions<Scalar, Dim>& options) {
+  using Options = KMeansOptions<Scalar, Dim>;
+  using Centers = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  const Eigen::Index K = options.n_clusters;
+  const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
+  const double abs_tol = options.tol == 0.0 ? 0.0 : mean_variance(X, offset) * options.tol;
+  Random random(Random::seed_from(options.random_state));
+  int n_init = options.n_init;
+  if (n_init == 0) n_init = (options.init == Options::Init::random && !options.init_centers) ? 10 : 1;
+  if (options.init_centers) n_init = 1;  // sklearn: an explicit start runs once
+
+  LloydResult<Scalar, Dim> best;
+  bool have_best = false;
+  for (int run = 0; run < n_init; ++run) {
+    Centers start(K, X.cols());
+    if (options.init_centers) {
+      start = options.init_centers->rowwise() - offset;
+    } else {
+      const std::vector<Eigen::Index> seeds = options.init == Options::Init::k_means_plus_plus
+                                                  ? kmeans_plusplus(X, offset, K, random)
+                                                  : random.choice_without_replacement(X.rows(), K);
+      for (Eigen::Index k = 0; k < K; ++k) start.row(k) = X.row(seeds[static_cast<std::size_t>(k)]) - offset;
+    }
+    if (options.verbose > 0) std::cout << "Initialization complete\n";
+    auto result = lloyd(X, offset, std::move(start), options.max_iter, abs_tol, options.verbose);
+    if (!have_best || (result.inertia < best.inertia && !same_clustering(result.labels, best.labels, K))) {
+      best = std::move(result);
+      have_best = true;
+    }
+  }
+  best.centers.rowwise() += offset;
+  return KMeansResult<Scalar, Dim>{std::move(best.centers), std::move(best.labels), best.inertia, best.n_iter};
 }
 
 }  // namespace detail
@@ -95,27 +159,7 @@ class KMeans {
       if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
     }
 
-    const Eigen::Matrix<Scalar, 1, Dim> offset = detail::column_mean<Scalar, Dim>(X);
-    const double abs_tol = options_.tol == 0.0 ? 0.0 : mean_variance(X, offset) * options_.tol;
-    detail::Random random(detail::Random::seed_from(options_.random_state));
-    int n_init = options_.n_init;
-    if (n_init == 0) n_init = (options_.init == Options::Init::random && !options_.init_centers) ? 10 : 1;
-    if (options_.init_centers) n_init = 1;  // sklearn: an explicit start runs once
-
-    detail::LloydResult<Scalar, Dim> best;
-    bool have_best = false;
-    for (int run = 0; run < n_init; ++run) {
-      Centers start = initial_centers(X, offset, random);
-      if (options_.verbose > 0) std::cout << "Initialization complete\n";
-      auto result = detail::lloyd<Scalar, Dim>(X, offset, std::move(start), options_.max_iter, abs_tol,
-                                               options_.verbose);
-      if (!have_best || (result.inertia < best.inertia &&
-                         !detail::same_clustering(result.labels, best.labels, K))) {
-        best = std::move(result);
-        have_best = true;
-      }
-    }
-    best.centers.rowwise() += offset;
+    detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(detail::RowSource<Scalar, Dim>(X), options_);
     // Commit: nothing below can throw.
     cluster_centers_.swap(best.centers);
     labels_.swap(best.labels);
@@ -200,47 +244,21 @@ class KMeans {
     }
   }
 
-  /// Mean over features of the per-feature population variance (sklearn's _tolerance).
-  template <typename Derived>
-  static double mean_variance(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset) {
-    Eigen::RowVectorXd sum_sq = Eigen::RowVectorXd::Zero(X.cols());
-    const Eigen::RowVectorXd center = offset.template cast<double>();
-    detail::for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
-      sum_sq += (X.middleRows(start, rows).template cast<double>().rowwise() - center)
-                    .array().square().matrix().colwise().sum();
-    });
-    return (sum_sq / double(X.rows())).mean();
-  }
-
-  template <typename Derived>
-  Centers initial_centers(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
-                          detail::Random& random) const {
-    const Eigen::Index K = options_.n_clusters;
-    if (options_.init_centers) return options_.init_centers->rowwise() - offset;
-    std::vector<Eigen::Index> seeds;
-    if (options_.init == Options::Init::k_means_plus_plus) {
-      seeds = detail::kmeans_plusplus<Scalar, Dim>(X, offset, K, random);
-    } else {
-      seeds = random.choice_without_replacement(X.rows(), K);
-    }
-    Centers centers(K, X.cols());
-    for (Eigen::Index k = 0; k < K; ++k) {
-      centers.row(k) = X.row(seeds[static_cast<std::size_t>(k)]).template cast<Scalar>() - offset;
-    }
-    return centers;
-  }
-
   template <typename Derived>
   Matrix squared_distances(const Eigen::MatrixBase<Derived>& X, const char* method) const {
     require_fitted(method);
     detail::check_data<Scalar, Dim>(X, std::string("KMeans::") + method, 1, n_features_in_);
+    return squared_distances(detail::RowSource<Scalar, Dim>(X));
+  }
+
+  Matrix squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
     const Eigen::Index K = cluster_centers_.rows();
     Matrix distances(X.rows(), K);
     const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
     detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
       Centers points;
       plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-        points = X.middleRows(start, rows).template cast<Scalar>();
+        X.load(start, rows, points);
         for (Eigen::Index k = 0; k < K; ++k) {
           distances.block(start, k, rows, 1) =
               (points.rowwise() - cluster_centers_.row(k)).rowwise().squaredNorm();

@@ -19,6 +19,7 @@
 #include "parameters.hpp"
 #include "passes.hpp"
 #include "random.hpp"
+#include "row_source.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -43,8 +44,8 @@ class SeedPointResponsibilities {
 
 /// The initial parameters for one initialization. Draws from `random` exactly as much as the
 /// chosen init_params needs, so successive initializations differ.
-template <typename Scalar, int Dim, typename Derived>
-MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Derived>& X,
+template <typename Scalar, int Dim>
+MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim>& X,
                                                      const GaussianMixtureOptions<Scalar, Dim>& options,
                                                      Random& random, const std::string& where) {
   using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
@@ -61,7 +62,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
     const auto with_responsibilities = [&](auto&& resp_block) {
       // Full and tied: two passes, the means first, then the scatter about them (sklearn's
       // centered formula). Diag and spherical: one pass about the data mean, as in EM.
-      const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean<Scalar, Dim>(X);
+      const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
       const Means reference = offset.replicate(K, 1);
       SufficientStatistics stats = responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
       if (type == CovarianceType::full || type == CovarianceType::tied) {
@@ -76,13 +77,11 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
     };
     switch (options.init_params) {
       case InitParams::kmeans: {
-        typename KMeans<Scalar, Dim>::Options kmeans_options;
+        KMeansOptions<Scalar, Dim> kmeans_options;
         kmeans_options.n_clusters = options.n_components;
         kmeans_options.n_init = 1;
         kmeans_options.random_state = random.next_u64();
-        KMeans<Scalar, Dim> kmeans(kmeans_options);
-        kmeans.fit(X);
-        const Eigen::VectorXi& labels = kmeans.labels();
+        const Eigen::VectorXi labels = kmeans_fit(X, kmeans_options).labels;
         params = with_responsibilities([&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
           R.setZero();
           for (Eigen::Index i = 0; i < rows; ++i) R(i, labels(start + i)) = Scalar(1);
@@ -90,9 +89,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const Eigen::MatrixBase<Der
         break;
       }
       case InitParams::k_means_plus_plus: {
-        const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean<Scalar, Dim>(X);
-        params = with_responsibilities(
-            SeedPointResponsibilities(kmeans_plusplus<Scalar, Dim>(X, offset, K, random)));
+        params = with_responsibilities(SeedPointResponsibilities(kmeans_plusplus(X, column_mean(X), K, random)));
         break;
       }
       case InitParams::random_from_data:

@@ -12,13 +12,14 @@
 
 #include "parallel.hpp"
 #include "random.hpp"
+#include "row_source.hpp"
 
 namespace emgmm {
 namespace detail {
 
 /// Squared distance of every row of X (minus `offset`) to `center`, written to `out`.
-template <typename Scalar, int Dim, typename Derived>
-void squared_distances_to(const Eigen::MatrixBase<Derived>& X,
+template <typename Scalar, int Dim>
+void squared_distances_to(const RowSource<Scalar, Dim>& X,
                           const Eigen::Matrix<Scalar, 1, Dim>& offset,
                           const Eigen::Matrix<Scalar, 1, Dim>& center, Eigen::VectorXd& out) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
@@ -27,7 +28,7 @@ void squared_distances_to(const Eigen::MatrixBase<Derived>& X,
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block diff;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      diff = X.middleRows(start, rows).template cast<Scalar>();
+      X.load(start, rows, diff);
       diff.rowwise() -= offset + center;
       out.segment(start, rows) = diff.rowwise().squaredNorm().template cast<double>();
     });
@@ -36,15 +37,15 @@ void squared_distances_to(const Eigen::MatrixBase<Derived>& X,
 
 /// Indices of K rows of X chosen by greedy k-means++. `offset` is subtracted from every point
 /// first (the data mean, for accurate distances). Needs X.rows() >= K >= 1.
-template <typename Scalar, int Dim, typename Derived>
-std::vector<Eigen::Index> kmeans_plusplus(const Eigen::MatrixBase<Derived>& X,
+template <typename Scalar, int Dim>
+std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
                                           const Eigen::Matrix<Scalar, 1, Dim>& offset,
                                           Eigen::Index K, Random& random) {
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   const Eigen::Index n = X.rows();
   const int n_local_trials = 2 + static_cast<int>(std::log(static_cast<double>(K)));
   auto point = [&](Eigen::Index i) -> RowPoint {
-    return X.row(i).template cast<Scalar>() - offset;
+    return X.row(i) - offset;
   };
 
   std::vector<Eigen::Index> indices;

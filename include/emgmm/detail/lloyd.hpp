@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "parallel.hpp"
+#include "row_source.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -28,8 +29,8 @@ struct LloydResult {
 /// Assigns each row of X - offset to its nearest center (smallest |c|^2 - 2 x.c, as sklearn),
 /// writing labels; returns, per chunk in order, the per-cluster sums and counts, and whether
 /// any label changed.
-template <typename Scalar, int Dim, typename Derived>
-bool assign_labels(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
+template <typename Scalar, int Dim>
+bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
                    Eigen::VectorXi& labels, Eigen::MatrixXd* sums, Eigen::VectorXd* counts) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
@@ -49,7 +50,7 @@ bool assign_labels(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scal
     if (sums) local_sums.setZero(K, D), local_counts.setZero(K);
     bool changed = false;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      points = X.middleRows(start, rows).template cast<Scalar>();
+      X.load(start, rows, points);
       points.rowwise() -= offset;
       distances.noalias() = Scalar(-2) * points * centers.transpose();
       distances.rowwise() += center_norms.transpose();
@@ -84,8 +85,8 @@ bool assign_labels(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scal
 
 /// Sum of squared distances of the rows of X - offset to their labelled centers; with
 /// `per_point`, also each point's own squared distance.
-template <typename Scalar, int Dim, typename Derived>
-double labelled_inertia(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
+template <typename Scalar, int Dim>
+double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
                         const Eigen::VectorXi& labels, Eigen::VectorXd* per_point = nullptr) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
@@ -96,7 +97,7 @@ double labelled_inertia(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix
     Block points;
     double total = 0.0;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      points = X.middleRows(start, rows).template cast<Scalar>();
+      X.load(start, rows, points);
       points.rowwise() -= offset;
       for (Eigen::Index i = 0; i < rows; ++i) {
         const double d2 = double((points.row(i) - centers.row(labels(start + i))).squaredNorm());
@@ -110,8 +111,8 @@ double labelled_inertia(const Eigen::MatrixBase<Derived>& X, const Eigen::Matrix
 }
 
 /// One k-means run from `centers` (in offset coordinates). tol is already absolute.
-template <typename Scalar, int Dim, typename Derived>
-LloydResult<Scalar, Dim> lloyd(const Eigen::MatrixBase<Derived>& X,
+template <typename Scalar, int Dim>
+LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
                                const Eigen::Matrix<Scalar, 1, Dim>& offset,
                                Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> centers, int max_iter,
                                double tol, int verbose) {
@@ -145,7 +146,7 @@ LloydResult<Scalar, Dim> lloyd(const Eigen::MatrixBase<Derived>& X,
         const Eigen::Index far = order[static_cast<std::size_t>(e)];
         const Eigen::Index new_cluster = empty[static_cast<std::size_t>(e)];
         const Eigen::Index old_cluster = result.labels(far);
-        const Eigen::RowVectorXd point = (X.row(far).template cast<Scalar>() - offset).template cast<double>();
+        const Eigen::RowVectorXd point = (X.row(far) - offset).template cast<double>();
         sums.row(old_cluster) -= point;
         counts(old_cluster) -= 1.0;
         sums.row(new_cluster) = point;

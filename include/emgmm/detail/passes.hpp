@@ -15,20 +15,15 @@
 #include "m_step.hpp"
 #include "parallel.hpp"
 #include "parameters.hpp"
+#include "row_source.hpp"
 
 namespace emgmm {
 namespace detail {
 
-template <typename Scalar, int Dim, typename Derived>
-void load_block(const Eigen::MatrixBase<Derived>& X, Eigen::Index start, Eigen::Index rows,
-                Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& block) {
-  block = X.middleRows(start, rows).template cast<Scalar>();
-}
-
 /// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
-template <typename Scalar, int Dim, typename Derived>
-SufficientStatistics expectation_pass(const Eigen::MatrixBase<Derived>& X,
+template <typename Scalar, int Dim>
+SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
                                       const MixtureParameters<Scalar, Dim>& params) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -52,7 +47,7 @@ SufficientStatistics expectation_pass(const Eigen::MatrixBase<Derived>& X,
     Matrix resp;
     Vector log_norm;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      load_block<Scalar, Dim>(X, start, rows, points);
+      X.load(start, rows, points);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       stats.log_likelihood += log_norm.template cast<double>().sum();
@@ -67,8 +62,8 @@ SufficientStatistics expectation_pass(const Eigen::MatrixBase<Derived>& X,
 
 /// The statistics of given responsibilities: resp_block(start, rows, R) fills R (rows x K).
 /// Used by the initialization, whose responsibilities come from labels or random numbers.
-template <typename Scalar, int Dim, typename Derived, typename RespBlock>
-SufficientStatistics responsibility_pass(const Eigen::MatrixBase<Derived>& X, CovarianceType type,
+template <typename Scalar, int Dim, typename RespBlock>
+SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, CovarianceType type,
                                          Eigen::Index K,
                                          const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
                                          RespBlock&& resp_block) {
@@ -84,7 +79,7 @@ SufficientStatistics responsibility_pass(const Eigen::MatrixBase<Derived>& X, Co
     BlockWork<Scalar, Dim> work;
     Matrix resp;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      load_block<Scalar, Dim>(X, start, rows, points);
+      X.load(start, rows, points);
       resp.resize(rows, K);
       resp_block(start, rows, resp);
       stats.accumulate(points, resp, reference, work);
@@ -96,13 +91,20 @@ SufficientStatistics responsibility_pass(const Eigen::MatrixBase<Derived>& X, Co
   return std::move(partial[0]);
 }
 
+/// Where the per-sample E-step writes: any of the three may be null.
+template <typename Scalar>
+struct SampleOutputs {
+  Eigen::VectorXi* labels = nullptr;                                           ///< argmax
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>* responsibilities = nullptr;  ///< n x K
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1>* log_prob = nullptr;               ///< log p(x)
+};
+
 /// The per-sample E-step used by predict, predict_proba and score_samples (and the final
-/// E-step of fit, so fit_predict(X) == fit(X).predict(X)). consume(start, resp, log_norm) is
-/// called for every block with the responsibilities and log p(x) of its rows; blocks may be
-/// consumed concurrently, each writing only its own rows.
-template <typename Scalar, int Dim, typename Derived, typename Consume>
-void evaluation_pass(const Eigen::MatrixBase<Derived>& X,
-                     const MixtureParameters<Scalar, Dim>& params, Consume&& consume) {
+/// E-step of fit, so fit_predict(X) == fit(X).predict(X)); the outputs must be sized n
+/// (x K). Blocks run in parallel, each writing only its own rows.
+template <typename Scalar, int Dim>
+void evaluation_pass(const RowSource<Scalar, Dim>& X, const MixtureParameters<Scalar, Dim>& params,
+                     const SampleOutputs<Scalar>& out) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -114,10 +116,18 @@ void evaluation_pass(const Eigen::MatrixBase<Derived>& X,
     Matrix resp;
     Vector log_norm;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      load_block<Scalar, Dim>(X, start, rows, points);
+      X.load(start, rows, points);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
-      consume(start, resp, log_norm);
+      if (out.labels) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          Eigen::Index best = 0;
+          resp.row(i).maxCoeff(&best);
+          (*out.labels)(start + i) = static_cast<int>(best);
+        }
+      }
+      if (out.responsibilities) out.responsibilities->middleRows(start, rows) = resp;
+      if (out.log_prob) out.log_prob->segment(start, rows) = log_norm;
     });
   });
 }

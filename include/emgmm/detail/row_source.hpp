@@ -1,0 +1,53 @@
+#ifndef EMGMM_DETAIL_ROW_SOURCE_HPP
+#define EMGMM_DETAIL_ROW_SOURCE_HPP
+
+#include <Eigen/Core>
+
+namespace emgmm {
+namespace detail {
+
+/// The user's data seen as blocks of rows in the model's Scalar. Every Eigen expression type
+/// (column- or row-major matrix, Map, block, another scalar type) gets only a tiny loader;
+/// the passes over the data are compiled once per (Scalar, Dim), not once per input type.
+/// Holds a pointer to the expression: valid only during the call that made it.
+template <typename Scalar, int Dim>
+class RowSource {
+ public:
+  using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
+
+  template <typename Derived>
+  explicit RowSource(const Eigen::MatrixBase<Derived>& X)
+      : data_(&X.derived()), rows_(X.rows()), cols_(X.cols()), load_(&load_rows<Derived>) {}
+
+  Eigen::Index rows() const { return rows_; }
+  Eigen::Index cols() const { return cols_; }
+
+  /// Rows [start, start + count) converted to Scalar, into `block` (resized as needed).
+  void load(Eigen::Index start, Eigen::Index count, Block& block) const {
+    load_(data_, start, count, block);
+  }
+
+  /// One row as a point.
+  RowPoint row(Eigen::Index i) const {
+    Block one;
+    load(i, 1, one);
+    return one;
+  }
+
+ private:
+  template <typename Derived>
+  static void load_rows(const void* data, Eigen::Index start, Eigen::Index count, Block& block) {
+    block = static_cast<const Derived*>(data)->middleRows(start, count).template cast<Scalar>();
+  }
+
+  const void* data_;
+  Eigen::Index rows_;
+  Eigen::Index cols_;
+  void (*load_)(const void*, Eigen::Index, Eigen::Index, Block&);
+};
+
+}  // namespace detail
+}  // namespace emgmm
+
+#endif  // EMGMM_DETAIL_ROW_SOURCE_HPP
