@@ -17,22 +17,35 @@
 namespace emgmm {
 namespace detail {
 
-/// Squared distance of every row of X (minus `offset`) to `center`, written to `out`.
+/// For every row x of X - offset, d(x) = |x - center|^2. With `update`, closest(i) becomes
+/// min(closest(i), d(x_i)) (or d(x_i) when closest is empty); either way returns
+/// sum_i min(closest(i), d(x_i)), summed per chunk and then in chunk order (deterministic).
+/// Nothing of size n is allocated: k-means++ keeps only the one distance vector.
 template <typename Scalar, int Dim>
-void squared_distances_to(const RowSource<Scalar, Dim>& X,
-                          const Eigen::Matrix<Scalar, 1, Dim>& offset,
-                          const Eigen::Matrix<Scalar, 1, Dim>& center, Eigen::VectorXd& out) {
+double potential_with(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
+                      const Eigen::Matrix<Scalar, 1, Dim>& center, Eigen::VectorXd& closest, bool update) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  out.resize(X.rows());
+  const bool first = closest.size() == 0;
+  if (first) closest.resize(X.rows());
   const ChunkPlan plan = ChunkPlan::make(X.rows());
+  std::vector<double> partial(static_cast<std::size_t>(plan.n_chunks), 0.0);
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block diff;
+    Eigen::VectorXd distances;
+    double total = 0.0;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       X.load(start, rows, diff);
       diff.rowwise() -= offset + center;
-      out.segment(start, rows) = diff.rowwise().squaredNorm().template cast<double>();
+      distances = diff.rowwise().squaredNorm().template cast<double>();
+      if (!first) distances = distances.cwiseMin(closest.segment(start, rows));
+      if (update) closest.segment(start, rows) = distances;
+      total += distances.sum();
     });
+    partial[static_cast<std::size_t>(chunk)] = total;
   });
+  double sum = 0.0;
+  for (const double value : partial) sum += value;
+  return sum;
 }
 
 /// Indices of K rows of X chosen by greedy k-means++. `offset` is subtracted from every point
@@ -52,10 +65,8 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
   indices.reserve(static_cast<std::size_t>(K));
   indices.push_back(static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n))));
   Eigen::VectorXd closest;
-  squared_distances_to<Scalar, Dim>(X, offset, point(indices[0]), closest);
-  double current_potential = closest.sum();
+  double current_potential = potential_with(X, offset, point(indices[0]), closest, /*update=*/true);
 
-  Eigen::VectorXd candidate_distances, best_distances;
   std::vector<double> targets(static_cast<std::size_t>(n_local_trials));
   std::vector<Eigen::Index> candidates(static_cast<std::size_t>(n_local_trials));
   for (Eigen::Index c = 1; c < K; ++c) {
@@ -72,21 +83,17 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
       while (i < n && running + closest(i) < targets[t]) running += closest(i++);
       candidates[t] = std::min(i, n - 1);
     }
-    // Keep the candidate that lowers the potential most.
+    // Keep the candidate that lowers the potential most, then fold it into `closest`.
     double best_potential = 0.0;
     Eigen::Index best = -1;
     for (Eigen::Index candidate : candidates) {
-      squared_distances_to<Scalar, Dim>(X, offset, point(candidate), candidate_distances);
-      candidate_distances = candidate_distances.cwiseMin(closest);
-      const double potential = candidate_distances.sum();
+      const double potential = potential_with(X, offset, point(candidate), closest, /*update=*/false);
       if (best < 0 || potential < best_potential) {
         best_potential = potential;
         best = candidate;
-        best_distances.swap(candidate_distances);
       }
     }
-    closest.swap(best_distances);
-    current_potential = best_potential;
+    current_potential = potential_with(X, offset, point(best), closest, /*update=*/true);
     indices.push_back(best);
   }
   return indices;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -57,16 +58,21 @@ class Random {
     return radius * std::cos(angle);
   }
 
-  /// `count` distinct indices from [0, n), in the order drawn (partial Fisher–Yates).
+  /// `count` distinct indices from [0, n), uniformly, in the order drawn. Robert Floyd's
+  /// algorithm: O(count) time and memory, however large n is.
   std::vector<Eigen::Index> choice_without_replacement(Eigen::Index n, Eigen::Index count) {
-    std::vector<Eigen::Index> pool(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i) pool[static_cast<std::size_t>(i)] = i;
-    for (Eigen::Index i = 0; i < count; ++i) {
-      const auto j = i + static_cast<Eigen::Index>(randint(static_cast<std::uint64_t>(n - i)));
-      std::swap(pool[static_cast<std::size_t>(i)], pool[static_cast<std::size_t>(j)]);
+    std::vector<Eigen::Index> chosen;
+    chosen.reserve(static_cast<std::size_t>(count));
+    std::unordered_set<Eigen::Index> seen;
+    for (Eigen::Index j = n - count; j < n; ++j) {
+      Eigen::Index draw = static_cast<Eigen::Index>(randint(static_cast<std::uint64_t>(j + 1)));
+      if (!seen.insert(draw).second) {
+        draw = j;
+        seen.insert(j);
+      }
+      chosen.push_back(draw);
     }
-    pool.resize(static_cast<std::size_t>(count));
-    return pool;
+    return chosen;
   }
 
  private:
