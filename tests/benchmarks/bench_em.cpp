@@ -1,0 +1,534 @@
+// Speed of emgmm's EM iterations, side by side with a GEMM of the same flop count and, when
+// found, Armadillo's gmm_full / gmm_diag (issue "Speed"). Workloads W1-W4: see workloads.hpp.
+//
+// Every fit starts from the same k-means result (computed once, outside the timed region, and
+// passed as weights_init / means_init / precisions_init) and runs a fixed number of EM
+// iterations (max_iter = 20, tol = 0). Counters of each row:
+//   ms_per_iter  milliseconds per EM iteration (a fit's time / its iterations; the fit's own
+//                overhead, one scan of X for finite values and K Cholesky factors, included)
+//   GFLOPs       the "same flops" convention, 4 N K D^2 (full) or 8 N K D (diag) per iteration
+//   vs_dgemm     time per iteration / time of a GEMM doing those flops (vs_sgemm for float):
+//                an Eigen product of the data (N x D) with a D x 2KD (full) or D x 4K (diag)
+//                matrix, in row blocks spread over the same threads, timed once per process
+//                (rows "gemm<...>" show it); 1 would be GEMM speed. For W1 (D = 2) that GEMM
+//                is itself far from the machine's peak (peak_dgemm_GFLOPs in the context)
+//   loglik       mean log-likelihood of the data under the fitted model (score(X) for emgmm,
+//                avg_log_p(X) for Armadillo), also printed, to stderr, in a table at the end
+//                that checks emgmm against Armadillo after the same iterations from the same
+//                start (they differ slightly: emgmm adds reg_covar = 1e-6 to the variances in
+//                every M-step, Armadillo floors them at var_floor = 1e-6)
+//
+// Threads: OpenMP threads (emgmm's blocks of rows, Eigen's GEMM and Armadillo's EM all use
+// OpenMP). The rows are run for every count given with --threads=1,2 (default: the OpenMP
+// default, that is OMP_NUM_THREADS or the number of cores); the "omp_threads:N" part of a
+// name says which.
+//
+// Usage: bench_em [--threads=1,2] [--em_iters=20] [--arma_iters=N] [Google Benchmark flags]
+//   --em_iters    EM iterations per emgmm fit (default 20)
+//   --arma_iters  EM iterations per Armadillo fit; default per workload (workloads.hpp:
+//                 20, 20, 5, 10 for W1-W4, as its full-covariance loops are slow), never more
+//                 than --em_iters
+// e.g. bench_em --threads=1,2 --benchmark_filter=W1   (a quick look)
+//      bench_em --threads=1,2 --benchmark_out=em.json --benchmark_out_format=json
+
+#include "workloads.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if EMGMM_HAVE_ARMADILLO
+#include <armadillo>
+#endif
+
+namespace {
+
+using emgmm_bench::Workload;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Settings {
+  std::vector<int> threads;
+  int em_iters = 20;
+  int arma_iters = 0;  // 0: the workload's default
+};
+Settings g_settings;
+
+void set_threads(int threads) {
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+}
+
+int default_threads() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+template <typename Scalar>
+using MatrixX = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+/// One workload's data in every form the benchmarks need, with its start. Built on first use
+/// and kept until another workload is asked for (the benchmarks are registered workload by
+/// workload), so that W4's 600 MB are not held while W1 runs.
+struct Prepared {
+  Workload w;
+  Eigen::MatrixXd X;
+  Eigen::MatrixXf Xf;
+  emgmm_bench::Start start;
+#if EMGMM_HAVE_ARMADILLO
+  arma::mat Xa;  // one point per column
+#endif
+};
+
+Prepared& prepare(const Workload& w) {
+  static std::unique_ptr<Prepared> current;
+  if (current && current->w.name == w.name) return *current;
+  current.reset();
+  const Clock::time_point begin = Clock::now();
+  auto p = std::make_unique<Prepared>();
+  p->w = w;
+  p->X = emgmm_bench::make_data(w);
+  p->Xf = p->X.cast<float>();
+  p->start = emgmm_bench::kmeans_start(p->X, w);
+#if EMGMM_HAVE_ARMADILLO
+  p->Xa = arma::mat(p->X.data(), arma::uword(w.n), arma::uword(w.d)).t();
+#endif
+  std::fprintf(stderr, "[%s: data and k-means start ready in %.1f s]\n", w.label().c_str(),
+               seconds_since(begin));
+  current = std::move(p);
+  return *current;
+}
+
+template <typename Scalar>
+const MatrixX<Scalar>& data_of(const Prepared& p) {
+  if constexpr (std::is_same<Scalar, float>::value) {
+    return p.Xf;
+  } else {
+    return p.X;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GEMM of the same flops as one EM iteration: X (N x D) times B, B being D x 2KD for full
+// (2 N D 2KD = 4 N K D^2) and D x 4K for diag (2 N D 4K = 8 N K D). Blocks of rows are shared
+// among the threads; each block's product stays in the core's L2 cache.
+
+template <typename Scalar>
+double gemm_pass(const MatrixX<Scalar>& X, const MatrixX<Scalar>& B) {
+  const Eigen::Index N = X.rows();
+  const Eigen::Index block_rows =
+      std::max<Eigen::Index>(64, std::min<Eigen::Index>(4096, (32768 / B.cols()) / 32 * 32));
+  const Eigen::Index n_blocks = (N + block_rows - 1) / block_rows;
+  const Clock::time_point begin = Clock::now();
+#pragma omp parallel
+  {
+    MatrixX<Scalar> C(block_rows, B.cols());
+#pragma omp for schedule(static)
+    for (Eigen::Index b = 0; b < n_blocks; ++b) {
+      const Eigen::Index start = b * block_rows;
+      const Eigen::Index rows = std::min(block_rows, N - start);
+      C.topRows(rows).noalias() = X.middleRows(start, rows) * B;
+      benchmark::DoNotOptimize(C.data());
+      benchmark::ClobberMemory();
+    }
+  }
+  return seconds_since(begin);
+}
+
+template <typename Scalar>
+MatrixX<Scalar> gemm_rhs(const Workload& w) {
+  const Eigen::Index cols = w.type == emgmm::CovarianceType::full ? 2 * w.k * w.d : 4 * w.k;
+  emgmm_bench::Rng rng(7);
+  MatrixX<Scalar> B(w.d, cols);
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    for (Eigen::Index i = 0; i < w.d; ++i) B(i, j) = static_cast<Scalar>(rng.normal());
+  }
+  return B;
+}
+
+/// Seconds of that GEMM on `threads` threads: the best of at least three passes (and 0.3 s),
+/// measured once per process.
+template <typename Scalar>
+double gemm_reference(const Prepared& p, int threads) {
+  static std::map<std::tuple<std::string, int>, double> cache;
+  const auto key = std::make_tuple(p.w.name, threads);
+  const auto found = cache.find(key);
+  if (found != cache.end()) return found->second;
+  set_threads(threads);
+  const MatrixX<Scalar> B = gemm_rhs<Scalar>(p.w);
+  gemm_pass(data_of<Scalar>(p), B);  // warm up
+  double best = 1e300, total = 0.0;
+  for (int rep = 0; rep < 3 || total < 0.3; ++rep) {
+    const double t = gemm_pass(data_of<Scalar>(p), B);
+    best = std::min(best, t);
+    total += t;
+  }
+  cache.emplace(key, best);
+  return best;
+}
+
+template <typename Scalar>
+const char* scalar_name() {
+  return std::is_same<Scalar, float>::value ? "float" : "double";
+}
+
+void set_speed_counters(benchmark::State& state, const Workload& w, double seconds_per_iter,
+                        double reference_seconds, const char* reference_name) {
+  state.counters["ms_per_iter"] = benchmark::Counter(1e3 * seconds_per_iter);
+  state.counters["GFLOPs"] = benchmark::Counter(w.flops_per_iteration() / seconds_per_iter / 1e9);
+  if (reference_seconds > 0.0) {
+    state.counters[reference_name] = benchmark::Counter(seconds_per_iter / reference_seconds);
+  }
+}
+
+template <typename Scalar>
+void bm_gemm(benchmark::State& state, const Workload& w, int threads) {
+  Prepared& p = prepare(w);
+  set_threads(threads);
+  const MatrixX<Scalar> B = gemm_rhs<Scalar>(w);
+  double total = 0.0;
+  for (auto _ : state) {
+    const double t = gemm_pass(data_of<Scalar>(p), B);
+    state.SetIterationTime(t);
+    total += t;
+  }
+  set_speed_counters(state, w, total / double(state.iterations()), 0.0, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log-likelihoods reached, for the table printed at the end.
+
+struct Outcome {
+  int iterations = 0;
+  double loglik = 0.0;
+};
+std::map<std::string, std::map<std::string, Outcome>> g_outcomes;  // workload -> implementation
+
+template <typename Scalar, int Dim>
+emgmm::GaussianMixtureOptions<Scalar, Dim> options_for(const Prepared& p, int max_iter) {
+  emgmm::GaussianMixtureOptions<Scalar, Dim> options;
+  options.n_components = static_cast<int>(p.w.k);
+  options.covariance_type = p.w.type;
+  options.max_iter = max_iter;
+  options.tol = 0.0;  // never converged: exactly max_iter iterations
+  options.n_init = 1;
+  options.weights_init = p.start.weights.cast<Scalar>();
+  options.means_init = p.start.means.cast<Scalar>();
+  options.precisions_init = p.start.precisions.cast<Scalar>();
+  return options;
+}
+
+template <typename Scalar, int Dim, typename Data>
+void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int threads) {
+  const Workload& w = p.w;
+  const double reference = gemm_reference<Scalar>(p, threads);
+  set_threads(threads);
+  const int iters = g_settings.em_iters;
+  emgmm::GaussianMixture<Scalar, Dim> gmm(options_for<Scalar, Dim>(p, iters));
+  double total = 0.0;
+  for (auto _ : state) {
+    const Clock::time_point begin = Clock::now();
+    gmm.fit(X);
+    const double t = seconds_since(begin);
+    state.SetIterationTime(t);
+    total += t;
+    benchmark::DoNotOptimize(gmm.lower_bound());
+  }
+  if (gmm.n_iter() != iters) {
+    state.SkipWithError("emgmm ran a different number of EM iterations than max_iter");
+    return;
+  }
+  const double per_iter = total / double(state.iterations()) / iters;
+  set_speed_counters(state, w, per_iter, reference,
+                     std::is_same<Scalar, float>::value ? "vs_sgemm" : "vs_dgemm");
+  const double loglik = gmm.score(X);
+  state.counters["loglik"] = benchmark::Counter(loglik);
+  std::string name =
+      std::string("emgmm<") + scalar_name<Scalar>() + (Dim == Eigen::Dynamic ? "" : ", 2") + ">";
+  g_outcomes[w.label()][name] = Outcome{iters, loglik};
+}
+
+/// emgmm's fit; Dim = 2 runs the fixed-size model on Eigen::Matrix<double, Dynamic, 2> data,
+/// what a user of that model holds.
+template <typename Scalar, int Dim>
+void bm_emgmm(benchmark::State& state, const Workload& w, int threads) {
+  const Prepared& p = prepare(w);
+  if constexpr (Dim == Eigen::Dynamic) {
+    run_emgmm<Scalar, Dim>(state, p, data_of<Scalar>(p), threads);
+  } else {
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> X = data_of<Scalar>(p);
+    run_emgmm<Scalar, Dim>(state, p, X, threads);
+  }
+}
+
+#if EMGMM_HAVE_ARMADILLO
+
+/// Counts the "EM: iteration:" lines of Armadillo's learn(print_mode = true): its EM stops
+/// early when the log-likelihood changes by less than machine epsilon, which must not happen
+/// in a timed run.
+int count_arma_iterations(const std::string& log) {
+  int count = 0;
+  for (std::size_t at = log.find("EM: iteration:"); at != std::string::npos;
+       at = log.find("EM: iteration:", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+template <typename Model>
+void set_arma_start(Model& model, const Prepared& p) {
+  const emgmm_bench::Start& s = p.start;
+  const arma::uword D = arma::uword(p.w.d), K = arma::uword(p.w.k);
+  arma::mat means(D, K);
+  arma::rowvec hefts(K);
+  for (arma::uword k = 0; k < K; ++k) {
+    hefts(k) = s.weights(Eigen::Index(k));
+    for (arma::uword d = 0; d < D; ++d) means(d, k) = s.means(Eigen::Index(k), Eigen::Index(d));
+  }
+  if constexpr (std::is_same<Model, arma::gmm_full>::value) {
+    arma::cube fcovs(D, D, K);
+    for (arma::uword k = 0; k < K; ++k) {
+      for (arma::uword j = 0; j < D; ++j) {
+        for (arma::uword i = 0; i < D; ++i) {
+          fcovs(i, j, k) = s.covariances(Eigen::Index(k * D + i), Eigen::Index(j));
+        }
+      }
+    }
+    model.set_params(means, fcovs, hefts);
+  } else {
+    arma::mat dcovs(D, K);
+    for (arma::uword k = 0; k < K; ++k) {
+      for (arma::uword d = 0; d < D; ++d)
+        dcovs(d, k) = s.covariances(Eigen::Index(k), Eigen::Index(d));
+    }
+    model.set_params(means, dcovs, hefts);
+  }
+}
+
+template <typename Model>
+void bm_armadillo(benchmark::State& state, const Workload& w, int threads) {
+  Prepared& p = prepare(w);
+  const double reference = gemm_reference<double>(p, threads);
+  set_threads(threads);
+  const int iters = std::min(g_settings.em_iters,
+                             g_settings.arma_iters > 0 ? g_settings.arma_iters : w.arma_iters);
+  Model model;
+  double total = 0.0;
+  for (auto _ : state) {
+    set_arma_start(model, p);
+    std::ostringstream log;
+    std::streambuf* const cout_buffer = std::cout.rdbuf(log.rdbuf());
+    const Clock::time_point begin = Clock::now();
+    const bool ok = model.learn(p.Xa, arma::uword(w.k), arma::eucl_dist, arma::keep_existing,
+                                /*km_iter=*/0, /*em_iter=*/arma::uword(iters), /*var_floor=*/1e-6,
+                                /*print_mode=*/true);
+    const double t = seconds_since(begin);
+    std::cout.rdbuf(cout_buffer);
+    state.SetIterationTime(t);
+    total += t;
+    if (!ok) {
+      state.SkipWithError("Armadillo's learn() failed");
+      return;
+    }
+    if (count_arma_iterations(log.str()) != iters) {
+      state.SkipWithError("Armadillo's EM stopped early; its time per iteration would be wrong");
+      return;
+    }
+  }
+  const double per_iter = total / double(state.iterations()) / iters;
+  set_speed_counters(state, w, per_iter, reference, "vs_dgemm");
+  const double loglik = model.avg_log_p(p.Xa);
+  state.counters["loglik"] = benchmark::Counter(loglik);
+  const char* name =
+      std::is_same<Model, arma::gmm_full>::value ? "arma::gmm_full" : "arma::gmm_diag";
+  g_outcomes[w.label()][name] = Outcome{iters, loglik};
+  // emgmm after the same number of iterations, for the log-likelihood check (untimed).
+  if (iters != g_settings.em_iters) {
+    emgmm::GaussianMixture<double> gmm(options_for<double, Eigen::Dynamic>(p, iters));
+    gmm.fit(p.X);
+    g_outcomes[w.label()]["emgmm<double> (same iterations)"] = Outcome{iters, gmm.score(p.X)};
+  }
+}
+
+#endif  // EMGMM_HAVE_ARMADILLO
+
+// ---------------------------------------------------------------------------------------------
+
+/// Eigen's GEMM on 1024 x 1024 matrices with `threads` threads, in GFLOP/s (best of three).
+double peak_dgemm_gflops(int threads) {
+  set_threads(threads);
+  const Eigen::Index n = 1024;
+  const Eigen::MatrixXd A = Eigen::MatrixXd::Random(n, n), B = Eigen::MatrixXd::Random(n, n);
+  Eigen::MatrixXd C(n, n);
+  double best = 1e300;
+  for (int rep = 0; rep < 4; ++rep) {
+    const Clock::time_point begin = Clock::now();
+    C.noalias() = A * B;
+    benchmark::DoNotOptimize(C.data());
+    if (rep > 0) best = std::min(best, seconds_since(begin));
+  }
+  return 2.0 * double(n) * double(n) * double(n) / best / 1e9;
+}
+
+void register_benchmarks() {
+  for (const Workload& w : emgmm_bench::all_workloads()) {
+    const bool is_w1 = w.name == "W1";
+    for (int threads : g_settings.threads) {
+      const std::string suffix = "/omp_threads:" + std::to_string(threads);
+      const auto add = [&](const std::string& what, auto function) {
+        benchmark::RegisterBenchmark((w.label() + "/" + what + suffix).c_str(), function, w,
+                                     threads)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      };
+      add("gemm<double>", bm_gemm<double>);
+      add("emgmm<double>", bm_emgmm<double, Eigen::Dynamic>);
+      if (is_w1) {
+        add("emgmm<double,2>", bm_emgmm<double, 2>);
+      } else {
+        add("gemm<float>", bm_gemm<float>);
+        add("emgmm<float>", bm_emgmm<float, Eigen::Dynamic>);
+      }
+#if EMGMM_HAVE_ARMADILLO
+      if (w.type == emgmm::CovarianceType::full) {
+        add("arma::gmm_full", bm_armadillo<arma::gmm_full>);
+      } else {
+        add("arma::gmm_diag", bm_armadillo<arma::gmm_diag>);
+      }
+#endif
+    }
+  }
+}
+
+void print_outcomes() {
+  if (g_outcomes.empty()) return;
+  std::fprintf(
+      stderr,
+      "\nMean log-likelihood of the data after the EM iterations, from the same k-means start:\n");
+  for (const auto& [workload, outcomes] : g_outcomes) {
+    for (const auto& [name, outcome] : outcomes) {
+      std::fprintf(stderr, "  %-26s %-34s %3d iterations  %.10f\n", workload.c_str(), name.c_str(),
+                   outcome.iterations, outcome.loglik);
+    }
+    // emgmm against Armadillo after the same iterations.
+    for (const char* arma_name : {"arma::gmm_full", "arma::gmm_diag"}) {
+      const auto arma = outcomes.find(arma_name);
+      if (arma == outcomes.end()) continue;
+      for (const auto& [name, outcome] : outcomes) {
+        if (name.rfind("emgmm<double", 0) != 0 || outcome.iterations != arma->second.iterations)
+          continue;
+        std::fprintf(stderr, "  %-26s %s - %s = %.3g\n", workload.c_str(), name.c_str(), arma_name,
+                     outcome.loglik - arma->second.loglik);
+      }
+    }
+  }
+}
+
+/// Takes out --threads, --em_iters and --arma_iters; leaves the rest to Google Benchmark.
+bool parse_own_flags(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value_of = [&](const std::string& flag) -> const char* {
+      return arg.rfind(flag + "=", 0) == 0 ? argv[i] + flag.size() + 1 : nullptr;
+    };
+    if (const char* v = value_of("--threads")) {
+      std::stringstream list(v);
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        const int t = std::atoi(item.c_str());
+        if (t < 1) {
+          std::fprintf(stderr,
+                       "bench_em: --threads=%s: give thread counts >= 1, e.g. --threads=1,2\n", v);
+          return false;
+        }
+        g_settings.threads.push_back(t);
+      }
+    } else if (const char* v = value_of("--em_iters")) {
+      g_settings.em_iters = std::atoi(v);
+      if (g_settings.em_iters < 1) {
+        std::fprintf(stderr, "bench_em: --em_iters=%s must be >= 1\n", v);
+        return false;
+      }
+    } else if (const char* v = value_of("--arma_iters")) {
+      g_settings.arma_iters = std::atoi(v);
+      if (g_settings.arma_iters < 1) {
+        std::fprintf(stderr, "bench_em: --arma_iters=%s must be >= 1\n", v);
+        return false;
+      }
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  if (g_settings.threads.empty()) g_settings.threads.push_back(default_threads());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!parse_own_flags(argc, argv)) return 2;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+
+  benchmark::AddCustomContext("emgmm_version", std::to_string(EMGMM_VERSION_MAJOR) + "." +
+                                                   std::to_string(EMGMM_VERSION_MINOR) + "." +
+                                                   std::to_string(EMGMM_VERSION_PATCH));
+  benchmark::AddCustomContext("eigen_simd", Eigen::SimdInstructionSetsInUse());
+#ifdef _OPENMP
+  benchmark::AddCustomContext("openmp",
+                              "yes (default threads " + std::to_string(default_threads()) + ")");
+#else
+  benchmark::AddCustomContext("openmp", "no: every row runs on one thread");
+#endif
+#if EMGMM_HAVE_ARMADILLO
+  std::string arma = arma::arma_version::as_string();
+#if defined(ARMA_USE_OPENMP)
+  arma += ", OpenMP";
+#else
+  arma += ", no OpenMP";
+#endif
+  benchmark::AddCustomContext("armadillo", arma);
+#else
+  benchmark::AddCustomContext("armadillo", "not found");
+#endif
+  benchmark::AddCustomContext("em_iters", std::to_string(g_settings.em_iters));
+  for (int threads : g_settings.threads) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", peak_dgemm_gflops(threads));
+    benchmark::AddCustomContext("peak_dgemm_GFLOPs/omp_threads:" + std::to_string(threads), text);
+  }
+
+  register_benchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  print_outcomes();
+  return 0;
+}

@@ -1,0 +1,390 @@
+// Properties of KMeans that hold whatever scikit-learn computes: it recovers well-separated
+// clusters, its fitted attributes agree with each other and with predict/transform/score,
+// more initializations never do worse, the same seed gives the same result, empty clusters are
+// relocated, and k-means++ copes with duplicate points. Parity with scikit-learn's numbers is
+// test_parity.cpp's job.
+//
+// Every test runs for float and double, with a dynamic and a fixed dimension. The data are
+// seeded samples of known mixtures (synthetic_data.hpp). Tolerances are multiples of the
+// Scalar's epsilon, each with its reason, or statistical, said where used.
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <emgmm/emgmm.hpp>
+
+#include "catch.hpp"
+#include "synthetic_data.hpp"
+
+namespace {
+
+using Eigen::Index;
+using emgmm::CovarianceType;
+using emgmm_test::KnownMixture;
+using emgmm_test::LabelledData;
+
+template <typename S, int D, int N>
+struct Config {
+  static_assert(D == Eigen::Dynamic || D == N, "a fixed Dim must equal the number of features");
+  using Scalar = S;
+  static constexpr int Dim = D;
+  static constexpr int n_features = N;
+  using Model = emgmm::KMeans<S, D>;
+  using Options = typename Model::Options;
+  using Data = Eigen::Matrix<S, Eigen::Dynamic, D>;
+  static double eps() { return double(std::numeric_limits<S>::epsilon()); }
+};
+
+// Each Scalar with a dynamic and a fixed dimension, each of 2 and 3 features with each Scalar.
+using FloatDynamic2 = Config<float, Eigen::Dynamic, 2>;
+using DoubleDynamic3 = Config<double, Eigen::Dynamic, 3>;
+using FloatFixed3 = Config<float, 3, 3>;
+using DoubleFixed2 = Config<double, 2, 2>;
+#define EMGMM_TEST_CONFIGS FloatDynamic2, DoubleDynamic3, FloatFixed3, DoubleFixed2
+
+/// Squared distances of the rows of X to their labelled centers, recomputed in double, and a
+/// bound on the rounding of the model's own Scalar computation of them: it forms
+/// (x - m) - (c - m) with m the column mean (each subtraction rounds by eps times its operands'
+/// size, so the difference d is off by about 3 eps (|x| + |c| + |m|)) and sums D squares
+/// (D eps relative). The squared distance is then off by at most 2 |d| |error| + D eps |d|^2;
+/// the bound doubles that for the recomputation's own rounding and the final summation.
+struct Recomputed {
+  double inertia = 0.0;
+  double rounding = 0.0;
+};
+
+template <typename C, typename Centers>
+Recomputed recompute_inertia(const typename C::Data& X, const Centers& centers,
+                             const Eigen::VectorXi& labels) {
+  const Eigen::MatrixXd points = X.template cast<double>();
+  const Eigen::MatrixXd c = centers.template cast<double>();
+  const double mean_norm = points.colwise().mean().norm();
+  const double D = double(points.cols());
+  Recomputed result;
+  for (Index i = 0; i < points.rows(); ++i) {
+    const Eigen::RowVectorXd center = c.row(labels(i));
+    const double d = (points.row(i) - center).norm();
+    result.inertia += d * d;
+    const double difference_error =
+        3.0 * C::eps() * (points.row(i).norm() + center.norm() + mean_norm);
+    result.rounding += 2.0 * (2.0 * d * difference_error + difference_error * difference_error +
+                              D * C::eps() * d * d);
+  }
+  return result;
+}
+
+/// Number of points in each of K clusters.
+std::vector<Index> cluster_sizes(const Eigen::VectorXi& labels, Index K) {
+  std::vector<Index> sizes(static_cast<std::size_t>(K), 0);
+  for (Index i = 0; i < labels.size(); ++i) ++sizes[static_cast<std::size_t>(labels(i))];
+  return sizes;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("KMeans: recovers the centers of well-separated blobs", "[kmeans][property]",
+                   EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  const Index D = C::n_features;
+  const KnownMixture truth = emgmm_test::three_blobs(C::n_features, CovarianceType::full);
+  const LabelledData data = emgmm_test::draw(truth, 900, 201);
+  const typename C::Data X = data.X.template cast<typename C::Scalar>();
+  for (const auto init : {C::Options::Init::k_means_plus_plus, C::Options::Init::random}) {
+    INFO("init " << (init == C::Options::Init::random ? "random" : "k-means++"));
+    typename C::Options options;
+    options.n_clusters = 3;
+    options.init = init;
+    options.random_state = 1;
+    typename C::Model model(options);
+    model.fit(X);
+    REQUIRE(model.cluster_centers().rows() == 3);
+    REQUIRE(model.cluster_centers().cols() == D);
+    const std::vector<Index> match =
+        emgmm_test::match_components(model.cluster_centers().template cast<double>(), truth.means);
+    REQUIRE(match.size() == 3u);
+    // The clusters are the drawn components, point for point: a point is nearer another
+    // component's mean with probability below 1e-10 (see three_blobs).
+    Index mislabelled = 0;
+    for (Index i = 0; i < X.rows(); ++i) {
+      if (match[std::size_t(model.labels()(i))] != data.labels(i)) ++mislabelled;
+    }
+    CHECK(mislabelled == 0);
+    // So each center is the sample mean of its component's points: within 5 standard errors
+    // sqrt(S_dd / n_k) of the true mean (chance of failing about 1e-6 per coordinate, decided
+    // once by the seeded data).
+    const std::vector<Index> sizes = cluster_sizes(model.labels(), 3);
+    for (Index k = 0; k < 3; ++k) {
+      const Index j = match[std::size_t(k)];
+      const Eigen::MatrixXd& S = truth.covariances[std::size_t(j)];
+      for (Index d = 0; d < D; ++d) {
+        INFO("cluster " << k << " (component " << j << "), coordinate " << d);
+        CHECK(std::abs(double(model.cluster_centers()(k, d)) - truth.means(j, d)) <=
+              5.0 * std::sqrt(S(d, d) / double(sizes[std::size_t(k)])));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: fitted attributes agree with predict, transform and score",
+                   "[kmeans][property]", EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  const Index D = C::n_features;
+  const typename C::Data X =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full), 700, 211)
+          .X.template cast<typename C::Scalar>();
+  // Three clusters on three blobs, and five, which splits blobs (no well-separated answer, so
+  // also points nearly halfway between two centers).
+  for (const int K : {3, 5}) {
+    INFO("n_clusters " << K);
+    typename C::Options options;
+    options.n_clusters = K;
+    options.random_state = 2;
+    typename C::Model model(options);
+    const Eigen::VectorXi fit_labels = model.fit_predict(X);
+    CHECK(fit_labels == model.labels());
+    REQUIRE(model.labels().size() == X.rows());
+    CHECK(model.labels().minCoeff() >= 0);
+    CHECK(model.labels().maxCoeff() < K);
+    CHECK(model.n_features_in() == D);
+    CHECK(model.n_iter() >= 1);
+    CHECK(model.cluster_centers().allFinite());
+
+    // inertia: the sum of squared distances to the labelled centers.
+    const Recomputed recomputed = recompute_inertia<C>(X, model.cluster_centers(), model.labels());
+    CHECK(std::abs(model.inertia() - recomputed.inertia) <= recomputed.rounding);
+    // score on the training data is minus the inertia (its own evaluation, nearest center).
+    CHECK(std::abs(model.score(X) + recomputed.inertia) <= recomputed.rounding);
+
+    // transform: Euclidean distances to every center. Each entry is a sqrt of a D-term sum of
+    // squared Scalar differences: off by about eps (|x| + |c|) from the differences plus
+    // D eps times the distance; 4 times that.
+    const Eigen::MatrixXd distances = model.transform(X).template cast<double>();
+    REQUIRE(distances.rows() == X.rows());
+    REQUIRE(distances.cols() == K);
+    const Eigen::MatrixXd points = X.template cast<double>();
+    const Eigen::MatrixXd centers = model.cluster_centers().template cast<double>();
+    double worst = 0.0;
+    for (Index i = 0; i < X.rows(); ++i) {
+      for (Index k = 0; k < K; ++k) {
+        const double exact = (points.row(i) - centers.row(k)).norm();
+        const double allowed =
+            4.0 * C::eps() * (points.row(i).norm() + centers.row(k).norm() + double(D) * exact);
+        worst = std::max(worst, std::abs(distances(i, k) - exact) / allowed);
+      }
+    }
+    CHECK(worst <= 1.0);
+
+    // predict on the training data gives the training labels, and is the nearest center of
+    // transform. Lloyd labels by |c|^2 - 2 x.c about the data mean while predict and transform
+    // measure |x - c| directly; the two can only disagree on a point within rounding of
+    // halfway between two centers, which the blobs (K = 3) do not have.
+    const Eigen::VectorXi predicted = model.predict(X);
+    Index nearest_disagreements = 0;
+    for (Index i = 0; i < X.rows(); ++i) {
+      Index nearest = 0;
+      distances.row(i).minCoeff(&nearest);
+      if (nearest != predicted(i)) ++nearest_disagreements;
+    }
+    CHECK(nearest_disagreements == 0);
+    if (K == 3) {
+      CHECK(predicted == model.labels());
+    } else {
+      // With split blobs, a disagreement needs a near tie: within rounding of halfway.
+      for (Index i = 0; i < X.rows(); ++i) {
+        if (predicted(i) == model.labels()(i)) continue;
+        const double own = distances(i, model.labels()(i));
+        const double other = distances(i, predicted(i));
+        INFO("point " << i << ": training label " << model.labels()(i) << " at " << own
+                      << ", predicted " << predicted(i) << " at " << other);
+        CHECK(std::abs(own - other) <= 64.0 * C::eps() * (points.row(i).norm() + own));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: more initializations never give a larger inertia", "[kmeans][property]",
+                   EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  // Six clusters on three blobs: different starts end in different local minima.
+  const typename C::Data X =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full), 300, 221)
+          .X.template cast<typename C::Scalar>();
+  int improved = 0;
+  for (const auto init : {C::Options::Init::k_means_plus_plus, C::Options::Init::random}) {
+    for (const std::uint64_t seed : {3u, 4u, 5u}) {
+      INFO("init " << (init == C::Options::Init::random ? "random" : "k-means++")
+                   << ", random_state " << seed);
+      typename C::Options options;
+      options.n_clusters = 6;
+      options.init = init;
+      options.random_state = seed;
+      options.n_init = 1;
+      typename C::Model one(options);
+      one.fit(X);
+      options.n_init = 4;
+      typename C::Model four(options);
+      four.fit(X);
+      // The first of the four runs draws the same random numbers as the single run, so the
+      // best of four is at least as good, exactly.
+      CHECK(four.inertia() <= one.inertia());
+      if (four.inertia() < one.inertia()) ++improved;
+    }
+  }
+  // And the other runs are really made: a single start often lands in a poorer minimum (4 of
+  // these 6 cases on these data), which the best of four improves on; a model that ignored
+  // n_init would improve on none.
+  CHECK(improved >= 1);
+}
+
+TEMPLATE_TEST_CASE("KMeans: the same random_state gives the same clustering", "[kmeans][property]",
+                   EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  const typename C::Data X =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full, 0.3), 600, 231)
+          .X.template cast<typename C::Scalar>();
+  for (const auto init : {C::Options::Init::k_means_plus_plus, C::Options::Init::random}) {
+    INFO("init " << (init == C::Options::Init::random ? "random" : "k-means++"));
+    typename C::Options options;
+    options.n_clusters = 5;
+    options.init = init;
+    options.n_init = 3;
+    options.random_state = 6;
+    typename C::Model a(options), b(options);
+    a.fit(X);
+    b.fit(X);
+    CHECK(a.cluster_centers() == b.cluster_centers());
+    CHECK(a.labels() == b.labels());
+    CHECK(a.inertia() == b.inertia());
+    CHECK(a.n_iter() == b.n_iter());
+    a.fit(X);  // a refit starts afresh from the same seed
+    CHECK(a.cluster_centers() == b.cluster_centers());
+    CHECK(a.inertia() == b.inertia());
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: an empty cluster is moved to the farthest points", "[kmeans][property]",
+                   EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  const Index D = C::n_features;
+  const KnownMixture truth = emgmm_test::three_blobs(C::n_features, CovarianceType::full);
+  const LabelledData data = emgmm_test::draw(truth, 600, 241);
+  const typename C::Data X = data.X.template cast<Scalar>();
+  // Two centers at blobs and one far from every point: in the first iteration no point is
+  // nearest to it. sklearn moves it to the point farthest from its center, which lies in the
+  // third blob (those points are ~19 from the other two centers, the others within ~5).
+  typename C::Options options;
+  options.n_clusters = 3;
+  typename C::Options::Centers start(3, D);
+  start.row(0) = truth.means.row(0).template cast<Scalar>();
+  start.row(1) = truth.means.row(1).template cast<Scalar>();
+  start.row(2).setConstant(Scalar(1000));
+  options.init_centers = start;
+  options.n_init = 5;  // ignored: an explicit start runs once
+  for (const std::uint64_t seed : {7u, 8u}) {
+    INFO("random_state " << seed);
+    options.random_state = seed;  // irrelevant with an explicit start
+    typename C::Model model(options);
+    model.fit(X);
+    const std::vector<Index> sizes = cluster_sizes(model.labels(), 3);
+    for (Index k = 0; k < 3; ++k) {
+      INFO("cluster " << k);
+      CHECK(sizes[std::size_t(k)] > 0);
+    }
+    CHECK(model.cluster_centers().allFinite());
+    const std::vector<Index> match =
+        emgmm_test::match_components(model.cluster_centers().template cast<double>(), truth.means);
+    REQUIRE(match.size() == 3u);
+    CHECK(match[0] == 0);
+    CHECK(match[1] == 1);
+    CHECK(match[2] == 2);
+    const Recomputed recomputed = recompute_inertia<C>(X, model.cluster_centers(), model.labels());
+    CHECK(std::abs(model.inertia() - recomputed.inertia) <= recomputed.rounding);
+  }
+  typename C::Options reseeded = options;
+  reseeded.random_state = 99;
+  typename C::Model a(options), b(reseeded);
+  a.fit(X);
+  b.fit(X);
+  CHECK(a.cluster_centers() == b.cluster_centers());
+}
+
+TEMPLATE_TEST_CASE("KMeans: k-means++ on data with duplicate points", "[kmeans][property]",
+                   EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  const Index D = C::n_features;
+  // 60 points at only three distinct locations, 20 copies of each, in a shuffled order.
+  const KnownMixture truth = emgmm_test::three_blobs(C::n_features, CovarianceType::full);
+  const std::vector<Index> order = emgmm_test::permutation(60, 251);
+  typename C::Data X(60, D);
+  for (Index i = 0; i < 60; ++i)
+    X.row(i) = truth.means.row(order[std::size_t(i)] % 3).template cast<Scalar>();
+  // Every center is the mean of copies of one point, which rounding may move by a few eps:
+  // the inertia is zero up to that.
+  const double scale = X.template cast<double>().cwiseAbs().maxCoeff();
+  const double zero_inertia =
+      60.0 * double(D) * (16.0 * C::eps() * scale) * (16.0 * C::eps() * scale);
+
+  SECTION("as many clusters as distinct points: one location each") {
+    for (const std::uint64_t seed : {1u, 2u, 3u}) {
+      INFO("random_state " << seed);
+      typename C::Options options;
+      options.n_clusters = 3;
+      options.n_init = 1;
+      options.random_state = seed;
+      typename C::Model model(options);
+      model.fit(X);
+      // k-means++ draws candidates with probability proportional to the squared distance to
+      // the chosen centers, zero for copies of a chosen point: the three seeds are distinct.
+      const std::vector<Index> sizes = cluster_sizes(model.labels(), 3);
+      CHECK(sizes == std::vector<Index>{20, 20, 20});
+      CHECK(model.inertia() <= zero_inertia);
+      CHECK(
+          emgmm_test::match_components(model.cluster_centers().template cast<double>(), truth.means)
+              .size() == 3u);
+    }
+  }
+
+  SECTION("more clusters than distinct points: valid labels, no crash") {
+    for (const int K : {4, 5}) {
+      for (const auto init : {C::Options::Init::k_means_plus_plus, C::Options::Init::random}) {
+        INFO("n_clusters " << K << ", init "
+                           << (init == C::Options::Init::random ? "random" : "k-means++"));
+        typename C::Options options;
+        options.n_clusters = K;
+        options.init = init;
+        options.random_state = 4;
+        // Two clusters may share a location; emptied, one is moved to a "farthest" point at
+        // distance zero, which can go on until max_iter (as in sklearn): keep the runs short.
+        options.n_init = 2;
+        options.max_iter = 50;
+        typename C::Model model(options);
+        model.fit(X);
+        CHECK(model.labels().minCoeff() >= 0);
+        CHECK(model.labels().maxCoeff() < K);
+        CHECK(model.cluster_centers().allFinite());
+        CHECK(std::isfinite(model.inertia()));
+        CHECK(model.inertia() <= zero_inertia);
+        CHECK(model.predict(X).maxCoeff() < K);
+      }
+    }
+  }
+
+  SECTION("all points equal") {
+    const typename C::Data same = X.row(0).replicate(20, 1);
+    typename C::Options options;
+    options.n_clusters = 2;
+    options.random_state = 5;
+    typename C::Model model(options);
+    model.fit(same);
+    CHECK(model.labels().minCoeff() >= 0);
+    CHECK(model.labels().maxCoeff() < 2);
+    CHECK(model.cluster_centers().allFinite());
+    CHECK(model.inertia() <= zero_inertia);
+  }
+}
