@@ -1,8 +1,8 @@
 # Checks that the README's quick start is examples/quickstart.cpp, character for character, so
 # the code a reader copies is the code the tests build and run.
-# Usage: cmake -DSOURCE_DIR=<repo> -P readme_quickstart.cmake
-file(READ "${SOURCE_DIR}/README.md" readme)
-file(READ "${SOURCE_DIR}/examples/quickstart.cpp" example)
+# Usage: cmake -DREADME=<README.md> -DEXAMPLE=<examples/quickstart.cpp> -P readme_quickstart.cmake
+file(READ "${README}" readme)
+file(READ "${EXAMPLE}" example)
 string(FIND "${readme}" "## Quick start" section)
 if(section EQUAL -1)
   message(FATAL_ERROR "README.md has no '## Quick start' section")

@@ -385,9 +385,9 @@ TEMPLATE_TEST_CASE("GaussianMixture: the order of the points does not matter",
       // points they run in Scalar, then in double), so the statistics differ by rounding; EM
       // contracts towards its fixed point, so these differences do not grow over the
       // iterations. Sums of x - mean_k give a few eps relative (observed: up to 3 eps), sums
-      // of moments about a common point up to a few kappa eps
-      // (kappa is 450 to 620 here, so the tolerance is about 3e-4 in float and 6e-13 in
-      // double, well within the 1e-10 asked of double).
+      // of moments about a common point up to a few kappa eps (see cancellation_factor; kappa
+      // is 450 to 620 here, so the tolerance is about 3e-4 in float and 6e-13 in double, well
+      // within the 1e-10 asked of double).
       const double tolerance = (64.0 + 4.0 * kappa) * C::eps();
       CHECK(max_abs_diff(a.weights(), b.weights()) <= tolerance);
       CHECK(max_abs_diff(a.means(), b.means()) <= tolerance * max_abs(a.means()));

@@ -60,19 +60,16 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim
   const bool fully_given = options.weights_init && options.means_init && options.precisions_init;
   if (!fully_given) {
     const auto with_responsibilities = [&](auto&& resp_block) {
-      // Full and tied: two passes, the means first, then the scatter about them (sklearn's
-      // centered formula). Diag and spherical: one pass about the data mean, as in EM.
+      // Two passes: the means first, then the scatter about them (sklearn's centered formula).
       const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
       const Means reference = offset.replicate(K, 1);
       SufficientStatistics stats = responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
-      if (type == CovarianceType::full || type == CovarianceType::tied) {
-        const double eps = double(std::numeric_limits<Scalar>::epsilon());
-        Means means = reference;
-        for (Eigen::Index k = 0; k < K; ++k) {
-          means.row(k) += (stats.resp_diff_sum.row(k) / (stats.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
-        }
-        stats = responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
+      const double eps = double(std::numeric_limits<Scalar>::epsilon());
+      Means means = reference;
+      for (Eigen::Index k = 0; k < K; ++k) {
+        means.row(k) += (stats.resp_diff_sum.row(k) / (stats.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
       }
+      stats = responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
       return maximize<Scalar, Dim>(stats, options.reg_covar, where, /*normalize_weights=*/false);
     };
     switch (options.init_params) {

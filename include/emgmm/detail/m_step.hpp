@@ -66,14 +66,12 @@ struct SufficientStatistics {
   }
 
   /// Adds a block of points with their responsibilities R (rows x K), about `reference`
-  /// (K x D). diag and spherical statistics about a common reference point (the mixture's
-  /// center, as in EM) are one matrix product with the moments [x - c, (x - c)^2], which
-  /// WeightedLogDensity::evaluate has already left in work.product when `moments_ready`.
+  /// (K x D), each component about its own reference mean.
   template <typename Scalar, int Dim>
   void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                  BlockWork<Scalar, Dim>& work, bool moments_ready = false) {
+                  BlockWork<Scalar, Dim>& work) {
     using Square = Eigen::Matrix<Scalar, Dim, Dim>;
     using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -84,17 +82,6 @@ struct SufficientStatistics {
     n_samples += double(rows);
     const bool diagonal = covariance_type == CovarianceType::diag ||
                           covariance_type == CovarianceType::spherical;
-    if (diagonal && (moments_ready || (reference.rowwise() - reference.row(0)).isZero(0))) {
-      if (!moments_ready) {
-        work.product.resize(rows, 2 * D);
-        work.product.leftCols(D) = points.rowwise() - RowPoint(reference.row(0));
-        work.product.rightCols(D) = work.product.leftCols(D).array().square();
-      }
-      const Matrix sums = R.transpose() * work.product;  // K x 2D
-      resp_diff_sum += sums.leftCols(D).template cast<double>();
-      scatter += sums.rightCols(D).template cast<double>();
-      return;
-    }
     Square block_scatter = Square::Zero(D, D);
     for (Eigen::Index k = 0; k < K; ++k) {
       const auto r = R.col(k);

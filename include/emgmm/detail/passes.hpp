@@ -32,11 +32,8 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   const Eigen::Index D = params.n_features();
   const CovarianceType type = params.covariance_type;
   const WeightedLogDensity<Scalar, Dim> density(params);
-  // Full and tied scatter is taken about the current means (accurate in one pass); diag and
-  // spherical sums about the mixture's center, so they are two matrix products per block.
-  const Block reference = (type == CovarianceType::full || type == CovarianceType::tied)
-                              ? params.means
-                              : Block(density.center().replicate(K, 1));
+  // The sums are taken about the current means: one pass as accurate as a centered two-pass.
+  const Block& reference = params.means;
   const ChunkPlan plan =
       ChunkPlan::make(X.rows(), block_rows_for(D, K), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
@@ -51,7 +48,7 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       stats.log_likelihood += log_norm.template cast<double>().sum();
-      stats.accumulate(points, resp, reference, work, /*moments_ready=*/true);
+      stats.accumulate(points, resp, reference, work);
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
   });
