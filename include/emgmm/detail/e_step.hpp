@@ -54,7 +54,6 @@ class WeightedLogDensity {
  public:
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
 
