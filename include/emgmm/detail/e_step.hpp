@@ -8,8 +8,8 @@
 // point, so the accuracy does not depend on how far the components are from each other or from
 // the origin (data offset by 1e9, clusters 1000 standard deviations apart):
 //   full/tied  |(x - mu_k) P_k|^2, a product of the block with the component's factor;
-//   diag       (x - mu_k)^2 . p_k, a matrix-vector product;
-//   spherical  |x - mu_k|^2 p_k.
+//   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points a few features at a time;
+//   spherical  the same with p_kd = p_k.
 
 #include <cmath>
 
@@ -47,6 +47,26 @@ void multiply_tall(const Lhs& A, const Rhs& B, Out& C) {
   }
 }
 
+/// out(i) = sum_d weights(d) (points(i, d) - center(d))^2 for a column-major block: the
+/// diagonal quadratic form, vectorized along the points without a centered copy of the block.
+/// Four features per sweep, so the running sums are loaded and stored a quarter as often.
+template <typename Scalar, int Dim, typename Center, typename Weights, typename Out>
+void weighted_squared_distance(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+                               const Center& center, const Weights& weights, Out&& out) {
+  const Eigen::Index D = points.cols();
+  const auto term = [&](Eigen::Index d) {
+    return (points.col(d).array() - center(d)).square() * weights(d);
+  };
+  Eigen::Index d = 0;
+  switch (D % 4) {
+    case 0: out.array() = term(0) + term(1) + term(2) + term(3); d = 4; break;
+    case 1: out.array() = term(0); d = 1; break;
+    case 2: out.array() = term(0) + term(1); d = 2; break;
+    case 3: out.array() = term(0) + term(1) + term(2); d = 3; break;
+  }
+  for (; d < D; d += 4) out.array() += term(d) + term(d + 1) + term(d + 2) + term(d + 3);
+}
+
 /// What the E-step needs from a mixture, prepared once per pass so that evaluating a block
 /// does no allocation beyond its work arrays.
 template <typename Scalar, int Dim>
@@ -79,7 +99,10 @@ class WeightedLogDensity {
         factors_.middleCols(f * D, D) = params.precisions_cholesky.middleRows(f * D, D);
       }
     } else {
-      precisions_ = params.precisions_cholesky.array().square().matrix();
+      // D x K, one component per column so its precisions and mean are contiguous.
+      precisions_ = params.precisions_cholesky.array().square().matrix().transpose();
+      if (type_ == CovarianceType::spherical) precisions_ = precisions_.row(0).replicate(D, 1).eval();
+      means_t_ = params.means.transpose();
     }
   }
 
@@ -93,21 +116,19 @@ class WeightedLogDensity {
     const Eigen::Index D = n_features_;
     L.resize(rows, K);
     for (Eigen::Index k = 0; k < K; ++k) {
-      work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
       auto quadratic = L.col(k);
       switch (type_) {
         case CovarianceType::full:
         case CovarianceType::tied: {
+          work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
           const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
           multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
           quadratic = work.product.rowwise().squaredNorm();
           break;
         }
         case CovarianceType::diag:
-          quadratic.noalias() = work.diff.array().square().matrix() * precisions_.row(k).transpose();
-          break;
         case CovarianceType::spherical:
-          quadratic = work.diff.rowwise().squaredNorm() * precisions_(k, 0);
+          weighted_squared_distance(points, means_t_.col(k), precisions_.col(k), quadratic);
           break;
       }
     }
@@ -120,7 +141,8 @@ class WeightedLogDensity {
   Eigen::Index n_features_;
   Block means_;
   Matrix factors_;     // full/tied: D x (K*D) (tied: D x D), the factors side by side
-  Matrix precisions_;  // diag: K x D, spherical: K x 1
+  Matrix precisions_;  // diag/spherical: D x K (spherical: each column one value repeated)
+  Matrix means_t_;     // diag/spherical: D x K, the means transposed
   Vector log_norm_;    // log weight + log det(P) - D/2 log(2 pi)
 };
 

@@ -19,6 +19,44 @@
 namespace emgmm {
 namespace detail {
 
+/// For Cols consecutive columns c of a column-major block x (leading dimension `stride`, n
+/// rows): first(c) = sum_i r(i) (x(i, c) - center(c)), second(c) = sum_i r(i) (x(i, c) -
+/// center(c))^2. One sweep gives all 2 Cols sums, each kept in a cache line's worth of
+/// independent lanes (as wide as any SIMD register; the order of the additions depends only on
+/// n, never on threads) and added up at the end; several columns per sweep share r's loads.
+template <int Cols, typename Scalar>
+void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eigen::Index n,
+                      const Scalar* center, Scalar* first, Scalar* second) {
+  constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
+  using Lanes = Eigen::Array<Scalar, kLanes, 1>;
+  Lanes first_lanes[Cols];
+  Lanes second_lanes[Cols];
+  for (int c = 0; c < Cols; ++c) {
+    first_lanes[c].setZero();
+    second_lanes[c].setZero();
+  }
+  Eigen::Index i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const Lanes weight = Eigen::Map<const Lanes>(r + i);
+    for (int c = 0; c < Cols; ++c) {
+      const Lanes t = Eigen::Map<const Lanes>(x + c * stride + i) - center[c];
+      const Lanes rt = weight * t;
+      first_lanes[c] += rt;
+      second_lanes[c] += rt * t;
+    }
+  }
+  for (int c = 0; c < Cols; ++c) {
+    Scalar first_tail = 0, second_tail = 0;
+    for (Eigen::Index j = i; j < n; ++j) {
+      const Scalar t = x[c * stride + j] - center[c];
+      first_tail += r[j] * t;
+      second_tail += r[j] * t * t;
+    }
+    first[c] = first_lanes[c].sum() + first_tail;
+    second[c] = second_lanes[c].sum() + second_tail;
+  }
+}
+
 /// Per-component sums over the points, taken about reference means m_k (the means of the
 /// previous iteration) so that one pass keeps the accuracy of a centered two-pass formula:
 ///   resp_sum(k)         = sum_i r_ik
@@ -82,15 +120,32 @@ struct SufficientStatistics {
     n_samples += double(rows);
     const bool diagonal = covariance_type == CovarianceType::diag ||
                           covariance_type == CovarianceType::spherical;
+    if (diagonal) {
+      // Sweeps along the points give both sums, four features at a time, without a centered
+      // copy of the block.
+      Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        center = reference.row(k).transpose();
+        const Scalar* r = R.col(k).data();
+        Eigen::Index d = 0;
+        for (; d + 4 <= D; d += 4) {
+          weighted_moments<4>(points.col(d).data(), rows, r, rows, center.data() + d,
+                              first.data() + d, second.data() + d);
+        }
+        for (; d < D; ++d) {
+          weighted_moments<1>(points.col(d).data(), rows, r, rows, center.data() + d,
+                              first.data() + d, second.data() + d);
+        }
+        resp_diff_sum.row(k) += first.transpose().template cast<double>();
+        scatter.row(k) += second.transpose().template cast<double>();
+      }
+      return;
+    }
     Square block_scatter = Square::Zero(D, D);
     for (Eigen::Index k = 0; k < K; ++k) {
       const auto r = R.col(k);
       work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
       resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
-      if (diagonal) {
-        scatter.row(k) += (r.transpose() * work.diff.array().square().matrix()).template cast<double>();
-        continue;
-      }
       if (D <= kSmallDepth) {
         // A few weighted dot products beat a rank update's set-up.
         for (Eigen::Index a = 0; a < D; ++a) {

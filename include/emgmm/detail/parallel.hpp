@@ -17,11 +17,13 @@ namespace detail {
 /// Rows handed to one kernel call when nothing better is known.
 constexpr Eigen::Index kBlockRows = 256;
 
-/// Rows per block for a mixture pass: about 128K scalars of scratch (the block, its centered
-/// copy, the K x D products and the responsibilities) so that it stays in a core's L2 cache;
-/// small problems get long blocks, which amortize the per-block overhead.
-inline Eigen::Index block_rows_for(Eigen::Index n_features, Eigen::Index n_components) {
-  const Eigen::Index per_row = 3 * n_features + n_components * n_features + n_components;
+/// Rows per block for a mixture pass: about 128K scalars of scratch so that it stays in a
+/// core's L2 cache; small problems get long blocks, which amortize the per-block overhead.
+/// `products_per_row` is the per-point scratch beyond the block itself and its K log-densities
+/// (full and tied: a D-column product per component; diag and spherical: none).
+inline Eigen::Index block_rows_for(Eigen::Index n_features, Eigen::Index n_components,
+                                   Eigen::Index products_per_row) {
+  const Eigen::Index per_row = 3 * n_features + n_components + products_per_row;
   const Eigen::Index rows = (Eigen::Index{128} * 1024) / std::max<Eigen::Index>(1, per_row);
   return std::max<Eigen::Index>(64, std::min<Eigen::Index>(2048, rows / 32 * 32));
 }

@@ -20,6 +20,13 @@
 namespace emgmm {
 namespace detail {
 
+/// Per-point scratch columns of the E-step beyond the log-densities: full and tied keep one
+/// component's D-column product at a time (sized K x D to leave room for the M-step's copy);
+/// diag and spherical sweep the block in place.
+inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+  return type == CovarianceType::full || type == CovarianceType::tied ? K * D : 0;
+}
+
 /// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
 template <typename Scalar, int Dim>
@@ -35,7 +42,7 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   // The sums are taken about the current means: one pass as accurate as a centered two-pass.
   const Block& reference = params.means;
   const ChunkPlan plan =
-      ChunkPlan::make(X.rows(), block_rows_for(D, K), SufficientStatistics::bytes(type, K, D));
+      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
@@ -68,7 +75,7 @@ SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, Covari
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index D = X.cols();
   const ChunkPlan plan =
-      ChunkPlan::make(X.rows(), block_rows_for(D, K), SufficientStatistics::bytes(type, K, D));
+      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
@@ -106,7 +113,8 @@ void evaluation_pass(const RowSource<Scalar, Dim>& X, const MixtureParameters<Sc
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const WeightedLogDensity<Scalar, Dim> density(params);
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), block_rows_for(params.n_features(), params.n_components()));
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), block_rows_for(params.n_features(), params.n_components(),
+                                                        product_columns(params.covariance_type, params.n_components(), params.n_features())));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block points;
     BlockWork<Scalar, Dim> work;
