@@ -388,3 +388,31 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ on data with duplicate points", "[kmeans][
     CHECK(model.inertia() <= zero_inertia);
   }
 }
+
+TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest distances are held",
+                   "[kmeans][property]", EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  // Few centers recompute each point's distance to its nearest center on every pass; many keep
+  // them in an n-vector (kmeans_plusplus.hpp). Both must choose the very same points. Enough
+  // points for many blocks and chunks, so that the running-sum search crosses their borders.
+  const KnownMixture truth = emgmm_test::three_blobs(C::n_features, CovarianceType::full);
+  const LabelledData data = emgmm_test::draw(truth, 70001, 811);
+  const typename C::Data X = data.X.template cast<Scalar>();
+  const emgmm::detail::RowSource<Scalar, C::Dim> source(X);
+  const Eigen::Matrix<Scalar, 1, C::Dim> offset = emgmm::detail::column_mean(source);
+  for (const Index K : {Index{1}, Index{3}, emgmm::detail::kRecomputeNearestUpTo + 1, Index{20}}) {
+    for (const std::uint64_t seed : {3u, 4u}) {
+      INFO("K " << K << ", seed " << seed);
+      emgmm::detail::Random kept_random(seed), recomputed_random(seed);
+      const std::vector<Index> kept =
+          emgmm::detail::kmeans_plusplus(source, offset, K, kept_random, /*keep_distances=*/true);
+      const std::vector<Index> recomputed = emgmm::detail::kmeans_plusplus(
+          source, offset, K, recomputed_random, /*keep_distances=*/false);
+      CHECK(kept == recomputed);
+      CHECK(kept.size() == std::size_t(K));
+      // The draws consumed are the same too.
+      CHECK(kept_random.next_u64() == recomputed_random.next_u64());
+    }
+  }
+}

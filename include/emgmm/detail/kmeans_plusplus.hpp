@@ -17,43 +17,137 @@
 namespace emgmm {
 namespace detail {
 
-/// For every row x of X - offset, d(x) = |x - center|^2. With `update`, closest(i) becomes
-/// min(closest(i), d(x_i)) (or d(x_i) when closest is empty); either way returns
-/// sum_i min(closest(i), d(x_i)), summed per chunk and then in chunk order (deterministic).
-/// Nothing of size n is allocated: k-means++ keeps only the one distance vector.
+/// Up to this many centers, k-means++ recomputes each point's distance to its nearest center on
+/// every pass instead of keeping it (see NearestCenterDistances).
+constexpr Eigen::Index kRecomputeNearestUpTo = 8;
+
+/// The squared distance nearest(i) of every point (X - offset) to its nearest chosen center.
+/// With many centers it is kept in an n-vector; with few (K <= kRecomputeNearestUpTo) it is
+/// recomputed from the centers on every pass, which costs a few more distance evaluations and
+/// saves n doubles: the largest allocation of a small-dimensional fit (half the size of 2-D
+/// data). Both ways give bit-identical values, sums and choices.
 template <typename Scalar, int Dim>
-double potential_with(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
-                      const Eigen::Matrix<Scalar, 1, Dim>& center, Eigen::VectorXd& closest, bool update) {
+class NearestCenterDistances {
+ public:
+  using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  const bool first = closest.size() == 0;
-  if (first) closest.resize(X.rows());
-  const ChunkPlan plan = ChunkPlan::make(X.rows());
-  std::vector<double> partial(static_cast<std::size_t>(plan.n_chunks), 0.0);
-  for_each_chunk(plan, [&](Eigen::Index chunk) {
+
+  NearestCenterDistances(const RowSource<Scalar, Dim>& X, const RowPoint& offset, bool keep)
+      : X_(X), offset_(offset), keep_(keep), plan_(ChunkPlan::make(X.rows())) {}
+
+  /// sum_i min(nearest(i), |x_i - candidate|^2): the potential if `candidate` were added.
+  double potential_with(const RowPoint& candidate) const { return reduce(candidate, nullptr); }
+
+  /// Makes `center` a chosen center; returns the new potential sum_i nearest(i).
+  double add(const RowPoint& center) {
+    if (keep_ && centers_.empty()) nearest_.resize(X_.rows());
+    const double potential = reduce(center, keep_ ? &nearest_ : nullptr);
+    centers_.push_back(center);
+    return potential;
+  }
+
+  /// For targets sorted ascending, found[t] = the first index whose running sum of nearest(i)
+  /// reaches targets[t] (np.searchsorted on the cumulative sum), or n - 1.
+  void search(const std::vector<double>& targets, std::vector<Eigen::Index>& found) const {
+    const Eigen::Index n = X_.rows();
+    found.assign(targets.size(), n - 1);
+    std::size_t t = 0;
+    double running = 0.0;
     Block diff;
-    Eigen::VectorXd distances;
-    double total = 0.0;
-    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, diff);
-      diff.rowwise() -= offset + center;
-      distances = diff.rowwise().squaredNorm().template cast<double>();
-      if (!first) distances = distances.cwiseMin(closest.segment(start, rows));
-      if (update) closest.segment(start, rows) = distances;
-      total += distances.sum();
+    Eigen::VectorXd nearest, distances;
+    for (Eigen::Index chunk = 0; chunk < plan_.n_chunks && t < targets.size(); ++chunk) {
+      plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+        if (t == targets.size()) return;
+        if (keep_) {
+          nearest = nearest_.segment(start, rows);
+        } else {
+          recompute(start, rows, diff, distances, nearest);
+        }
+        Eigen::Index i = 0;
+        while (t < targets.size()) {
+          while (i < rows && running + nearest(i) < targets[t]) running += nearest(i++);
+          if (i == rows) break;
+          found[t++] = start + i;
+        }
+      });
+    }
+  }
+
+ private:
+  /// distances = |x_i - center|^2 (in double) for the rows of a block.
+  void distances_to(const RowPoint& center, Block& diff, Eigen::VectorXd& distances) const {
+    diff.rowwise() -= offset_ + center;
+    distances = diff.rowwise().squaredNorm().template cast<double>();
+  }
+
+  /// nearest(i) for rows [start, start + rows) from the chosen centers.
+  void recompute(Eigen::Index start, Eigen::Index rows, Block& diff, Eigen::VectorXd& distances,
+                 Eigen::VectorXd& nearest) const {
+    Block points;
+    X_.load(start, rows, points);
+    for (std::size_t c = 0; c < centers_.size(); ++c) {
+      diff = points;
+      distances_to(centers_[c], diff, distances);
+      if (c == 0) {
+        nearest = distances;
+      } else {
+        nearest = nearest.cwiseMin(distances);
+      }
+    }
+  }
+
+  /// sum_i min(nearest(i), |x_i - center|^2), summed per chunk and then in chunk order
+  /// (deterministic for any thread count); `store`, when given, receives those minima.
+  double reduce(const RowPoint& center, Eigen::VectorXd* store) const {
+    const bool first = centers_.empty();
+    std::vector<double> partial(static_cast<std::size_t>(plan_.n_chunks), 0.0);
+    for_each_chunk(plan_, [&](Eigen::Index chunk) {
+      Block diff;
+      Eigen::VectorXd distances, nearest, scratch;
+      double total = 0.0;
+      plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+        if (!first) {
+          if (keep_) {
+            nearest = nearest_.segment(start, rows);
+          } else {
+            recompute(start, rows, diff, scratch, nearest);
+          }
+        }
+        X_.load(start, rows, diff);
+        distances_to(center, diff, distances);
+        if (!first) distances = distances.cwiseMin(nearest);
+        if (store) store->segment(start, rows) = distances;
+        total += distances.sum();
+      });
+      partial[static_cast<std::size_t>(chunk)] = total;
     });
-    partial[static_cast<std::size_t>(chunk)] = total;
-  });
-  double sum = 0.0;
-  for (const double value : partial) sum += value;
-  return sum;
-}
+    double sum = 0.0;
+    for (const double value : partial) sum += value;
+    return sum;
+  }
+
+  const RowSource<Scalar, Dim>& X_;
+  RowPoint offset_;
+  bool keep_;
+  ChunkPlan plan_;
+  std::vector<RowPoint> centers_;
+  Eigen::VectorXd nearest_;  // kept distances (keep_ only)
+};
 
 /// Indices of K rows of X chosen by greedy k-means++. `offset` is subtracted from every point
-/// first (the data mean, for accurate distances). Needs X.rows() >= K >= 1.
+/// first (the data mean, for accurate distances). Needs X.rows() >= K >= 1. `keep_distances`
+/// chooses how NearestCenterDistances works (the result is the same either way).
 template <typename Scalar, int Dim>
 std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
                                           const Eigen::Matrix<Scalar, 1, Dim>& offset,
                                           Eigen::Index K, Random& random) {
+  return kmeans_plusplus(X, offset, K, random, K > kRecomputeNearestUpTo);
+}
+
+template <typename Scalar, int Dim>
+std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
+                                          const Eigen::Matrix<Scalar, 1, Dim>& offset,
+                                          Eigen::Index K, Random& random, bool keep_distances) {
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   const Eigen::Index n = X.rows();
   const int n_local_trials = 2 + static_cast<int>(std::log(static_cast<double>(K)));
@@ -64,10 +158,12 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
   std::vector<Eigen::Index> indices;
   indices.reserve(static_cast<std::size_t>(K));
   indices.push_back(static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n))));
-  Eigen::VectorXd closest;
-  double current_potential = potential_with(X, offset, point(indices[0]), closest, /*update=*/true);
+  NearestCenterDistances<Scalar, Dim> nearest(X, offset, keep_distances);
+  double current_potential = nearest.add(point(indices[0]));
 
   std::vector<double> targets(static_cast<std::size_t>(n_local_trials));
+  std::vector<double> sorted_targets(targets.size());
+  std::vector<Eigen::Index> found;
   std::vector<Eigen::Index> candidates(static_cast<std::size_t>(n_local_trials));
   for (Eigen::Index c = 1; c < K; ++c) {
     // Draw candidates with probability proportional to the squared distance to the nearest
@@ -77,23 +173,20 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
     for (std::size_t t = 0; t < order.size(); ++t) order[t] = t;
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return targets[a] < targets[b]; });
-    double running = 0.0;
-    Eigen::Index i = 0;
-    for (std::size_t t : order) {
-      while (i < n && running + closest(i) < targets[t]) running += closest(i++);
-      candidates[t] = std::min(i, n - 1);
-    }
-    // Keep the candidate that lowers the potential most, then fold it into `closest`.
+    for (std::size_t t = 0; t < order.size(); ++t) sorted_targets[t] = targets[order[t]];
+    nearest.search(sorted_targets, found);
+    for (std::size_t t = 0; t < order.size(); ++t) candidates[order[t]] = found[t];
+    // Keep the candidate that lowers the potential most, then make it a center.
     double best_potential = 0.0;
     Eigen::Index best = -1;
     for (Eigen::Index candidate : candidates) {
-      const double potential = potential_with(X, offset, point(candidate), closest, /*update=*/false);
+      const double potential = nearest.potential_with(point(candidate));
       if (best < 0 || potential < best_potential) {
         best_potential = potential;
         best = candidate;
       }
     }
-    current_potential = potential_with(X, offset, point(best), closest, /*update=*/true);
+    current_potential = nearest.add(point(best));
     indices.push_back(best);
   }
   return indices;
