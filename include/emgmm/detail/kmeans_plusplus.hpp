@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include "e_step.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 #include "row_source.hpp"
@@ -53,7 +54,7 @@ class NearestCenterDistances {
     found.assign(targets.size(), n - 1);
     std::size_t t = 0;
     double running = 0.0;
-    Block diff;
+    Block points;
     Eigen::VectorXd nearest, distances;
     for (Eigen::Index chunk = 0; chunk < plan_.n_chunks && t < targets.size(); ++chunk) {
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
@@ -61,7 +62,8 @@ class NearestCenterDistances {
         if (keep_) {
           nearest = nearest_.segment(start, rows);
         } else {
-          recompute(start, rows, diff, distances, nearest);
+          X_.load(start, rows, points);
+          recompute(points, distances, nearest);
         }
         Eigen::Index i = 0;
         while (t < targets.size()) {
@@ -74,20 +76,20 @@ class NearestCenterDistances {
   }
 
  private:
-  /// distances = |x_i - center|^2 (in double) for the rows of a block.
-  void distances_to(const RowPoint& center, Block& diff, Eigen::VectorXd& distances) const {
-    diff.rowwise() -= offset_ + center;
-    distances = diff.rowwise().squaredNorm().template cast<double>();
+  /// distances = |x_i - (offset + center)|^2 (in double) for the rows of a block of X,
+  /// swept along the points (weighted_squared_distance with unit weights).
+  void distances_to(const Block& points, const RowPoint& center, Eigen::VectorXd& distances) const {
+    const RowPoint absolute = offset_ + center;
+    const Eigen::Matrix<Scalar, Dim, 1> ones = Eigen::Matrix<Scalar, Dim, 1>::Ones(points.cols());
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared(points.rows());
+    weighted_squared_distance(points, absolute.transpose(), ones, squared);
+    distances = squared.template cast<double>();
   }
 
   /// nearest(i) for rows [start, start + rows) from the chosen centers.
-  void recompute(Eigen::Index start, Eigen::Index rows, Block& diff, Eigen::VectorXd& distances,
-                 Eigen::VectorXd& nearest) const {
-    Block points;
-    X_.load(start, rows, points);
+  void recompute(const Block& points, Eigen::VectorXd& distances, Eigen::VectorXd& nearest) const {
     for (std::size_t c = 0; c < centers_.size(); ++c) {
-      diff = points;
-      distances_to(centers_[c], diff, distances);
+      distances_to(points, centers_[c], distances);
       if (c == 0) {
         nearest = distances;
       } else {
@@ -102,19 +104,19 @@ class NearestCenterDistances {
     const bool first = centers_.empty();
     std::vector<double> partial(static_cast<std::size_t>(plan_.n_chunks), 0.0);
     for_each_chunk(plan_, [&](Eigen::Index chunk) {
-      Block diff;
+      Block points;
       Eigen::VectorXd distances, nearest, scratch;
       double total = 0.0;
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+        X_.load(start, rows, points);
         if (!first) {
           if (keep_) {
             nearest = nearest_.segment(start, rows);
           } else {
-            recompute(start, rows, diff, scratch, nearest);
+            recompute(points, scratch, nearest);
           }
         }
-        X_.load(start, rows, diff);
-        distances_to(center, diff, distances);
+        distances_to(points, center, distances);
         if (!first) distances = distances.cwiseMin(nearest);
         if (store) store->segment(start, rows) = distances;
         total += distances.sum();

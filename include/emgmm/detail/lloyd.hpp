@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 
+#include "e_step.hpp"
 #include "parallel.hpp"
 #include "row_source.hpp"
 
@@ -26,6 +27,24 @@ struct LloydResult {
   int n_iter = 0;
 };
 
+/// Up to this many clusters, Lloyd's per-cluster sums are taken as K masked sweeps along the
+/// points (vectorized) rather than one scattered addition per point.
+constexpr Eigen::Index kMaskedSumsUpTo = 8;
+
+/// sum of x[i] (in double) over the i < n with labels[i] == label, in lanes.
+template <typename Scalar>
+double masked_sum(const Scalar* x, const int* labels, Eigen::Index n, int label) {
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
+  Eigen::Index i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int j = 0; j < kLanes; ++j) lanes[j] += labels[i + j] == label ? double(x[i + j]) : 0.0;
+  }
+  double tail = 0.0;
+  for (; i < n; ++i) tail += labels[i] == label ? double(x[i]) : 0.0;
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])) + tail;
+}
+
 /// Assigns each row of X - offset to its nearest center (smallest |c|^2 - 2 x.c, as sklearn),
 /// writing labels; returns, per chunk in order, the per-cluster sums and counts, and whether
 /// any label changed.
@@ -38,6 +57,7 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   const Eigen::Index K = centers.rows();
   const Eigen::Index D = centers.cols();
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms = centers.rowwise().squaredNorm();
+  const Matrix minus_two_centers = Scalar(-2) * centers.transpose();  // D x K
   const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 1));
   std::vector<Eigen::MatrixXd> chunk_sums(static_cast<std::size_t>(plan.n_chunks));
   std::vector<Eigen::VectorXd> chunk_counts(static_cast<std::size_t>(plan.n_chunks));
@@ -45,27 +65,68 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block points;
     Matrix distances;
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> nearest;
+    Eigen::VectorXi block_labels;
     Eigen::MatrixXd local_sums;
     Eigen::VectorXd local_counts;
-    if (sums) local_sums.setZero(K, D), local_counts.setZero(K);
+    Eigen::VectorXd interleaved_sums, interleaved_counts;  // 4 K x D and 4 K
+    if (sums) {
+      local_sums.setZero(K, D);
+      local_counts.setZero(K);
+      if (K > kMaskedSumsUpTo) interleaved_sums.setZero(4 * K * D), interleaved_counts.setZero(4 * K);
+    }
     bool changed = false;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       X.load(start, rows, points);
       points.rowwise() -= offset;
-      distances.noalias() = Scalar(-2) * points * centers.transpose();
+      multiply_tall(points, minus_two_centers, distances);
       distances.rowwise() += center_norms.transpose();
-      for (Eigen::Index i = 0; i < rows; ++i) {
-        Eigen::Index best = 0;
-        distances.row(i).minCoeff(&best);
-        const int label = static_cast<int>(best);
-        if (labels(start + i) != label) changed = true;
-        labels(start + i) = label;
-        if (sums) {
-          local_sums.row(best) += points.row(i).template cast<double>();
-          local_counts(best) += 1.0;
+      // The first nearest center of each point (np.argmin), swept a center at a time along
+      // the points rather than point by point along the centers.
+      nearest = distances.col(0);
+      block_labels.setZero(rows);
+      for (Eigen::Index k = 1; k < K; ++k) {
+        const Scalar* column = distances.col(k).data();
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          if (column[i] < nearest(i)) {
+            nearest(i) = column[i];
+            block_labels(i) = static_cast<int>(k);
+          }
         }
       }
+      auto labels_here = labels.segment(start, rows);
+      if (!changed && labels_here != block_labels) changed = true;
+      labels_here = block_labels;
+      if (sums && K <= kMaskedSumsUpTo) {
+        // Few clusters: per cluster, sums over the points masked by label, vectorized.
+        for (Eigen::Index k = 0; k < K; ++k) {
+          const int label = static_cast<int>(k);
+          for (Eigen::Index d = 0; d < D; ++d) {
+            local_sums(k, d) += masked_sum(points.col(d).data(), block_labels.data(), rows, label);
+          }
+          local_counts(k) += double((block_labels.array() == label).count());
+        }
+      } else if (sums) {
+        // Many clusters: scattered additions, four interleaved partial sums so that runs of
+        // points in the same cluster do not wait on each other's additions.
+        for (Eigen::Index d = 0; d < D; ++d) {
+          const Scalar* x = points.col(d).data();
+          double* sum = interleaved_sums.data() + 4 * K * d;
+          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += double(x[i]);
+        }
+        for (Eigen::Index i = 0; i < rows; ++i) interleaved_counts(4 * block_labels(i) + (i & 3)) += 1.0;
+      }
     });
+    if (sums && K > kMaskedSumsUpTo) {
+      for (Eigen::Index k = 0; k < K; ++k) {
+        for (Eigen::Index d = 0; d < D; ++d) {
+          const double* sum = interleaved_sums.data() + 4 * K * d + 4 * k;
+          local_sums(k, d) = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        }
+        const double* count = interleaved_counts.data() + 4 * k;
+        local_counts(k) = (count[0] + count[1]) + (count[2] + count[3]);
+      }
+    }
     chunk_changed[static_cast<std::size_t>(chunk)] = changed;
     if (sums) {
       chunk_sums[static_cast<std::size_t>(chunk)] = std::move(local_sums);
@@ -99,8 +160,15 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       X.load(start, rows, points);
       points.rowwise() -= offset;
+      const Eigen::Index D = points.cols();
       for (Eigen::Index i = 0; i < rows; ++i) {
-        const double d2 = double((points.row(i) - centers.row(labels(start + i))).squaredNorm());
+        const Eigen::Index k = labels(start + i);
+        Scalar squared = 0;
+        for (Eigen::Index d = 0; d < D; ++d) {
+          const Scalar t = points(i, d) - centers(k, d);
+          squared += t * t;
+        }
+        const double d2 = double(squared);
         if (per_point) (*per_point)(start + i) = d2;
         total += d2;
       }
