@@ -8,9 +8,11 @@
 // seeded samples of known mixtures (synthetic_data.hpp). Tolerances are multiples of the
 // Scalar's epsilon, each with its reason, or statistical, said where used.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -414,5 +416,38 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest dis
       // The draws consumed are the same too.
       CHECK(kept_random.next_u64() == recomputed_random.next_u64());
     }
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: the farthest points for empty clusters, ties by index",
+                   "[kmeans][property]", EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  const Index D = C::n_features;
+  // Points on a small integer grid, so that many distances tie exactly; enough of them for
+  // many chunks. The selection must equal a full sort by (distance descending, index).
+  const Index n = 40000;
+  typename C::Data X(n, D);
+  for (Index i = 0; i < n; ++i) {
+    for (Index d = 0; d < D; ++d) X(i, d) = Scalar(((i * 7 + d * 13) % 11) - 5);
+  }
+  const emgmm::detail::RowSource<Scalar, C::Dim> source(X);
+  const Eigen::Matrix<Scalar, 1, C::Dim> offset = Eigen::Matrix<Scalar, 1, C::Dim>::Zero(D);
+  typename C::Data centers = C::Data::Zero(2, D);
+  centers(1, 0) = Scalar(2);
+  Eigen::VectorXi labels(n);
+  for (Index i = 0; i < n; ++i) labels(i) = int(i % 2);
+  std::vector<std::pair<double, Index>> all;
+  for (Index i = 0; i < n; ++i) {
+    const double d2 = (X.row(i) - centers.row(labels(i))).template cast<double>().squaredNorm();
+    all.emplace_back(-d2, i);
+  }
+  std::sort(all.begin(), all.end());
+  for (const Index count : {Index{1}, Index{3}, Index{50}}) {
+    INFO("count " << count);
+    const std::vector<Index> found =
+        emgmm::detail::farthest_points(source, offset, centers, labels, count);
+    REQUIRE(found.size() == std::size_t(count));
+    for (std::size_t e = 0; e < found.size(); ++e) CHECK(found[e] == all[e].second);
   }
 }

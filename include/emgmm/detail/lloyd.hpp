@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <iostream>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -144,16 +145,14 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   return std::any_of(chunk_changed.begin(), chunk_changed.end(), [](char c) { return c != 0; });
 }
 
-/// Sum of squared distances of the rows of X - offset to their labelled centers; with
-/// `per_point`, also each point's own squared distance.
+/// Sum of squared distances of the rows of X - offset to their labelled centers.
 template <typename Scalar, int Dim>
 double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
-                        const Eigen::VectorXi& labels, Eigen::VectorXd* per_point = nullptr) {
+                        const Eigen::VectorXi& labels) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   const ChunkPlan plan = ChunkPlan::make(X.rows());
   std::vector<double> chunk_inertia(static_cast<std::size_t>(plan.n_chunks), 0.0);
-  if (per_point) per_point->resize(X.rows());
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block points;
     double total = 0.0;
@@ -169,13 +168,58 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
           squared += t * t;
         }
         const double d2 = double(squared);
-        if (per_point) (*per_point)(start + i) = d2;
         total += d2;
       }
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
   });
   return std::accumulate(chunk_inertia.begin(), chunk_inertia.end(), 0.0);
+}
+
+/// The `count` points farthest from their labelled centers, farthest first (ties: lower index
+/// first), as sorting all n distances would give, but keeping only `count` per chunk.
+template <typename Scalar, int Dim>
+std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
+                                          const Eigen::Matrix<Scalar, 1, Dim>& offset,
+                                          const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
+                                          const Eigen::VectorXi& labels, Eigen::Index count) {
+  using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Candidate = std::pair<double, Eigen::Index>;
+  // a before b when a is farther, or as far and earlier: a strict total order.
+  const auto farther = [](const Candidate& a, const Candidate& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  const auto keep = static_cast<std::size_t>(std::min(count, X.rows()));
+  const ChunkPlan plan = ChunkPlan::make(X.rows());
+  std::vector<std::vector<Candidate>> chunk_best(static_cast<std::size_t>(plan.n_chunks));
+  for_each_chunk(plan, [&](Eigen::Index chunk) {
+    std::vector<Candidate>& best = chunk_best[static_cast<std::size_t>(chunk)];
+    best.reserve(keep + 1);
+    Block points;
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+      X.load(start, rows, points);
+      points.rowwise() -= offset;
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        const Candidate candidate(
+            double((points.row(i) - centers.row(labels(start + i))).squaredNorm()), start + i);
+        if (best.size() == keep && !farther(candidate, best.front())) continue;
+        // `best` is a heap whose front is the nearest of the kept candidates.
+        best.push_back(candidate);
+        std::push_heap(best.begin(), best.end(), farther);
+        if (best.size() > keep) {
+          std::pop_heap(best.begin(), best.end(), farther);
+          best.pop_back();
+        }
+      }
+    });
+  });
+  std::vector<Candidate> all;
+  for (const auto& best : chunk_best) all.insert(all.end(), best.begin(), best.end());
+  std::sort(all.begin(), all.end(), farther);
+  all.resize(std::min(all.size(), keep));
+  std::vector<Eigen::Index> indices;
+  for (const Candidate& c : all) indices.push_back(c.second);
+  return indices;
 }
 
 /// One k-means run from `centers` (in offset coordinates). tol is already absolute.
@@ -201,15 +245,9 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
       if (counts(k) == 0.0) empty.push_back(k);
     }
     if (!empty.empty()) {
-      Eigen::VectorXd distances;
-      labelled_inertia<Scalar, Dim>(X, offset, centers, result.labels, &distances);
-      std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
-      std::iota(order.begin(), order.end(), Eigen::Index{0});
-      const auto n_far = static_cast<std::ptrdiff_t>(std::min<std::size_t>(empty.size(), order.size()));
-      std::partial_sort(order.begin(), order.begin() + n_far, order.end(),
-                        [&](Eigen::Index a, Eigen::Index b) {
-                          return distances(a) > distances(b) || (distances(a) == distances(b) && a < b);
-                        });
+      const std::vector<Eigen::Index> order =
+          farthest_points<Scalar, Dim>(X, offset, centers, result.labels, Eigen::Index(empty.size()));
+      const auto n_far = static_cast<std::ptrdiff_t>(order.size());
       for (std::ptrdiff_t e = 0; e < n_far; ++e) {
         const Eigen::Index far = order[static_cast<std::size_t>(e)];
         const Eigen::Index new_cluster = empty[static_cast<std::size_t>(e)];
