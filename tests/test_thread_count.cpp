@@ -1,0 +1,125 @@
+// The same random_state gives bit-identical models whatever the number of OpenMP threads: the
+// passes cut the rows into chunks by the problem's size only and add the chunks' sums in chunk
+// order (detail/parallel.hpp). Each fit below runs with 1, 2, 3 and 16 threads and every fitted
+// attribute must be equal to the last bit. Without OpenMP there is one thread and the test
+// only checks that two fits agree.
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <emgmm/emgmm.hpp>
+
+#include "catch.hpp"
+#include "synthetic_data.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace {
+
+using Eigen::Index;
+using emgmm::CovarianceType;
+
+const std::vector<int> kThreadCounts = {1, 2, 3, 16};
+
+/// Runs fit() with `threads` OpenMP threads and puts the previous setting back.
+template <typename Fit>
+auto with_threads(int threads, Fit&& fit) {
+#ifdef _OPENMP
+  const int previous = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  auto result = fit();
+  omp_set_num_threads(previous);
+  return result;
+#else
+  (void)threads;
+  return fit();
+#endif
+}
+
+/// Bitwise equality of two matrices of the same shape (== on every coefficient; no NaN here).
+template <typename A, typename B>
+bool identical(const A& a, const B& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
+}
+
+// Enough points for many chunks of many blocks: 64 chunks at most, so 60000 rows give chunks of
+// several blocks each, and the chunks are shared unevenly among 3 threads.
+constexpr Index kPoints = 60000;
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("GaussianMixture: bit-identical fits with any number of threads",
+                   "[gaussian_mixture][threads]", float, double) {
+  using Scalar = TestType;
+  const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
+  const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 97);
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
+  for (const CovarianceType type : {CovarianceType::full, CovarianceType::tied,
+                                    CovarianceType::diag, CovarianceType::spherical}) {
+    INFO("covariance_type " << emgmm::to_string(type));
+    emgmm::GaussianMixtureOptions<Scalar> options;
+    options.n_components = 4;  // one more than the blobs: the fit has something to decide
+    options.covariance_type = type;
+    options.n_init = 2;
+    options.max_iter = 30;
+    options.random_state = 5;
+    std::vector<emgmm::GaussianMixture<Scalar>> models;
+    std::vector<Eigen::VectorXi> labels;
+    for (const int threads : kThreadCounts) {
+      models.push_back(with_threads(threads, [&] {
+        emgmm::GaussianMixture<Scalar> model(options);
+        model.fit(X);
+        return model;
+      }));
+      labels.push_back(with_threads(threads, [&] { return models.back().predict(X); }));
+    }
+    const auto& first = models.front();
+    for (std::size_t m = 1; m < models.size(); ++m) {
+      INFO(kThreadCounts[m] << " threads against 1");
+      const auto& model = models[m];
+      CHECK(identical(model.weights(), first.weights()));
+      CHECK(identical(model.means(), first.means()));
+      CHECK(identical(model.covariances(), first.covariances()));
+      CHECK(identical(model.precisions_cholesky(), first.precisions_cholesky()));
+      CHECK(model.lower_bound() == first.lower_bound());
+      CHECK(model.n_iter() == first.n_iter());
+      CHECK(model.converged() == first.converged());
+      CHECK(identical(labels[m], labels.front()));
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: bit-identical fits with any number of threads", "[kmeans][threads]",
+                   float, double) {
+  using Scalar = TestType;
+  const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
+  const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 98);
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
+  // k-means++ recomputes the nearest distances on every pass for 5 clusters, keeps them for 12.
+  for (const int n_clusters : {5, 12}) {
+    INFO("n_clusters " << n_clusters);
+    emgmm::KMeansOptions<Scalar> options;
+    options.n_clusters = n_clusters;
+    options.n_init = 2;
+    options.random_state = 6;
+    std::vector<emgmm::KMeans<Scalar>> models;
+    for (const int threads : kThreadCounts) {
+      models.push_back(with_threads(threads, [&] {
+        emgmm::KMeans<Scalar> model(options);
+        model.fit(X);
+        return model;
+      }));
+    }
+    for (std::size_t m = 1; m < models.size(); ++m) {
+      INFO(kThreadCounts[m] << " threads against 1");
+      CHECK(identical(models[m].cluster_centers(), models.front().cluster_centers()));
+      CHECK(identical(models[m].labels(), models.front().labels()));
+      CHECK(models[m].inertia() == models.front().inertia());
+      CHECK(models[m].n_iter() == models.front().n_iter());
+    }
+  }
+}
