@@ -88,7 +88,8 @@ MatrixXd consume_matrix(FuzzedDataProvider& in, Index n, Index d) {
   MatrixXd X(n, d);
   std::vector<double> previous;
   for (Index i = 0; i < n; ++i) {
-    if (i > 0 && in.ConsumeIntegralInRange<int>(0, 7) == 0) {
+    // (Not with 0 columns: Eigen's row() on an empty matrix offsets a null pointer.)
+    if (i > 0 && d > 0 && in.ConsumeIntegralInRange<int>(0, 7) == 0) {
       X.row(i) = X.row(in.ConsumeIntegralInRange<Index>(0, i - 1));
       continue;
     }
