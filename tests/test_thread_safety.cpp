@@ -79,12 +79,13 @@ template <typename Scalar>
 using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 
 // Well separated blobs for fitting, and other points from the same mixture for the queries.
-// Thousands of rows, so that a pass has several chunks (and runs in parallel under OpenMP).
+// Over 2048 rows (one block of the mixture passes here), so that every pass has at least two
+// chunks and runs in parallel under OpenMP.
 template <typename Scalar>
 void make_data(CovarianceType type, Data<Scalar>& train, Data<Scalar>& query) {
   const emgmm_test::KnownMixture mixture = emgmm_test::three_blobs(3, type, 0.5);
   train = emgmm_test::draw(mixture, 3000, 11).X.template cast<Scalar>();
-  query = emgmm_test::draw(mixture, 2500, 12).X.template cast<Scalar>();
+  query = emgmm_test::draw(mixture, 2100, 12).X.template cast<Scalar>();
 }
 
 }  // namespace
@@ -112,7 +113,7 @@ TEMPLATE_TEST_CASE("GaussianMixture: concurrent queries on one model equal the s
   const double score = gmm.score(query);
   const Eigen::VectorXi train_labels = gmm.predict(train);
 
-  const int mismatches = run_concurrently(20, {
+  const int mismatches = run_concurrently(8, {
       [&] { return gmm.predict(query) == labels; },
       [&] { return gmm.predict_proba(query) == proba; },
       [&] { return gmm.score_samples(query) == log_prob; },
@@ -140,7 +141,7 @@ TEMPLATE_TEST_CASE("KMeans: concurrent queries on one model equal the single-thr
   const auto distances = km.transform(query);
   const double score = km.score(query);
 
-  const int mismatches = run_concurrently(20, {
+  const int mismatches = run_concurrently(8, {
       [&] { return km.predict(query) == labels; },
       [&] { return km.transform(query) == distances; },
       [&] { return km.score(query) == score; },
@@ -184,7 +185,7 @@ TEMPLATE_TEST_CASE("GaussianMixture and KMeans: models fitted in parallel equal 
            a.n_iter() == b.n_iter() && a.lower_bound() == b.lower_bound();
   };
   const auto [sampled, sampled_labels] = full.sample(200);
-  const int mismatches = run_concurrently(2, {
+  const int mismatches = run_concurrently(1, {
       [&] { return same_mixture(fit_mixture(CovarianceType::full), full); },
       [&] { return same_mixture(fit_mixture(CovarianceType::spherical), spherical); },
       [&] {
