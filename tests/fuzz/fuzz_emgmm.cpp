@@ -1,0 +1,495 @@
+// libFuzzer target for emgmm: arbitrary bytes become a point matrix, a second "query" matrix
+// and the options of GaussianMixture and KMeans; every public method then runs on them, for
+// float and double models, with a dynamic and (when the data have two columns) a fixed Dim.
+//
+// What may happen: any exception derived from emgmm::Error (the data or the options were
+// rejected, or the fit broke down numerically with NumericalError). What must not, and aborts
+// so that libFuzzer reports it: another exception type, a crash or a sanitizer report, NaN or
+// infinity in a successfully fitted model's parameters, a label out of range, probabilities
+// that do not sum to one, fit_predict(X) differing from fit(X).predict(X), and a throwing fit
+// that changes an already fitted model.
+//
+// Built by -DEMGMM_BUILD_FUZZERS=ON with Clang (tests/fuzz/CMakeLists.txt); see the README.
+// Sizes are kept small (n <= 200, d <= 6, K <= 8, max_iter <= 8) so one execution is fast.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <Eigen/Core>
+
+#include <emgmm/emgmm.hpp>
+
+namespace {
+
+// The fuzzer's verdict on a property: print what failed and abort (libFuzzer saves the input).
+#define EMGMM_FUZZ_CHECK(condition)                                                        \
+  do {                                                                                     \
+    if (!(condition)) {                                                                    \
+      std::fprintf(stderr, "emgmm fuzz check failed: %s (%s:%d)\n", #condition, __FILE__, \
+                   __LINE__);                                                              \
+      std::abort();                                                                        \
+    }                                                                                      \
+  } while (false)
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+
+constexpr int kMaxRows = 200;
+constexpr int kMaxCols = 6;
+constexpr int kMaxComponents = 8;
+constexpr int kMaxIter = 8;
+
+// One value: mostly ordinary numbers, often small integers (duplicates, ties, collapsed
+// clusters), sometimes huge or tiny magnitudes, the float boundary, NaN and infinity.
+double consume_value(FuzzedDataProvider& in, const std::vector<double>& previous) {
+  const double inf = std::numeric_limits<double>::infinity();
+  switch (in.ConsumeIntegralInRange<int>(0, 15)) {
+    case 0: case 1: case 2: case 3:
+      return static_cast<double>(in.ConsumeIntegralInRange<int>(-4, 4));
+    case 4: case 5: case 6: case 7:
+      return static_cast<double>(in.ConsumeIntegral<std::int16_t>()) / 256.0;
+    case 8:
+      return previous.empty() ? 0.0 : previous[in.ConsumeIntegralInRange<std::size_t>(0, previous.size() - 1)];
+    case 9: {
+      static const double kMagnitudes[] = {1e300, 1e150, 1e38, 3.4e38, 3.5e38, 1e20, 1e-20,
+                                           1e-38, 1e-45, 1e-300, 4.9e-324,
+                                           std::numeric_limits<double>::max(),
+                                           std::numeric_limits<double>::min()};
+      const double m = kMagnitudes[in.ConsumeIntegralInRange<int>(0, 12)];
+      return in.ConsumeBool() ? -m : m;
+    }
+    case 10: {
+      // Any bit pattern: denormals, NaN payloads, the extremes.
+      const std::uint64_t bits = in.ConsumeIntegral<std::uint64_t>();
+      double value;
+      std::memcpy(&value, &bits, sizeof value);
+      return value;
+    }
+    case 11:
+      return in.ConsumeBool() ? std::numeric_limits<double>::quiet_NaN() : (in.ConsumeBool() ? inf : -inf);
+    default:
+      return in.ConsumeFloatingPointInRange<double>(-1e6, 1e6);
+  }
+}
+
+// n x d values; sometimes a row repeats an earlier one, and the first byte may ask for few
+// distinct rows so that duplicates dominate.
+MatrixXd consume_matrix(FuzzedDataProvider& in, Index n, Index d) {
+  MatrixXd X(n, d);
+  std::vector<double> previous;
+  for (Index i = 0; i < n; ++i) {
+    // (Not with 0 columns: Eigen's row() on an empty matrix offsets a null pointer.)
+    if (i > 0 && d > 0 && in.ConsumeIntegralInRange<int>(0, 7) == 0) {
+      X.row(i) = X.row(in.ConsumeIntegralInRange<Index>(0, i - 1));
+      continue;
+    }
+    for (Index j = 0; j < d; ++j) {
+      X(i, j) = consume_value(in, previous);
+      previous.push_back(X(i, j));
+    }
+  }
+  return X;
+}
+
+double consume_tol(FuzzedDataProvider& in) {
+  static const double kValues[] = {1e-3, 0.0, 1e-10, 1e-1, 10.0, 1e300, -1.0,
+                                   std::numeric_limits<double>::quiet_NaN(),
+                                   std::numeric_limits<double>::infinity()};
+  return kValues[in.ConsumeIntegralInRange<int>(0, 8)];
+}
+
+double consume_reg_covar(FuzzedDataProvider& in) {
+  static const double kValues[] = {1e-6, 0.0, 1e-12, 1e-3, 1.0, 1e10, 1e39, 1e300, -1e-6,
+                                   std::numeric_limits<double>::quiet_NaN(),
+                                   std::numeric_limits<double>::infinity()};
+  return kValues[in.ConsumeIntegralInRange<int>(0, 10)];
+}
+
+// Everything decoded from the input, in double; each model converts it to its Scalar.
+struct Case {
+  MatrixXd X;
+  MatrixXd query;  // a second matrix for predict & co. (sometimes another width)
+  // GaussianMixture
+  int n_components = 1;
+  int covariance_type = 0;
+  int init_params = 0;
+  double tol = 1e-3;
+  double reg_covar = 1e-6;
+  int max_iter = 1;
+  int n_init = 1;
+  std::uint64_t random_state = 0;
+  bool warm_start = false;
+  int stop_after = -1;  // callback returns false after this many iterations (-1: no callback)
+  std::optional<Eigen::VectorXd> weights_init;
+  std::optional<MatrixXd> means_init;
+  std::optional<MatrixXd> precisions_init;
+  Index n_sample = 1;
+  // KMeans
+  int n_clusters = 1;
+  int kmeans_init = 0;
+  std::optional<MatrixXd> init_centers;
+  int kmeans_n_init = 1;
+  int kmeans_max_iter = 1;
+  double kmeans_tol = 1e-4;
+  std::uint64_t kmeans_random_state = 0;
+};
+
+Index storage_rows(int type, Index K, Index D) {
+  switch (type) {
+    case 0: return K * D;  // full
+    case 1: return D;      // tied
+    case 2: return K;      // diag
+    default: return K;     // spherical
+  }
+}
+Index storage_cols(int type, Index D) { return type == 0 || type == 1 ? D : (type == 2 ? D : 1); }
+
+// Precisions in the layout of covariance_type: usually valid (A A^T + c I per component,
+// positive entries for diag/spherical), sometimes raw values that the library must reject.
+MatrixXd consume_precisions(FuzzedDataProvider& in, int type, Index K, Index D) {
+  const Index rows = storage_rows(type, K, D);
+  const Index cols = storage_cols(type, D);
+  if (in.ConsumeIntegralInRange<int>(0, 3) == 0) return consume_matrix(in, rows, cols);
+  MatrixXd P(rows, cols);
+  if (type == 0 || type == 1) {
+    for (Index k = 0; k < rows / D; ++k) {
+      MatrixXd A(D, D);
+      for (Index i = 0; i < D; ++i) {
+        for (Index j = 0; j < D; ++j) A(i, j) = in.ConsumeFloatingPointInRange<double>(-3.0, 3.0);
+      }
+      const double c = std::ldexp(1.0, in.ConsumeIntegralInRange<int>(-40, 40));
+      P.middleRows(k * D, D) = A * A.transpose() + c * MatrixXd::Identity(D, D);
+    }
+  } else {
+    for (Index i = 0; i < rows; ++i) {
+      for (Index j = 0; j < cols; ++j) P(i, j) = std::ldexp(1.0, in.ConsumeIntegralInRange<int>(-60, 60));
+    }
+  }
+  return P;
+}
+
+Case consume_case(FuzzedDataProvider& in) {
+  Case c;
+  const Index d = in.ConsumeIntegralInRange<Index>(1, kMaxCols);
+  const Index n = in.ConsumeIntegralInRange<Index>(0, kMaxRows);
+  c.n_components = in.ConsumeIntegralInRange<int>(0, kMaxComponents);
+  c.covariance_type = in.ConsumeIntegralInRange<int>(0, 4);  // 4 is invalid
+  c.init_params = in.ConsumeIntegralInRange<int>(0, 4);      // 4 is invalid
+  c.tol = consume_tol(in);
+  c.reg_covar = consume_reg_covar(in);
+  c.max_iter = in.ConsumeIntegralInRange<int>(-1, kMaxIter);
+  c.n_init = in.ConsumeIntegralInRange<int>(0, 3);
+  c.random_state = in.ConsumeIntegral<std::uint64_t>();
+  c.warm_start = in.ConsumeIntegralInRange<int>(0, 7) == 0;
+  c.stop_after = in.ConsumeIntegralInRange<int>(0, 7) == 0 ? in.ConsumeIntegralInRange<int>(0, 3) : -1;
+  c.n_sample = in.ConsumeIntegralInRange<Index>(-1, 50);
+  c.n_clusters = in.ConsumeIntegralInRange<int>(0, kMaxComponents);
+  c.kmeans_init = in.ConsumeIntegralInRange<int>(0, 2);  // 2 is invalid
+  c.kmeans_n_init = in.ConsumeIntegralInRange<int>(-1, 3);
+  c.kmeans_max_iter = in.ConsumeIntegralInRange<int>(0, kMaxIter);
+  c.kmeans_tol = consume_tol(in);
+  c.kmeans_random_state = in.ConsumeIntegral<std::uint64_t>();
+  const int has_init = in.ConsumeIntegral<std::uint8_t>();
+  // The initial parameters usually have the right shape (the data's d, n_components rows);
+  // the library checks the shape, so a wrong one only needs to be rare.
+  const Index K = std::max(1, c.n_components);
+  if (has_init & 1) {
+    Eigen::VectorXd w(K);
+    for (Index k = 0; k < K; ++k) w(k) = 1.0 + in.ConsumeIntegralInRange<int>(0, 15);
+    if (has_init & 2) w(0) = consume_value(in, {});  // maybe invalid
+    c.weights_init = w / w.sum();
+  }
+  if (has_init & 4) c.means_init = consume_matrix(in, K, d);
+  if (has_init & 8) {
+    const int type = c.covariance_type > 3 ? 0 : c.covariance_type;
+    c.precisions_init = consume_precisions(in, type, K, d);
+  }
+  if (has_init & 16) c.init_centers = consume_matrix(in, std::max(1, c.n_clusters), d);
+  const Index query_cols = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? in.ConsumeIntegralInRange<Index>(0, kMaxCols) : d;
+  const Index query_rows = in.ConsumeIntegralInRange<Index>(0, 20);
+  c.X = consume_matrix(in, n, d);
+  c.query = consume_matrix(in, query_rows, query_cols);
+  return c;
+}
+
+// With EMGMM_FUZZ_PRINT set in the environment, each input's decoded case is printed to stderr:
+// run the fuzzer on one crash file to see the data and options that reproduce it.
+void print_case(const Case& c) {
+  const Eigen::IOFormat full(Eigen::FullPrecision, 0, ", ", "\n", "  [", "]");
+  std::fprintf(stderr,
+               "X: %ld x %ld, query: %ld x %ld\nGaussianMixture: n_components=%d covariance_type=%d "
+               "init_params=%d tol=%.17g reg_covar=%.17g max_iter=%d n_init=%d random_state=%llu "
+               "warm_start=%d stop_after=%d weights_init=%d means_init=%d precisions_init=%d "
+               "n_sample=%ld\nKMeans: n_clusters=%d init=%d init_centers=%d n_init=%d max_iter=%d "
+               "tol=%.17g random_state=%llu\n",
+               long(c.X.rows()), long(c.X.cols()), long(c.query.rows()), long(c.query.cols()),
+               c.n_components, c.covariance_type, c.init_params, c.tol, c.reg_covar, c.max_iter,
+               c.n_init, static_cast<unsigned long long>(c.random_state), int(c.warm_start),
+               c.stop_after, int(c.weights_init.has_value()), int(c.means_init.has_value()),
+               int(c.precisions_init.has_value()), long(c.n_sample), c.n_clusters, c.kmeans_init,
+               int(c.init_centers.has_value()), c.kmeans_n_init, c.kmeans_max_iter, c.kmeans_tol,
+               static_cast<unsigned long long>(c.kmeans_random_state));
+  std::cerr << "X =\n" << c.X.format(full) << "\nquery =\n" << c.query.format(full) << "\n";
+  if (c.weights_init) std::cerr << "weights_init =\n" << c.weights_init->transpose().format(full) << "\n";
+  if (c.means_init) std::cerr << "means_init =\n" << c.means_init->format(full) << "\n";
+  if (c.precisions_init) std::cerr << "precisions_init =\n" << c.precisions_init->format(full) << "\n";
+  if (c.init_centers) std::cerr << "init_centers =\n" << c.init_centers->format(full) << "\n";
+}
+
+template <typename Derived>
+bool all_finite(const Eigen::MatrixBase<Derived>& M) {
+  return M.allFinite();
+}
+
+template <typename Derived>
+bool has_nan(const Eigen::MatrixBase<Derived>& M) {
+  return M.hasNaN();
+}
+
+bool labels_in_range(const Eigen::VectorXi& labels, Index n, Index K) {
+  return labels.size() == n && (labels.size() == 0 || (labels.minCoeff() >= 0 && labels.maxCoeff() < K));
+}
+
+// Runs f(); an emgmm::Error is an accepted answer (returns false), anything else escapes.
+template <typename F>
+bool attempt(F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const emgmm::Error&) {
+    return false;
+  }
+}
+
+// A fitted mixture: every parameter finite, weights a distribution, shapes consistent.
+template <typename Model>
+void check_fitted_mixture(const Model& gmm, Index K, Index D) {
+  EMGMM_FUZZ_CHECK(gmm.is_fitted());
+  EMGMM_FUZZ_CHECK(gmm.n_features_in() == D);
+  EMGMM_FUZZ_CHECK(gmm.weights().size() == K);
+  EMGMM_FUZZ_CHECK(gmm.means().rows() == K && gmm.means().cols() == D);
+  EMGMM_FUZZ_CHECK(all_finite(gmm.weights()));
+  EMGMM_FUZZ_CHECK(all_finite(gmm.means()));
+  EMGMM_FUZZ_CHECK(all_finite(gmm.covariances()));
+  EMGMM_FUZZ_CHECK(all_finite(gmm.precisions()));
+  EMGMM_FUZZ_CHECK(all_finite(gmm.precisions_cholesky()));
+  EMGMM_FUZZ_CHECK((gmm.weights().array() >= 0).all());
+  // With max_iter = 0 the weights are the initial ones, and scikit-learn 1.2 (which emgmm
+  // mirrors) divides the k-means++ and random_from_data counts by n_samples instead of their
+  // sum: K weights of 1/n each (scikit-learn issue #24085). Any EM iteration normalizes them.
+  const double weight_sum = gmm.weights().template cast<double>().sum();
+  if (gmm.n_iter() == 0) {
+    EMGMM_FUZZ_CHECK(weight_sum > 0.0 && weight_sum < 1.0 + 1e-3);
+  } else {
+    EMGMM_FUZZ_CHECK(std::abs(weight_sum - 1.0) < 1e-3);
+  }
+  EMGMM_FUZZ_CHECK(!std::isnan(gmm.lower_bound()));
+}
+
+template <typename Model>
+struct MixtureSnapshot {
+  typename Model::Vector weights;
+  typename Model::Means means;
+  typename Model::Matrix covariances, precisions, precisions_cholesky;
+  bool converged;
+  int n_iter;
+  double lower_bound;
+  explicit MixtureSnapshot(const Model& m)
+      : weights(m.weights()), means(m.means()), covariances(m.covariances()), precisions(m.precisions()),
+        precisions_cholesky(m.precisions_cholesky()), converged(m.converged()), n_iter(m.n_iter()),
+        lower_bound(m.lower_bound()) {}
+  bool operator==(const MixtureSnapshot& o) const {
+    // Bitwise equality (lower_bound may legitimately be -inf, which == handles).
+    return weights == o.weights && means == o.means && covariances == o.covariances &&
+           precisions == o.precisions && precisions_cholesky == o.precisions_cholesky &&
+           converged == o.converged && n_iter == o.n_iter && lower_bound == o.lower_bound;
+  }
+};
+
+// The queries of a fitted mixture on one matrix Q.
+template <typename Model>
+void query_mixture(const Model& gmm, const MatrixXd& Q, Index K) {
+  const Index n = Q.rows();
+  attempt([&] { EMGMM_FUZZ_CHECK(labels_in_range(gmm.predict(Q), n, K)); });
+  attempt([&] {
+    const auto proba = gmm.predict_proba(Q);
+    EMGMM_FUZZ_CHECK(proba.rows() == n && proba.cols() == K);
+    EMGMM_FUZZ_CHECK(!has_nan(proba));
+    EMGMM_FUZZ_CHECK((proba.array() >= 0).all() && (proba.array() <= 1.0001).all());
+    for (Index i = 0; i < n; ++i) {
+      EMGMM_FUZZ_CHECK(std::abs(proba.row(i).template cast<double>().sum() - 1.0) < 1e-3);
+    }
+  });
+  attempt([&] {
+    const auto log_prob = gmm.score_samples(Q);
+    EMGMM_FUZZ_CHECK(log_prob.size() == n && !has_nan(log_prob));
+    // A density can exceed one, but log p(x) = +inf would need a zero-volume component.
+    EMGMM_FUZZ_CHECK((log_prob.array() < std::numeric_limits<typename Model::Vector::Scalar>::infinity()).all());
+  });
+  attempt([&] { EMGMM_FUZZ_CHECK(!std::isnan(gmm.score(Q))); });
+  attempt([&] { EMGMM_FUZZ_CHECK(!std::isnan(gmm.bic(Q))); });
+  attempt([&] { EMGMM_FUZZ_CHECK(!std::isnan(gmm.aic(Q))); });
+}
+
+template <typename Scalar, int Dim>
+typename emgmm::GaussianMixture<Scalar, Dim>::Options mixture_options(const Case& c) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  typename Model::Options o;
+  o.n_components = c.n_components;
+  o.covariance_type = static_cast<emgmm::CovarianceType>(c.covariance_type);
+  o.init_params = static_cast<emgmm::InitParams>(c.init_params);
+  o.tol = c.tol;
+  o.reg_covar = c.reg_covar;
+  o.max_iter = c.max_iter;
+  o.n_init = c.n_init;
+  // Always seeded: the fuzzer must be deterministic for its crashes to reproduce.
+  o.random_state = c.random_state;
+  o.warm_start = c.warm_start;
+  if (c.weights_init) o.weights_init = c.weights_init->template cast<Scalar>();
+  if (c.means_init && (Dim == Eigen::Dynamic || c.means_init->cols() == Dim)) {
+    o.means_init = c.means_init->template cast<Scalar>();
+  }
+  if (c.precisions_init) o.precisions_init = c.precisions_init->template cast<Scalar>();
+  if (c.stop_after >= 0) {
+    const int stop_after = c.stop_after;
+    o.callback = [stop_after](const emgmm::IterationInfo& info) {
+      EMGMM_FUZZ_CHECK(std::isfinite(info.lower_bound));
+      EMGMM_FUZZ_CHECK(info.iteration >= 1);
+      return info.iteration <= stop_after;
+    };
+  }
+  return o;
+}
+
+template <typename Scalar, int Dim>
+void fuzz_mixture(const Case& c) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  const typename Model::Options options = mixture_options<Scalar, Dim>(c);
+  const Index K = c.n_components;
+  const Index D = c.X.cols();
+
+  Model gmm(options);
+  // Not fitted: every query is a NotFittedError, never a crash.
+  EMGMM_FUZZ_CHECK(!attempt([&] { gmm.predict(c.X); }));
+
+  Eigen::VectorXi labels;
+  if (!attempt([&] { labels = gmm.fit_predict(c.X); })) {
+    EMGMM_FUZZ_CHECK(!gmm.is_fitted());
+    return;
+  }
+  check_fitted_mixture(gmm, K, D);
+  EMGMM_FUZZ_CHECK(labels_in_range(labels, c.X.rows(), K));
+  EMGMM_FUZZ_CHECK(gmm.n_iter() >= 0 && gmm.n_iter() <= std::max(0, c.max_iter));
+
+  // fit_predict(X) == fit(X).predict(X), as documented, with the same seed.
+  Model again(options);
+  if (attempt([&] { again.fit(c.X); })) {
+    Eigen::VectorXi predicted;
+    if (attempt([&] { predicted = again.predict(c.X); })) EMGMM_FUZZ_CHECK(predicted == labels);
+  } else {
+    // The same options and data were accepted a moment ago: a fit is deterministic.
+    EMGMM_FUZZ_CHECK(false);
+  }
+
+  query_mixture(gmm, c.X, K);
+  query_mixture(gmm, c.query, K);
+
+  attempt([&] {
+    const auto [S, y] = gmm.sample(c.n_sample);
+    EMGMM_FUZZ_CHECK(S.rows() == c.n_sample && S.cols() == D);
+    EMGMM_FUZZ_CHECK(!has_nan(S));
+    EMGMM_FUZZ_CHECK(labels_in_range(y, c.n_sample, K));
+  });
+  attempt([&] { EMGMM_FUZZ_CHECK(gmm.n_parameters() > 0); });
+  attempt([&] {
+    for (Index k = 0; k < K; ++k) {
+      EMGMM_FUZZ_CHECK(all_finite(gmm.covariance(k)) && all_finite(gmm.precision(k)));
+    }
+  });
+
+  // A refit on the query matrix (often invalid: NaN, another width, too few rows): when it
+  // throws, the fitted model must be exactly as it was; when it succeeds, it is a valid model
+  // (with warm_start, it continued from the first fit).
+  const MixtureSnapshot<Model> before(gmm);
+  if (attempt([&] { gmm.fit(c.query); })) {
+    check_fitted_mixture(gmm, K, c.query.cols());
+  } else {
+    EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(gmm) == before);
+  }
+}
+
+template <typename Scalar, int Dim>
+void query_kmeans(const emgmm::KMeans<Scalar, Dim>& km, const MatrixXd& Q, Index K) {
+  const Index n = Q.rows();
+  attempt([&] { EMGMM_FUZZ_CHECK(labels_in_range(km.predict(Q), n, K)); });
+  attempt([&] {
+    const auto distances = km.transform(Q);
+    EMGMM_FUZZ_CHECK(distances.rows() == n && distances.cols() == K);
+    EMGMM_FUZZ_CHECK(!has_nan(distances) && (distances.array() >= 0).all());
+  });
+  attempt([&] {
+    const double score = km.score(Q);
+    EMGMM_FUZZ_CHECK(!std::isnan(score) && score <= 0.0);
+  });
+}
+
+template <typename Scalar, int Dim>
+void fuzz_kmeans(const Case& c) {
+  using Model = emgmm::KMeans<Scalar, Dim>;
+  typename Model::Options o;
+  o.n_clusters = c.n_clusters;
+  o.init = static_cast<typename Model::Options::Init>(c.kmeans_init);
+  if (c.init_centers && (Dim == Eigen::Dynamic || c.init_centers->cols() == Dim)) {
+    o.init_centers = c.init_centers->template cast<Scalar>();
+  }
+  o.n_init = c.kmeans_n_init;
+  o.max_iter = c.kmeans_max_iter;
+  o.tol = c.kmeans_tol;
+  o.random_state = c.kmeans_random_state;
+  const Index K = c.n_clusters;
+
+  Model km(o);
+  Eigen::VectorXi labels;
+  if (!attempt([&] { labels = km.fit_predict(c.X); })) {
+    EMGMM_FUZZ_CHECK(!km.is_fitted());
+    return;
+  }
+  EMGMM_FUZZ_CHECK(labels_in_range(labels, c.X.rows(), K));
+  EMGMM_FUZZ_CHECK(km.labels() == labels);
+  EMGMM_FUZZ_CHECK(km.cluster_centers().rows() == K && km.cluster_centers().cols() == c.X.cols());
+  EMGMM_FUZZ_CHECK(!has_nan(km.cluster_centers()));
+  EMGMM_FUZZ_CHECK(!std::isnan(km.inertia()) && km.inertia() >= 0.0);
+  EMGMM_FUZZ_CHECK(km.n_iter() >= 0 && km.n_iter() <= c.kmeans_max_iter);
+  query_kmeans(km, c.X, K);
+  query_kmeans(km, c.query, K);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider in(data, size);
+  const Case c = consume_case(in);
+  static const bool print = std::getenv("EMGMM_FUZZ_PRINT") != nullptr;
+  if (print) print_case(c);
+  fuzz_mixture<double, Eigen::Dynamic>(c);
+  fuzz_mixture<float, Eigen::Dynamic>(c);
+  fuzz_kmeans<double, Eigen::Dynamic>(c);
+  fuzz_kmeans<float, Eigen::Dynamic>(c);
+  if (c.X.cols() == 2) {
+    fuzz_mixture<double, 2>(c);
+    fuzz_mixture<float, 2>(c);
+    fuzz_kmeans<double, 2>(c);
+    fuzz_kmeans<float, 2>(c);
+  }
+  return 0;
+}
