@@ -1427,3 +1427,45 @@ TEMPLATE_TEST_CASE("float models reject double data that float cannot hold, like
     CHECK_INVALID(kmeans.predict(X), "KMeans::predict:", "X(3, 1)");
   }
 }
+
+TEST_CASE("data whose spread would overflow squared distances are rejected by fit",
+          "[errors][gaussian_mixture][kmeans]") {
+  // Found by the fuzzer: values near the largest double (or float) used to give NaN centers
+  // and a NaN inertia without an error. Squared distances between such points cannot be
+  // represented, so fit says so and how to fix it.
+  MatrixX<double> X(3, 1);
+  X << -1.6e308, -4, -1.6e308;
+  emgmm::KMeans<double> kmeans(2);
+  CHECK_INVALID(kmeans.fit(X), "KMeans::fit:", "X spans 1.6e+308 in feature 0");
+  CHECK_FALSE(kmeans.is_fitted());
+  emgmm::GaussianMixture<double> gmm(mixture_options<emgmm::GaussianMixture<double>>(2));
+  CHECK_INVALID(gmm.fit(X), "GaussianMixture::fit:", "rescale X");
+
+  MatrixX<float> Xf(6, 2);
+  Xf << -1, 4, 3, 3, -3.4e38f, -3.4e38f, -3.4e38f, -3.4e38f, 3.4e38f, 1e6f, 1e6f, -1e6f;
+  emgmm::KMeans<float> kmeans_f(3);
+  CHECK_INVALID(kmeans_f.fit(Xf), "KMeans::fit:", "use a double model");
+
+  // Huge values with a small spread are fine: the column mean is summed about the first row.
+  MatrixX<double> far = MatrixX<double>::Constant(5, 2, 1.5e308);
+  emgmm::KMeans<double> one(1);
+  REQUIRE_NOTHROW(one.fit(far));
+  CHECK(one.cluster_centers().allFinite());
+  CHECK(one.cluster_centers()(0, 0) == 1.5e308);
+  CHECK(one.inertia() == 0.0);
+}
+
+TEST_CASE("KMeans<float>::transform of far points is finite", "[errors][kmeans]") {
+  // Found by the fuzzer: a distance of 2e19 fits in float but its square does not; the
+  // distances are now squared and rooted in double.
+  MatrixX<float> X(4, 2);
+  X << 10, 0, 11, 1, 0, 0, 1, 1;
+  emgmm::KMeans<float> kmeans(2);
+  kmeans.fit(X);
+  MatrixX<float> far(4, 2);
+  far << 2e19f, 0, -2e19f, 0, 0, 2e19f, 1e19f, -1e19f;
+  const MatrixX<float> distances = kmeans.transform(far);
+  CHECK(distances.allFinite());
+  CHECK(distances(0, 0) == Approx(2e19).epsilon(1e-6));
+  CHECK(std::isfinite(kmeans.score(far)));
+}

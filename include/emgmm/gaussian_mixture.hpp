@@ -225,6 +225,7 @@ class GaussianMixture {
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const std::string& where, Labels* labels) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
+    detail::check_fit_range<Scalar>(X, where);
     const Eigen::Index K = options_.n_components;
     const Eigen::Index D = X.cols();
     if (X.rows() < K) {

@@ -22,16 +22,18 @@ namespace emgmm {
 
 namespace detail {
 
-/// Column means of X, summed in double.
+/// Column means of X, summed in double about the first row: the sum then grows with the data's
+/// spread, never with its offset, so values near the largest double cannot overflow it.
 template <typename Scalar, int Dim>
 Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
+  const Eigen::RowVectorXd first = X.row(0).template cast<double>();
   Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(X.cols());
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
   for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
     X.load(start, rows, block);
-    sum += block.template cast<double>().colwise().sum();
+    sum += (block.template cast<double>().rowwise() - first).colwise().sum();
   });
-  return (sum / double(X.rows())).template cast<Scalar>();
+  return (first + sum / double(X.rows())).template cast<Scalar>();
 }
 
 /// Mean over features of the per-feature population variance (sklearn's _tolerance).
@@ -143,6 +145,7 @@ class KMeans {
     const std::string where = "KMeans::fit";
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 1);
+    detail::check_fit_range<Scalar>(X, where);
     const Eigen::Index K = options_.n_clusters;
     if (X.rows() < K) {
       detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
@@ -179,7 +182,7 @@ class KMeans {
   /// Index of the nearest cluster center for every row of X.
   template <typename Derived>
   Labels predict(const Eigen::MatrixBase<Derived>& X) const {
-    const Matrix distances = squared_distances(X, "predict");
+    const Eigen::MatrixXd distances = squared_distances(X, "predict");
     Labels labels(distances.rows());
     for (Eigen::Index i = 0; i < distances.rows(); ++i) {
       Eigen::Index best = 0;
@@ -192,14 +195,15 @@ class KMeans {
   /// Euclidean distance of every row of X to every center (n x n_clusters).
   template <typename Derived>
   Matrix transform(const Eigen::MatrixBase<Derived>& X) const {
-    return squared_distances(X, "transform").array().sqrt().matrix();
+    // The root in double: a float distance may be finite where its square is not.
+    return squared_distances(X, "transform").array().sqrt().matrix().template cast<Scalar>();
   }
 
   /// Opposite of the inertia of X with respect to the fitted centers (sklearn's score).
   template <typename Derived>
   double score(const Eigen::MatrixBase<Derived>& X) const {
-    const Matrix distances = squared_distances(X, "score");
-    return -distances.rowwise().minCoeff().template cast<double>().sum();
+    const Eigen::MatrixXd distances = squared_distances(X, "score");
+    return -distances.rowwise().minCoeff().sum();
   }
 
   bool is_fitted() const { return n_features_in_ > 0; }
@@ -245,15 +249,17 @@ class KMeans {
   }
 
   template <typename Derived>
-  Matrix squared_distances(const Eigen::MatrixBase<Derived>& X, const char* method) const {
+  Eigen::MatrixXd squared_distances(const Eigen::MatrixBase<Derived>& X, const char* method) const {
     require_fitted(method);
     detail::check_data<Scalar, Dim>(X, std::string("KMeans::") + method, 1, n_features_in_);
     return squared_distances(detail::RowSource<Scalar, Dim>(X));
   }
 
-  Matrix squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
+  /// In double for every Scalar: far points of a float model have squares beyond float's range.
+  Eigen::MatrixXd squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
     const Eigen::Index K = cluster_centers_.rows();
-    Matrix distances(X.rows(), K);
+    const Eigen::MatrixXd centers = cluster_centers_.template cast<double>();
+    Eigen::MatrixXd distances(X.rows(), K);
     const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
     detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
       Centers points;
@@ -261,7 +267,7 @@ class KMeans {
         X.load(start, rows, points);
         for (Eigen::Index k = 0; k < K; ++k) {
           distances.block(start, k, rows, 1) =
-              (points.rowwise() - cluster_centers_.row(k)).rowwise().squaredNorm();
+              (points.template cast<double>().rowwise() - centers.row(k)).rowwise().squaredNorm();
         }
       });
     });

@@ -7,6 +7,7 @@
 // spherical K x 1.
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <Eigen/Cholesky>
@@ -94,12 +95,16 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   Matrix result(covariances.rows(), covariances.cols());
+  const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
   if (type == CovarianceType::full || type == CovarianceType::tied) {
     const Eigen::Index n_blocks = type == CovarianceType::full ? K : 1;
     for (Eigen::Index k = 0; k < n_blocks; ++k) {
       const Square covariance = covariances.middleRows(k * D, D);
       Square factor(D, D);
-      if (!precision_cholesky_of<Scalar, Dim>(covariance, factor)) {
+      // The precisions P P^T must be representable too (a row's squared norm bounds its
+      // entries): a tiny, barely positive definite covariance is as unusable as a singular one.
+      if (!precision_cholesky_of<Scalar, Dim>(covariance, factor) ||
+          !(double(factor.rowwise().squaredNorm().maxCoeff()) <= largest / 2.0)) {
         throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
       }
       result.middleRows(k * D, D) = factor;
@@ -108,7 +113,9 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
     for (Eigen::Index k = 0; k < covariances.rows(); ++k) {
       for (Eigen::Index j = 0; j < covariances.cols(); ++j) {
         const Scalar variance = covariances(k, j);
-        if (!(variance > Scalar(0)) || !std::isfinite(static_cast<double>(variance))) {
+        // Positive, finite, and with a representable precision 1 / variance (a float denormal
+        // variance is positive but its precision is not).
+        if (!(double(variance) >= 1.0 / largest) || !std::isfinite(static_cast<double>(variance))) {
           throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
         }
         result(k, j) = Scalar(1) / std::sqrt(variance);

@@ -96,6 +96,35 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
   }
 }
 
+/// For fitting: the data's extent must leave room for squared distances between its points in
+/// the model's Scalar (sums of D squared differences, with a margin of 16 for the sums of
+/// several of them). A spread of 1e160 in double or 1e19 in float cannot be clustered without
+/// overflow; values that are merely large (1e300 +- 1) are fine. Call after check_data.
+template <typename Scalar, typename Derived>
+void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
+  const Eigen::Index D = X.cols();
+  Eigen::ArrayXd spread(D);
+  for (Eigen::Index j = 0; j < D; ++j) {
+    // Half the range, so that max - min cannot overflow in double.
+    const auto column = X.col(j).template cast<double>();
+    spread(j) = 0.5 * column.maxCoeff() - 0.5 * column.minCoeff();
+  }
+  const double widest = spread.maxCoeff();
+  if (!(widest > 0.0)) return;
+  // sum_j (2 spread_j)^2 <= max / 16, evaluated as (sum_j (spread_j / widest)^2) * widest^2.
+  const double relative = (spread / widest).square().sum();
+  const double limit = static_cast<double>(std::numeric_limits<Scalar>::max()) / 64.0;
+  if (widest > std::sqrt(limit / relative)) {
+    Eigen::Index feature = 0;
+    spread.maxCoeff(&feature);
+    fail(where, "X spans " + to_text(2.0 * widest) + " in feature " + to_text(feature) +
+                    ", so squared distances between its points would overflow the model's "
+                    "Scalar (largest " + to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) +
+                    "); rescale X (divide it by a power of ten)" +
+                    (sizeof(Scalar) < sizeof(double) ? " or use a double model." : "."));
+  }
+}
+
 }  // namespace detail
 }  // namespace emgmm
 
