@@ -399,7 +399,7 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest dis
   // them in an n-vector (kmeans_plusplus.hpp). Both must choose the very same points. Enough
   // points for many blocks and chunks, so that the running-sum search crosses their borders.
   const KnownMixture truth = emgmm_test::three_blobs(C::n_features, CovarianceType::full);
-  const LabelledData data = emgmm_test::draw(truth, 70001, 811);
+  const LabelledData data = emgmm_test::draw(truth, 20001, 811);
   const typename C::Data X = data.X.template cast<Scalar>();
   const emgmm::detail::RowSource<Scalar, C::Dim> source(X);
   const Eigen::Matrix<Scalar, 1, C::Dim> offset = emgmm::detail::column_mean(source);
@@ -426,7 +426,7 @@ TEMPLATE_TEST_CASE("KMeans: the farthest points for empty clusters, ties by inde
   const Index D = C::n_features;
   // Points on a small integer grid, so that many distances tie exactly; enough of them for
   // many chunks. The selection must equal a full sort by (distance descending, index).
-  const Index n = 40000;
+  const Index n = 20000;
   typename C::Data X(n, D);
   for (Index i = 0; i < n; ++i) {
     for (Index d = 0; d < D; ++d) X(i, d) = Scalar(((i * 7 + d * 13) % 11) - 5);
