@@ -34,7 +34,11 @@ class NearestCenterDistances {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
 
   NearestCenterDistances(const RowSource<Scalar, Dim>& X, const RowPoint& offset, bool keep)
-      : X_(X), offset_(offset), keep_(keep), plan_(ChunkPlan::make(X.rows())) {}
+      : X_(X),
+        offset_(offset),
+        unit_weights_(Eigen::Matrix<Scalar, Dim, 1>::Ones(X.cols())),
+        keep_(keep),
+        plan_(ChunkPlan::make(X.rows())) {}
 
   /// sum_i min(nearest(i), |x_i - candidate|^2): the potential if `candidate` were added.
   double potential_with(const RowPoint& candidate) const { return reduce(candidate, nullptr); }
@@ -59,12 +63,8 @@ class NearestCenterDistances {
     for (Eigen::Index chunk = 0; chunk < plan_.n_chunks && t < targets.size(); ++chunk) {
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
         if (t == targets.size()) return;
-        if (keep_) {
-          nearest = nearest_.segment(start, rows);
-        } else {
-          X_.load(start, rows, points);
-          recompute(points, distances, nearest);
-        }
+        if (!keep_) X_.load(start, rows, points);
+        nearest_of(start, rows, points, distances, nearest);
         Eigen::Index i = 0;
         while (t < targets.size()) {
           while (i < rows && running + nearest(i) < targets[t]) running += nearest(i++);
@@ -80,14 +80,19 @@ class NearestCenterDistances {
   /// swept along the points (weighted_squared_distance with unit weights).
   void distances_to(const Block& points, const RowPoint& center, Eigen::VectorXd& distances) const {
     const RowPoint absolute = offset_ + center;
-    const Eigen::Matrix<Scalar, Dim, 1> ones = Eigen::Matrix<Scalar, Dim, 1>::Ones(points.cols());
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared(points.rows());
-    weighted_squared_distance(points, absolute.transpose(), ones, squared);
+    weighted_squared_distance(points, absolute.transpose(), unit_weights_, squared);
     distances = squared.template cast<double>();
   }
 
-  /// nearest(i) for rows [start, start + rows) from the chosen centers.
-  void recompute(const Block& points, Eigen::VectorXd& distances, Eigen::VectorXd& nearest) const {
+  /// nearest(i) for rows [start, start + rows), whose points are `points`: the kept values, or
+  /// recomputed from the chosen centers (`distances` is scratch).
+  void nearest_of(Eigen::Index start, Eigen::Index rows, const Block& points,
+                  Eigen::VectorXd& distances, Eigen::VectorXd& nearest) const {
+    if (keep_) {
+      nearest = nearest_.segment(start, rows);
+      return;
+    }
     for (std::size_t c = 0; c < centers_.size(); ++c) {
       distances_to(points, centers_[c], distances);
       if (c == 0) {
@@ -109,13 +114,7 @@ class NearestCenterDistances {
       double total = 0.0;
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
         X_.load(start, rows, points);
-        if (!first) {
-          if (keep_) {
-            nearest = nearest_.segment(start, rows);
-          } else {
-            recompute(points, scratch, nearest);
-          }
-        }
+        if (!first) nearest_of(start, rows, points, scratch, nearest);
         distances_to(points, center, distances);
         if (!first) distances = distances.cwiseMin(nearest);
         if (store) store->segment(start, rows) = distances;
@@ -130,6 +129,7 @@ class NearestCenterDistances {
 
   const RowSource<Scalar, Dim>& X_;
   RowPoint offset_;
+  Eigen::Matrix<Scalar, Dim, 1> unit_weights_;  // weighted_squared_distance's weights: all 1
   bool keep_;
   ChunkPlan plan_;
   std::vector<RowPoint> centers_;

@@ -120,6 +120,19 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   return std::any_of(chunk_changed.begin(), chunk_changed.end(), [](char c) { return c != 0; });
 }
 
+/// |points.row(i) - centers.row(k)|^2 in the Scalar, summed feature by feature: the one
+/// distance both the inertia and the empty-cluster relocation rank points by.
+template <typename Points, typename Centers>
+typename Points::Scalar squared_distance(const Points& points, Eigen::Index i,
+                                         const Centers& centers, Eigen::Index k) {
+  typename Points::Scalar squared = 0;
+  for (Eigen::Index d = 0; d < points.cols(); ++d) {
+    const typename Points::Scalar t = points(i, d) - centers(k, d);
+    squared += t * t;
+  }
+  return squared;
+}
+
 /// Sum of squared distances of the rows of X - offset to their labelled centers.
 template <typename Scalar, int Dim>
 double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
@@ -134,16 +147,8 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       X.load(start, rows, points);
       points.rowwise() -= offset;
-      const Eigen::Index D = points.cols();
       for (Eigen::Index i = 0; i < rows; ++i) {
-        const Eigen::Index k = labels(start + i);
-        Scalar squared = 0;
-        for (Eigen::Index d = 0; d < D; ++d) {
-          const Scalar t = points(i, d) - centers(k, d);
-          squared += t * t;
-        }
-        const double d2 = double(squared);
-        total += d2;
+        total += double(squared_distance(points, i, centers, labels(start + i)));
       }
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
@@ -176,7 +181,7 @@ std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
       points.rowwise() -= offset;
       for (Eigen::Index i = 0; i < rows; ++i) {
         const Candidate candidate(
-            double((points.row(i) - centers.row(labels(start + i))).squaredNorm()), start + i);
+            double(squared_distance(points, i, centers, labels(start + i))), start + i);
         if (best.size() == keep && !farther(candidate, best.front())) continue;
         // `best` is a heap whose front is the nearest of the kept candidates.
         best.push_back(candidate);
