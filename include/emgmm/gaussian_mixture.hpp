@@ -74,7 +74,18 @@ class GaussianMixture {
   /// (sklearn's fit). Returns *this.
   template <typename Derived>
   GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X) {
-    fit_impl(X, "GaussianMixture::fit", nullptr);
+    fit_impl(X, nullptr, "GaussianMixture::fit", nullptr);
+    return *this;
+  }
+
+  /// fit(X) with one weight per row (not in sklearn): a point of weight w counts as w points
+  /// in every sum of EM and of its k-means start, so integer weights fit the model that
+  /// repeating each row that many times fits, and weight 0 drops the row. Weights must be
+  /// finite and >= 0, with at least n_components positive.
+  template <typename Derived, typename DerivedWeight>
+  GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "GaussianMixture::fit");
+    fit_impl(X, &weights, "GaussianMixture::fit", nullptr);
     return *this;
   }
 
@@ -82,7 +93,17 @@ class GaussianMixture {
   template <typename Derived>
   Labels fit_predict(const Eigen::MatrixBase<Derived>& X) {
     Labels labels;
-    fit_impl(X, "GaussianMixture::fit_predict", &labels);
+    fit_impl(X, nullptr, "GaussianMixture::fit_predict", &labels);
+    return labels;
+  }
+
+  /// fit(X, sample_weight), then the most probable component of every point (rows of weight 0
+  /// included).
+  template <typename Derived, typename DerivedWeight>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "GaussianMixture::fit_predict");
+    Labels labels;
+    fit_impl(X, &weights, "GaussianMixture::fit_predict", &labels);
     return labels;
   }
 
@@ -221,8 +242,17 @@ class GaussianMixture {
   using Parameters = detail::MixtureParameters<Scalar, Dim>;
   using Clock = std::chrono::steady_clock;
 
+  template <typename Derived, typename DerivedWeight>
+  Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+    validate_options(where);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where);
+  }
+
+  /// fit and fit_predict; sample_weight is null or validated (checked_weights).
   template <typename Derived>
-  void fit_impl(const Eigen::MatrixBase<Derived>& X, const std::string& where, Labels* labels) {
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
+                const std::string& where, Labels* labels) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
     detail::check_fit_range<Scalar>(X, where);
@@ -237,8 +267,9 @@ class GaussianMixture {
     const bool do_init = !(options_.warm_start && is_fitted());
     if (!do_init) check_warm_start(where, D);
     const int n_init = do_init ? options_.n_init : 1;
-    const double n_samples = double(X.rows());
-    const detail::RowSource<Scalar, Dim> source(X);
+    const detail::RowSource<Scalar, Dim> source =
+        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
+    const double n_samples = source.total_weight();
     detail::Random random(detail::Random::seed_from(options_.random_state));
 
     Parameters best;

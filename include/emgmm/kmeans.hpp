@@ -22,8 +22,9 @@ namespace emgmm {
 
 namespace detail {
 
-/// Column means of X, summed in double about the first row: the sum then grows with the data's
-/// spread, never with its offset, so values near the largest double cannot overflow it.
+/// Column means of X (weighted by the sample weights, if any), summed in double about the first
+/// row: the sum then grows with the data's spread, never with its offset, so values near the
+/// largest double cannot overflow it.
 template <typename Scalar, int Dim>
 Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
   const Eigen::RowVectorXd first = X.row(0).template cast<double>();
@@ -31,12 +32,17 @@ Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
   for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
     X.load(start, rows, block);
-    sum += (block.template cast<double>().rowwise() - first).colwise().sum();
+    if (X.weighted()) {
+      sum += X.weights(start, rows).transpose() * (block.template cast<double>().rowwise() - first);
+    } else {
+      sum += (block.template cast<double>().rowwise() - first).colwise().sum();
+    }
   });
-  return (first + sum / double(X.rows())).template cast<Scalar>();
+  return (first + sum / X.total_weight()).template cast<Scalar>();
 }
 
-/// Mean over features of the per-feature population variance (sklearn's _tolerance).
+/// Mean over features of the per-feature population variance (sklearn's _tolerance), weighted
+/// by the sample weights if any (so that integer weights act as repeated rows).
 template <typename Scalar, int Dim>
 double mean_variance(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& mean) {
   Eigen::RowVectorXd sum_sq = Eigen::RowVectorXd::Zero(X.cols());
@@ -44,9 +50,14 @@ double mean_variance(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
   for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
     X.load(start, rows, block);
-    sum_sq += (block.template cast<double>().rowwise() - center).array().square().matrix().colwise().sum();
+    const auto squares = (block.template cast<double>().rowwise() - center).array().square().matrix();
+    if (X.weighted()) {
+      sum_sq += X.weights(start, rows).transpose() * squares;
+    } else {
+      sum_sq += squares.colwise().sum();
+    }
   });
-  return (sum_sq / double(X.rows())).mean();
+  return (sum_sq / X.total_weight()).mean();
 }
 
 /// sklearn's _is_same_clustering: labels `a` map onto labels `b` one to one.
@@ -96,7 +107,7 @@ KMeansResult<Scalar, Dim> kmeans_fit(const RowSource<Scalar, Dim>& X, const KMea
     } else {
       const std::vector<Eigen::Index> seeds = options.init == Options::Init::k_means_plus_plus
                                                   ? kmeans_plusplus(X, offset, K, random)
-                                                  : random.choice_without_replacement(X.rows(), K);
+                                                  : random_rows(X, K, random);
       for (Eigen::Index k = 0; k < K; ++k) start.row(k) = X.row(seeds[static_cast<std::size_t>(k)]) - offset;
     }
     if (options.verbose > 0) std::cout << "Initialization complete\n";
@@ -142,40 +153,35 @@ class KMeans {
   /// Computes the clustering. A fit that throws leaves the model as it was.
   template <typename Derived>
   KMeans& fit(const Eigen::MatrixBase<Derived>& X) {
-    const std::string where = "KMeans::fit";
-    validate_options(where);
-    detail::check_data<Scalar, Dim>(X, where, 1);
-    detail::check_fit_range<Scalar>(X, where);
-    const Eigen::Index K = options_.n_clusters;
-    if (X.rows() < K) {
-      detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
-                              " must be >= n_clusters = " + detail::to_text(K) +
-                              "; lower n_clusters or pass more points.");
-    }
-    if (options_.init_centers) {
-      const Centers& init = *options_.init_centers;
-      if (init.rows() != K || init.cols() != X.cols()) {
-        detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
-                                detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
-                                detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
-      }
-      if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
-    }
+    fit_impl(X, nullptr, "KMeans::fit");
+    return *this;
+  }
 
-    detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(detail::RowSource<Scalar, Dim>(X), options_);
-    // Commit: nothing below can throw.
-    cluster_centers_.swap(best.centers);
-    labels_.swap(best.labels);
-    inertia_ = best.inertia;
-    n_iter_ = best.n_iter;
-    n_features_in_ = X.cols();
+  /// Computes the clustering with one weight per row (sklearn's sample_weight): centers are
+  /// weighted means, inertia a weighted sum, and k-means++ draws a point with probability
+  /// proportional to its weight. Integer weights give the clustering of the rows repeated that
+  /// many times (random init excepted: it draws distinct rows); weight 0 drops a row from every
+  /// sum, though it still gets a label. Weights must be finite and >= 0, with at least
+  /// n_clusters positive.
+  template <typename Derived, typename DerivedWeight>
+  KMeans& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit");
+    fit_impl(X, &weights, "KMeans::fit");
     return *this;
   }
 
   /// fit(X), then the label of every point.
   template <typename Derived>
   Labels fit_predict(const Eigen::MatrixBase<Derived>& X) {
-    fit(X);
+    fit_impl(X, nullptr, "KMeans::fit_predict");
+    return labels_;
+  }
+
+  /// fit(X, sample_weight), then the label of every point.
+  template <typename Derived, typename DerivedWeight>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit_predict");
+    fit_impl(X, &weights, "KMeans::fit_predict");
     return labels_;
   }
 
@@ -206,6 +212,15 @@ class KMeans {
     return -distances.rowwise().minCoeff().sum();
   }
 
+  /// Opposite of the weighted inertia of X (sklearn's score with sample_weight).
+  template <typename Derived, typename DerivedWeight>
+  double score(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) const {
+    const Eigen::MatrixXd distances = squared_distances(X, "score");
+    const Eigen::VectorXd weights =
+        detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_clusters", "KMeans::score");
+    return -weights.dot(distances.rowwise().minCoeff());
+  }
+
   bool is_fitted() const { return n_features_in_ > 0; }
   /// n_clusters x n_features centers (sklearn's cluster_centers_).
   const Centers& cluster_centers() const { return (require_fitted("cluster_centers"), cluster_centers_); }
@@ -218,6 +233,46 @@ class KMeans {
   Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
 
  private:
+  template <typename Derived, typename DerivedWeight>
+  Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+    validate_options(where);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_clusters, "n_clusters", where);
+  }
+
+  /// fit and fit_predict; sample_weight is null or validated (checked_weights).
+  template <typename Derived>
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight, const std::string& where) {
+    validate_options(where);
+    detail::check_data<Scalar, Dim>(X, where, 1);
+    detail::check_fit_range<Scalar>(X, where);
+    const Eigen::Index K = options_.n_clusters;
+    if (X.rows() < K) {
+      detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
+                              " must be >= n_clusters = " + detail::to_text(K) +
+                              "; lower n_clusters or pass more points.");
+    }
+    if (options_.init_centers) {
+      const Centers& init = *options_.init_centers;
+      if (init.rows() != K || init.cols() != X.cols()) {
+        detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
+                                detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
+                                detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
+      }
+      if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
+    }
+
+    const detail::RowSource<Scalar, Dim> source =
+        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
+    detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(source, options_);
+    // Commit: nothing below can throw.
+    cluster_centers_.swap(best.centers);
+    labels_.swap(best.labels);
+    inertia_ = best.inertia;
+    n_iter_ = best.n_iter;
+    n_features_in_ = X.cols();
+  }
+
   void validate_options(const std::string& where) const {
     if (options_.n_clusters < 1) {
       detail::fail(where, "n_clusters = " + detail::to_text(options_.n_clusters) + " must be >= 1.");

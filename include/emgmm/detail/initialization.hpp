@@ -52,7 +52,6 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index K = options.n_components;
   const Eigen::Index D = X.cols();
-  const Eigen::Index n = X.rows();
   const CovarianceType type = options.covariance_type;
 
   MixtureParameters<Scalar, Dim> params;
@@ -90,7 +89,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim
         break;
       }
       case InitParams::random_from_data:
-        params = with_responsibilities(SeedPointResponsibilities(random.choice_without_replacement(n, K)));
+        params = with_responsibilities(SeedPointResponsibilities(random_rows(X, K, random)));
         break;
       case InitParams::random: {
         const std::uint64_t seed = random.next_u64();

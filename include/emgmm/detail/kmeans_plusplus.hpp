@@ -3,9 +3,13 @@
 
 // Greedy k-means++ seeding as scikit-learn does it (Arthur & Vassilvitskii 2007, with
 // 2 + floor(log K) candidates per center, keeping the one that lowers the potential most).
+// With sample weights every probability and potential is weighted (scikit-learn 1.3's
+// weighted k-means++): a point of weight 3 is drawn as if it were there three times, and a
+// point of weight 0 is never drawn.
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include <Eigen/Core>
@@ -38,7 +42,12 @@ class NearestCenterDistances {
         offset_(offset),
         unit_weights_(Eigen::Matrix<Scalar, Dim, 1>::Ones(X.cols())),
         keep_(keep),
-        plan_(ChunkPlan::make(X.rows())) {}
+        plan_(ChunkPlan::make(X.rows())),
+        last_drawable_(X.rows() - 1) {
+    if (X.weighted()) {
+      while (last_drawable_ > 0 && X.weight(last_drawable_) == 0.0) --last_drawable_;
+    }
+  }
 
   /// sum_i min(nearest(i), |x_i - candidate|^2): the potential if `candidate` were added.
   double potential_with(const RowPoint& candidate) const { return reduce(candidate, nullptr); }
@@ -51,11 +60,11 @@ class NearestCenterDistances {
     return potential;
   }
 
-  /// For targets sorted ascending, found[t] = the first index whose running sum of nearest(i)
-  /// reaches targets[t] (np.searchsorted on the cumulative sum), or n - 1.
+  /// For targets sorted ascending, found[t] = the first index whose running sum of
+  /// w_i nearest(i) reaches targets[t] (np.searchsorted on the cumulative sum), skipping points
+  /// of weight 0; or the last point that can be drawn.
   void search(const std::vector<double>& targets, std::vector<Eigen::Index>& found) const {
-    const Eigen::Index n = X_.rows();
-    found.assign(targets.size(), n - 1);
+    found.assign(targets.size(), last_drawable_);
     std::size_t t = 0;
     double running = 0.0;
     Block points;
@@ -66,6 +75,16 @@ class NearestCenterDistances {
         if (!keep_) X_.load(start, rows, points);
         nearest_of(start, rows, points, distances, nearest);
         Eigen::Index i = 0;
+        if (X_.weighted()) {
+          const auto w = X_.weights(start, rows);
+          nearest.array() *= w.array();
+          while (t < targets.size()) {
+            while (i < rows && (running + nearest(i) < targets[t] || w(i) == 0.0)) running += nearest(i++);
+            if (i == rows) break;
+            found[t++] = start + i;
+          }
+          return;
+        }
         while (t < targets.size()) {
           while (i < rows && running + nearest(i) < targets[t]) running += nearest(i++);
           if (i == rows) break;
@@ -103,7 +122,7 @@ class NearestCenterDistances {
     }
   }
 
-  /// sum_i min(nearest(i), |x_i - center|^2), summed per chunk and then in chunk order
+  /// sum_i w_i min(nearest(i), |x_i - center|^2), summed per chunk and then in chunk order
   /// (deterministic for any thread count); `store`, when given, receives those minima.
   double reduce(const RowPoint& center, Eigen::VectorXd* store) const {
     const bool first = centers_.empty();
@@ -118,7 +137,7 @@ class NearestCenterDistances {
         distances_to(points, center, distances);
         if (!first) distances = distances.cwiseMin(nearest);
         if (store) store->segment(start, rows) = distances;
-        total += distances.sum();
+        total += X_.weighted() ? X_.weights(start, rows).dot(distances) : distances.sum();
       });
       partial[static_cast<std::size_t>(chunk)] = total;
     });
@@ -134,10 +153,35 @@ class NearestCenterDistances {
   ChunkPlan plan_;
   std::vector<RowPoint> centers_;
   Eigen::VectorXd nearest_;  // kept distances (keep_ only)
+  Eigen::Index last_drawable_;  // the last point of positive weight
 };
 
+/// The first k-means++ center: a uniformly drawn point, or with sample weights a point drawn
+/// with probability proportional to its weight. Integer weights (the common case: counts)
+/// draw an integer below their sum, exactly as the repeated rows would be drawn from.
+template <typename Scalar, int Dim>
+Eigen::Index draw_first_center(const RowSource<Scalar, Dim>& X, Random& random) {
+  const Eigen::Index n = X.rows();
+  if (!X.weighted()) return static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n)));
+  const auto w = X.weights(0, n);
+  const double total = w.sum();
+  const bool integral = total <= 0x1.0p53 && (w.array() == w.array().floor()).all();
+  const double target = integral ? double(random.randint(static_cast<std::uint64_t>(total)))
+                                 : random.uniform() * total;
+  double running = 0.0;
+  Eigen::Index last = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (w(i) == 0.0) continue;
+    running += w(i);
+    last = i;
+    if (running > target) return i;
+  }
+  return last;  // only when rounding left the sum short of `total`
+}
+
 /// Indices of K rows of X chosen by greedy k-means++. `offset` is subtracted from every point
-/// first (the data mean, for accurate distances). Needs X.rows() >= K >= 1. `keep_distances`
+/// first (the data mean, for accurate distances). Needs K >= 1 and at least K rows (of
+/// positive weight, with sample weights). `keep_distances`
 /// chooses how NearestCenterDistances works (the result is the same either way).
 template <typename Scalar, int Dim>
 std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
@@ -151,7 +195,6 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
                                           const Eigen::Matrix<Scalar, 1, Dim>& offset,
                                           Eigen::Index K, Random& random, bool keep_distances) {
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
-  const Eigen::Index n = X.rows();
   const int n_local_trials = 2 + static_cast<int>(std::log(static_cast<double>(K)));
   auto point = [&](Eigen::Index i) -> RowPoint {
     return X.row(i) - offset;
@@ -159,7 +202,7 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
 
   std::vector<Eigen::Index> indices;
   indices.reserve(static_cast<std::size_t>(K));
-  indices.push_back(static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n))));
+  indices.push_back(draw_first_center(X, random));
   NearestCenterDistances<Scalar, Dim> nearest(X, offset, keep_distances);
   double current_potential = nearest.add(point(indices[0]));
 

@@ -4,6 +4,9 @@
 // Lloyd's k-means iterations as scikit-learn's _kmeans_single_lloyd: assign every point to the
 // nearest center, move empty clusters to the points farthest from their centers, average,
 // stop on unchanged labels or when the squared center shift is within tol.
+// With sample weights (X.weighted()) every sum, count and inertia is weighted, and points of
+// weight 0 neither move a center, nor count for convergence, nor fill an empty cluster: they
+// are as if dropped, but still get a label.
 
 #include <algorithm>
 #include <iostream>
@@ -16,6 +19,7 @@
 #include "e_step.hpp"
 #include "parallel.hpp"
 #include "row_source.hpp"
+#include "top_k.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -28,9 +32,21 @@ struct LloydResult {
   int n_iter = 0;
 };
 
+/// Whether the new labels of rows [start, start + rows) differ from the old ones, among the
+/// points of positive weight.
+template <typename Scalar, int Dim>
+bool labels_changed(const RowSource<Scalar, Dim>& X, Eigen::Index start,
+                    const Eigen::Ref<const Eigen::VectorXi>& old_labels, const Eigen::VectorXi& new_labels) {
+  if (!X.weighted()) return old_labels != new_labels;
+  for (Eigen::Index i = 0; i < new_labels.size(); ++i) {
+    if (old_labels(i) != new_labels(i) && X.weight(start + i) != 0.0) return true;
+  }
+  return false;
+}
+
 /// Assigns each row of X - offset to its nearest center (smallest |c|^2 - 2 x.c, as sklearn),
-/// writing labels; returns, per chunk in order, the per-cluster sums and counts, and whether
-/// any label changed.
+/// writing labels; returns, per chunk in order, the per-cluster sums and counts (weighted),
+/// and whether the label of any point (of positive weight) changed.
 template <typename Scalar, int Dim>
 bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
@@ -79,9 +95,17 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
         }
       }
       auto labels_here = labels.segment(start, rows);
-      if (!changed && labels_here != block_labels) changed = true;
+      if (!changed) changed = labels_changed(X, start, labels_here, block_labels);
       labels_here = block_labels;
-      if (sums) {
+      if (sums && X.weighted()) {
+        const auto w = X.weights(start, rows);
+        for (Eigen::Index d = 0; d < D; ++d) {
+          const Scalar* x = points.col(d).data();
+          double* sum = interleaved_sums.data() + 4 * K * d;
+          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += w(i) * double(x[i]);
+        }
+        for (Eigen::Index i = 0; i < rows; ++i) interleaved_counts(4 * block_labels(i) + (i & 3)) += w(i);
+      } else if (sums) {
         // Scattered additions into four interleaved partial sums, so that runs of points in
         // the same cluster do not wait on each other's additions. (Not K masked sums: GCC 12
         // at -O3 with AVX2 or AVX-512 vectorizes `s += label == k ? x : 0` into wrong sums.)
@@ -133,7 +157,7 @@ typename Points::Scalar squared_distance(const Points& points, Eigen::Index i,
   return squared;
 }
 
-/// Sum of squared distances of the rows of X - offset to their labelled centers.
+/// Sum of (weighted) squared distances of the rows of X - offset to their labelled centers.
 template <typename Scalar, int Dim>
 double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
@@ -148,7 +172,7 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
       X.load(start, rows, points);
       points.rowwise() -= offset;
       for (Eigen::Index i = 0; i < rows; ++i) {
-        total += double(squared_distance(points, i, centers, labels(start + i)));
+        total += X.weight(start + i) * double(squared_distance(points, i, centers, labels(start + i)));
       }
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
@@ -156,8 +180,9 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
   return std::accumulate(chunk_inertia.begin(), chunk_inertia.end(), 0.0);
 }
 
-/// The `count` points farthest from their labelled centers, farthest first (ties: lower index
-/// first), as sorting all n distances would give, but keeping only `count` per chunk.
+/// The `count` points (of positive weight) farthest from their labelled centers, farthest first
+/// (ties: lower index first), as sorting all n distances would give, but keeping only `count`
+/// per chunk.
 template <typename Scalar, int Dim>
 std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
                                           const Eigen::Matrix<Scalar, 1, Dim>& offset,
@@ -180,16 +205,9 @@ std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
       X.load(start, rows, points);
       points.rowwise() -= offset;
       for (Eigen::Index i = 0; i < rows; ++i) {
-        const Candidate candidate(
-            double(squared_distance(points, i, centers, labels(start + i))), start + i);
-        if (best.size() == keep && !farther(candidate, best.front())) continue;
-        // `best` is a heap whose front is the nearest of the kept candidates.
-        best.push_back(candidate);
-        std::push_heap(best.begin(), best.end(), farther);
-        if (best.size() > keep) {
-          std::pop_heap(best.begin(), best.end(), farther);
-          best.pop_back();
-        }
+        if (X.weight(start + i) == 0.0) continue;
+        offer_top_k(best, Candidate(double(squared_distance(points, i, centers, labels(start + i))), start + i),
+                    keep, farther);
       }
     });
   });
@@ -232,11 +250,12 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
         const Eigen::Index far = order[static_cast<std::size_t>(e)];
         const Eigen::Index new_cluster = empty[static_cast<std::size_t>(e)];
         const Eigen::Index old_cluster = result.labels(far);
+        const double weight = X.weight(far);
         const Eigen::RowVectorXd point = (X.row(far) - offset).template cast<double>();
-        sums.row(old_cluster) -= point;
-        counts(old_cluster) -= 1.0;
-        sums.row(new_cluster) = point;
-        counts(new_cluster) = 1.0;
+        sums.row(old_cluster) -= weight * point;
+        counts(old_cluster) -= weight;
+        sums.row(new_cluster) = weight * point;
+        counts(new_cluster) = weight;
       }
     }
     Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> new_centers = centers;

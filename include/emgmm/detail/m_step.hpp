@@ -69,8 +69,8 @@ struct SufficientStatistics {
   Eigen::VectorXd resp_sum;
   Eigen::MatrixXd resp_diff_sum;
   Eigen::MatrixXd scatter;
-  double log_likelihood = 0.0;  ///< sum over points of log p(x_i)
-  double n_samples = 0.0;
+  double log_likelihood = 0.0;  ///< sum over points of w_i log p(x_i)
+  double n_samples = 0.0;       ///< sum of the sample weights (the number of points unweighted)
   Eigen::MatrixXd reference;    ///< K x D: the m_k the sums are taken about
 
   SufficientStatistics() = default;
@@ -104,12 +104,13 @@ struct SufficientStatistics {
   }
 
   /// Adds a block of points with their responsibilities R (rows x K), about `reference`
-  /// (K x D), each component about its own reference mean.
+  /// (K x D), each component about its own reference mean. With sample weights, R holds
+  /// w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
   template <typename Scalar, int Dim>
   void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                  BlockWork<Scalar, Dim>& work) {
+                  BlockWork<Scalar, Dim>& work, double weight) {
     using Square = Eigen::Matrix<Scalar, Dim, Dim>;
     using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -117,7 +118,7 @@ struct SufficientStatistics {
     const Eigen::Index D = points.cols();
     const Eigen::Index rows = points.rows();
     resp_sum += R.colwise().sum().transpose().template cast<double>();
-    n_samples += double(rows);
+    n_samples += weight;
     const bool diagonal = covariance_type == CovarianceType::diag ||
                           covariance_type == CovarianceType::spherical;
     if (diagonal) {

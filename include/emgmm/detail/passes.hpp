@@ -29,6 +29,8 @@ inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::
 
 /// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
+/// Sample weights (X.weighted()) scale each point's responsibilities and log-likelihood: a
+/// weight of 3 counts the point three times.
 template <typename Scalar, int Dim>
 SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
                                       const MixtureParameters<Scalar, Dim>& params) {
@@ -54,8 +56,15 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
       X.load(start, rows, points);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
-      stats.log_likelihood += log_norm.template cast<double>().sum();
-      stats.accumulate(points, resp, reference, work);
+      if (X.weighted()) {
+        const auto w = X.weights(start, rows);
+        stats.log_likelihood += w.dot(log_norm.template cast<double>());
+        resp.array().colwise() *= w.template cast<Scalar>().array();
+        stats.accumulate(points, resp, reference, work, w.sum());
+      } else {
+        stats.log_likelihood += log_norm.template cast<double>().sum();
+        stats.accumulate(points, resp, reference, work, double(rows));
+      }
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
   });
@@ -86,7 +95,13 @@ SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, Covari
       X.load(start, rows, points);
       resp.resize(rows, K);
       resp_block(start, rows, resp);
-      stats.accumulate(points, resp, reference, work);
+      if (X.weighted()) {
+        const auto w = X.weights(start, rows);
+        resp.array().colwise() *= w.template cast<Scalar>().array();
+        stats.accumulate(points, resp, reference, work, w.sum());
+      } else {
+        stats.accumulate(points, resp, reference, work, double(rows));
+      }
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
   });

@@ -1,8 +1,10 @@
 #ifndef EMGMM_DETAIL_RANDOM_HPP
 #define EMGMM_DETAIL_RANDOM_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <random>
 #include <unordered_set>
@@ -10,6 +12,9 @@
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "row_source.hpp"
+#include "top_k.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -89,6 +94,33 @@ inline double hashed_uniform(std::uint64_t seed, std::uint64_t index) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
   return (static_cast<double>(z >> 11) + 1.0) * 0x1.0p-53;
+}
+
+/// `count` distinct rows of X, uniformly (Random::choice_without_replacement), or with sample
+/// weights drawn one after another with probability proportional to weight among the rows not
+/// yet drawn (Efraimidis & Spirakis' keys log(u_i) / w_i, the largest `count` in decreasing
+/// order; rows of weight 0 are never drawn). Needs `count` rows of positive weight.
+template <typename Scalar, int Dim>
+std::vector<Eigen::Index> random_rows(const RowSource<Scalar, Dim>& X, Eigen::Index count, Random& random) {
+  if (!X.weighted()) return random.choice_without_replacement(X.rows(), count);
+  using Keyed = std::pair<double, Eigen::Index>;
+  // a before b when a's key is larger, or equal and a's index lower: a strict total order.
+  const auto larger = [](const Keyed& a, const Keyed& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  const std::uint64_t seed = random.next_u64();
+  const auto keep = static_cast<std::size_t>(count);
+  std::vector<Keyed> best;
+  best.reserve(keep + 1);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double w = X.weight(i);
+    if (w == 0.0) continue;
+    offer_top_k(best, Keyed(std::log(hashed_uniform(seed, static_cast<std::uint64_t>(i))) / w, i), keep, larger);
+  }
+  std::sort(best.begin(), best.end(), larger);
+  std::vector<Eigen::Index> rows;
+  for (const Keyed& keyed : best) rows.push_back(keyed.second);
+  return rows;
 }
 
 }  // namespace detail

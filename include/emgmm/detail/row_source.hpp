@@ -9,7 +9,9 @@ namespace detail {
 /// The user's data seen as blocks of rows in the model's Scalar. Every Eigen expression type
 /// (column- or row-major matrix, Map, block, another scalar type) gets only a tiny loader;
 /// the passes over the data are compiled once per (Scalar, Dim), not once per input type.
-/// Holds a pointer to the expression: valid only during the call that made it.
+/// Optionally carries the samples' weights (fit's sample_weight, validated, in double); every
+/// pass over the data reads them from here. Holds pointers to the expression and the weights:
+/// valid only during the call that made it.
 template <typename Scalar, int Dim>
 class RowSource {
  public:
@@ -20,8 +22,26 @@ class RowSource {
   explicit RowSource(const Eigen::MatrixBase<Derived>& X)
       : data_(&X.derived()), rows_(X.rows()), cols_(X.cols()), load_(&load_rows<Derived>) {}
 
+  /// X with one weight per row (sample_weight.size() == X.rows(), entries >= 0, not all 0).
+  template <typename Derived>
+  RowSource(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd& sample_weight)
+      : RowSource(X) {
+    weights_ = sample_weight.data();
+  }
+
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }
+
+  /// Whether the rows carry weights; without, every weight is 1.
+  bool weighted() const { return weights_ != nullptr; }
+  /// The weight of row i (1 when unweighted).
+  double weight(Eigen::Index i) const { return weights_ ? weights_[i] : 1.0; }
+  /// The sum of the weights (the number of rows when unweighted).
+  double total_weight() const { return weighted() ? weights(0, rows_).sum() : double(rows_); }
+  /// The weights of rows [start, start + count); only when weighted().
+  Eigen::Map<const Eigen::VectorXd> weights(Eigen::Index start, Eigen::Index count) const {
+    return Eigen::Map<const Eigen::VectorXd>(weights_ + start, count);
+  }
 
   /// Rows [start, start + count) converted to Scalar, into `block` (resized as needed).
   void load(Eigen::Index start, Eigen::Index count, Block& block) const {
@@ -45,6 +65,7 @@ class RowSource {
   Eigen::Index rows_;
   Eigen::Index cols_;
   void (*load_)(const void*, Eigen::Index, Eigen::Index, Block&);
+  const double* weights_ = nullptr;
 };
 
 }  // namespace detail

@@ -125,6 +125,46 @@ void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& whe
   }
 }
 
+/// fit's sample_weight, validated and in double: one finite weight >= 0 per row of X (a row or
+/// column vector of n_samples entries), with a finite sum and at least `min_positive` positive
+/// entries (`min_name` names that lower bound: "n_components" or "n_clusters").
+template <typename Derived>
+Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_weight, Eigen::Index n_samples,
+                                      Eigen::Index min_positive, const char* min_name,
+                                      const std::string& where) {
+  static_assert(std::is_arithmetic<typename Derived::Scalar>::value,
+                "emgmm needs real-valued sample weights: sample_weight must hold float, double or integer values.");
+  if (sample_weight.rows() != 1 && sample_weight.cols() != 1) {
+    fail(where, "sample_weight has shape (" + to_text(sample_weight.rows()) + " x " +
+                    to_text(sample_weight.cols()) + "); pass a vector with one weight per row of X.");
+  }
+  if (sample_weight.size() != n_samples) {
+    fail(where, "sample_weight has " + to_text(sample_weight.size()) + " entries but X has " +
+                    to_text(n_samples) + " rows; pass one weight per row of X.");
+  }
+  Eigen::VectorXd weights(n_samples);
+  Eigen::Index positive = 0;
+  for (Eigen::Index i = 0; i < n_samples; ++i) {
+    const double w = static_cast<double>(sample_weight.coeff(i));
+    if (!(w >= 0.0) || !std::isfinite(w)) {
+      fail(where, "sample_weight(" + to_text(i) + ") = " + to_text(w) +
+                      "; sample weights must be finite and >= 0 (0 drops the row).");
+    }
+    weights(i) = w;
+    if (w > 0.0) ++positive;
+  }
+  if (!std::isfinite(weights.sum())) {
+    fail(where, "sample_weight sums to infinity; divide the weights by a common factor (only "
+                "their ratios matter for the model).");
+  }
+  if (positive < min_positive) {
+    fail(where, "sample_weight has " + to_text(positive) + " positive entries but " + min_name + " = " +
+                    to_text(min_positive) + " needs at least that many points of positive weight; lower " +
+                    min_name + " or give more points a positive weight.");
+  }
+  return weights;
+}
+
 }  // namespace detail
 }  // namespace emgmm
 
