@@ -107,6 +107,75 @@ class GaussianMixture {
     return labels;
   }
 
+  /// The E-step of the fitted model on X, as statistics (not in sklearn): what fit() gathers in
+  /// one iteration, about the current means(). Statistics of several parts of the data add up
+  /// (SufficientStatistics::operator+=); maximization() turns them into the next model. Use it
+  /// to run EM over data that never sits in one place; fit() does the same in one call.
+  template <typename Derived>
+  SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "expectation");
+    return detail::expectation_pass(detail::RowSource<Scalar, Dim>(X), params_);
+  }
+
+  /// expectation(X) with one weight per row (as fit(X, sample_weight)); weights may all be 0.
+  template <typename Derived, typename DerivedWeight>
+  SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X,
+                                   const Eigen::MatrixBase<DerivedWeight>& sample_weight) const {
+    check_input(X, "expectation");
+    const Eigen::VectorXd weights =
+        detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
+    return detail::expectation_pass(detail::RowSource<Scalar, Dim>(X, weights), params_);
+  }
+
+  /// The M-step (not in sklearn): the model becomes the update of the statistics `stats`
+  /// (from expectation(), possibly added over many parts of the data), with this model's
+  /// reg_covar. lower_bound() becomes the statistics' mean log-likelihood and n_iter() counts
+  /// one more iteration; converged() is left as it is (your loop decides). Works on an unfitted
+  /// model too, whose options must then match the statistics. Throws as fit() does; a failed
+  /// step leaves the model as it was.
+  GaussianMixture& maximization(const SufficientStatistics& stats) {
+    const std::string where = "GaussianMixture::maximization";
+    validate_options(where);
+    const Eigen::Index K = stats.n_components();
+    const Eigen::Index D = stats.n_features();
+    const bool shape_ok = stats.covariance_type == options_.covariance_type && K == options_.n_components &&
+                          D >= 1 && (Dim == Eigen::Dynamic || D == Dim) && (!is_fitted() || D == n_features_in_);
+    if (!shape_ok) {
+      detail::fail(where, "the statistics are of " + detail::to_text(K) + " components, " + detail::to_text(D) +
+                              " features, covariance_type '" + to_string(stats.covariance_type) +
+                              "' but this model has n_components = " + detail::to_text(options_.n_components) +
+                              ", covariance_type '" + to_string(options_.covariance_type) + "'" +
+                              (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
+                              "; pass statistics from this model's expectation().");
+    }
+    const bool consistent = stats.reference.rows() == K && stats.reference.cols() == D &&
+                            stats.scatter.rows() == SufficientStatistics::scatter_rows(stats.covariance_type, K, D) &&
+                            stats.scatter.cols() == D && stats.resp_diff_sum.rows() == K;
+    if (!consistent) {
+      detail::fail(where, "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
+                              " components and " + detail::to_text(D) +
+                              " features (or have no reference means); pass statistics from expectation().");
+    }
+    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
+        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
+        !stats.reference.allFinite()) {
+      detail::fail(where, "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
+                              ") or non-finite or negative sums; pass statistics from expectation() on data "
+                              "of positive weight.");
+    }
+    Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type, D);
+    // Commit: nothing below can throw.
+    const bool was_fitted = is_fitted();
+    params_ = std::move(params);
+    precisions_.swap(precisions);
+    lower_bound_ = stats.log_likelihood / stats.n_samples;
+    n_iter_ = was_fitted ? n_iter_ + 1 : 1;
+    if (!was_fitted) converged_ = false;
+    n_features_in_ = D;
+    return *this;
+  }
+
   /// The most probable component of every row of X.
   template <typename Derived>
   Labels predict(const Eigen::MatrixBase<Derived>& X) const {
@@ -265,11 +334,17 @@ class GaussianMixture {
     }
     validate_initial_parameters(where, D);
     const bool do_init = !(options_.warm_start && is_fitted());
+    if (options_.statistics_reducer && do_init &&
+        !(options_.weights_init && options_.means_init && options_.precisions_init)) {
+      detail::fail(where, "statistics_reducer is set, so every process must start from the same parameters, "
+                          "but init_params would start from this process's data; give weights_init, means_init "
+                          "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
+                          "such a model.");
+    }
     if (!do_init) check_warm_start(where, D);
     const int n_init = do_init ? options_.n_init : 1;
     const detail::RowSource<Scalar, Dim> source =
         sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
-    const double n_samples = source.total_weight();
     detail::Random random(detail::Random::seed_from(options_.random_state));
 
     Parameters best;
@@ -292,8 +367,9 @@ class GaussianMixture {
       for (;; ++n_iter) {
         const double previous = lower_bound;
         // One pass: E-step responsibilities folded into the M-step statistics.
-        const detail::SufficientStatistics stats = detail::expectation_pass(source, params);
-        lower_bound = stats.log_likelihood / n_samples;
+        SufficientStatistics stats = detail::expectation_pass(source, params);
+        if (options_.statistics_reducer) options_.statistics_reducer(stats);
+        lower_bound = stats.log_likelihood / stats.n_samples;
         if (!std::isfinite(lower_bound)) {
           throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
                                " in iteration " + detail::to_text(n_iter) + " of initialization " +

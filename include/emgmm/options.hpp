@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include "covariance_type.hpp"
+#include "sufficient_statistics.hpp"
 
 namespace emgmm {
 
@@ -22,6 +23,11 @@ struct IterationInfo {
 /// Called after every EM iteration; return false to stop fitting early (the best model found
 /// so far is kept, and converged() is false).
 using IterationCallback = std::function<bool(const IterationInfo&)>;
+
+/// Called in fit() on every EM iteration's E-step statistics of the local data, before the
+/// M-step; replaces them with the statistics of all the data (for example the sum over MPI
+/// processes, added in rank order). See GaussianMixtureOptions::statistics_reducer.
+using StatisticsReducer = std::function<void(SufficientStatistics&)>;
 
 /// GaussianMixture's parameters under scikit-learn's names and with its defaults.
 /// A plain aggregate, so C++20 code can write `{.n_components = 3, .covariance_type = ...}`.
@@ -50,6 +56,12 @@ struct GaussianMixtureOptions {
   int verbose = 0;          ///< 0 silent, 1 per-init messages, 2 also timing and change
   int verbose_interval = 10;
   IterationCallback callback;  ///< optional progress hook (not in sklearn)
+  /// Distributed EM (not in sklearn): when set, fit(X) on each process's shard X calls it on
+  /// every iteration's statistics, and the M-step, lower bound and convergence test use what
+  /// it leaves, so every process fits the model of all the shards together. Every process
+  /// must start from the same parameters: give weights_init, means_init and precisions_init
+  /// (e.g. fitted on a sample and broadcast), or warm_start from such a model.
+  StatisticsReducer statistics_reducer;
 };
 
 /// KMeans's parameters under scikit-learn's names and with scikit-learn 1.2's defaults.

@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
+#include "../sufficient_statistics.hpp"
 #include "covariance.hpp"
 #include "e_step.hpp"
 #include "parameters.hpp"
@@ -57,120 +58,73 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
   }
 }
 
-/// Per-component sums over the points, taken about reference means m_k (the means of the
-/// previous iteration) so that one pass keeps the accuracy of a centered two-pass formula:
-///   resp_sum(k)         = sum_i r_ik
-///   resp_diff_sum.row(k)= sum_i r_ik (x_i - m_k)
-///   scatter             = sum_i r_ik (x_i - m_k)(x_i - m_k)^T   (full: per k; tied: summed
-///                         over k; lower triangle only), or its diagonal (diag, spherical: K x D)
-/// Kept in double whatever the model's Scalar, so float fits sum millions of points safely.
-struct SufficientStatistics {
-  CovarianceType covariance_type = CovarianceType::full;
-  Eigen::VectorXd resp_sum;
-  Eigen::MatrixXd resp_diff_sum;
-  Eigen::MatrixXd scatter;
-  double log_likelihood = 0.0;  ///< sum over points of w_i log p(x_i)
-  double n_samples = 0.0;       ///< sum of the sample weights (the number of points unweighted)
-  Eigen::MatrixXd reference;    ///< K x D: the m_k the sums are taken about
-
-  SufficientStatistics() = default;
-  SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
-      : covariance_type(type),
-        resp_sum(Eigen::VectorXd::Zero(K)),
-        resp_diff_sum(Eigen::MatrixXd::Zero(K, D)) {
-    switch (type) {
-      case CovarianceType::full: scatter.setZero(K * D, D); break;
-      case CovarianceType::tied: scatter.setZero(D, D); break;
-      case CovarianceType::diag:
-      case CovarianceType::spherical: scatter.setZero(K, D); break;
-    }
-  }
-
-  /// Bytes one instance holds, for sizing the per-chunk partial sums.
-  static double bytes(CovarianceType type, Eigen::Index K, Eigen::Index D) {
-    const double scatter_size = type == CovarianceType::full   ? double(K) * D * D
-                                : type == CovarianceType::tied ? double(D) * D
-                                                               : double(K) * D;
-    return 8.0 * (scatter_size + double(K) * (D + 1));
-  }
-
-  SufficientStatistics& operator+=(const SufficientStatistics& other) {
-    resp_sum += other.resp_sum;
-    resp_diff_sum += other.resp_diff_sum;
-    scatter += other.scatter;
-    log_likelihood += other.log_likelihood;
-    n_samples += other.n_samples;
-    return *this;
-  }
-
-  /// Adds a block of points with their responsibilities R (rows x K), about `reference`
-  /// (K x D), each component about its own reference mean. With sample weights, R holds
-  /// w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
-  template <typename Scalar, int Dim>
-  void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
-                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
-                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                  BlockWork<Scalar, Dim>& work, double weight) {
-    using Square = Eigen::Matrix<Scalar, Dim, Dim>;
-    using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
-    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-    const Eigen::Index K = R.cols();
-    const Eigen::Index D = points.cols();
-    const Eigen::Index rows = points.rows();
-    resp_sum += R.colwise().sum().transpose().template cast<double>();
-    n_samples += weight;
-    const bool diagonal = covariance_type == CovarianceType::diag ||
-                          covariance_type == CovarianceType::spherical;
-    if (diagonal) {
-      // Sweeps along the points give both sums, four features at a time, without a centered
-      // copy of the block.
-      Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
-      for (Eigen::Index k = 0; k < K; ++k) {
-        center = reference.row(k).transpose();
-        const Scalar* r = R.col(k).data();
-        Eigen::Index d = 0;
-        for (; d + 4 <= D; d += 4) {
-          weighted_moments<4>(points.col(d).data(), rows, r, rows, center.data() + d,
-                              first.data() + d, second.data() + d);
-        }
-        for (; d < D; ++d) {
-          weighted_moments<1>(points.col(d).data(), rows, r, rows, center.data() + d,
-                              first.data() + d, second.data() + d);
-        }
-        resp_diff_sum.row(k) += first.transpose().template cast<double>();
-        scatter.row(k) += second.transpose().template cast<double>();
-      }
-      return;
-    }
-    Square block_scatter = Square::Zero(D, D);
+/// Adds to `stats` a block of points with their responsibilities R (rows x K), about
+/// `reference` (K x D), each component about its own reference mean. With sample weights, R
+/// holds w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
+template <typename Scalar, int Dim>
+void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+                const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
+                const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+                BlockWork<Scalar, Dim>& work, double weight) {
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  const Eigen::Index K = R.cols();
+  const Eigen::Index D = points.cols();
+  const Eigen::Index rows = points.rows();
+  stats.resp_sum += R.colwise().sum().transpose().template cast<double>();
+  stats.n_samples += weight;
+  const bool diagonal = stats.covariance_type == CovarianceType::diag ||
+                        stats.covariance_type == CovarianceType::spherical;
+  if (diagonal) {
+    // Sweeps along the points give both sums, four features at a time, without a centered
+    // copy of the block.
+    Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
     for (Eigen::Index k = 0; k < K; ++k) {
-      const auto r = R.col(k);
-      work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
-      resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
-      if (D <= kSmallDepth) {
-        // A few weighted dot products beat a rank update's set-up.
-        for (Eigen::Index a = 0; a < D; ++a) {
-          const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> weighted = r.cwiseProduct(work.diff.col(a));
-          for (Eigen::Index b = 0; b <= a; ++b) block_scatter(a, b) = weighted.dot(work.diff.col(b));
-        }
-      } else {
-        // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update,
-        // through a dynamic-size view (with Dim = 1 diff's type is a vector, and Eigen would
-        // take the vector rank-update path).
-        work.diff.array().colwise() *= r.array().sqrt();
-        block_scatter.setZero();
-        const Eigen::Map<const Matrix> scaled(work.diff.data(), rows, D);
-        block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+      center = reference.row(k).transpose();
+      const Scalar* r = R.col(k).data();
+      Eigen::Index d = 0;
+      for (; d + 4 <= D; d += 4) {
+        weighted_moments<4>(points.col(d).data(), rows, r, rows, center.data() + d,
+                            first.data() + d, second.data() + d);
       }
-      if (covariance_type == CovarianceType::full) {
-        scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
-            block_scatter.template cast<double>();
-      } else {
-        scatter.template triangularView<Eigen::Lower>() += block_scatter.template cast<double>();
+      for (; d < D; ++d) {
+        weighted_moments<1>(points.col(d).data(), rows, r, rows, center.data() + d,
+                            first.data() + d, second.data() + d);
       }
+      stats.resp_diff_sum.row(k) += first.transpose().template cast<double>();
+      stats.scatter.row(k) += second.transpose().template cast<double>();
+    }
+    return;
+  }
+  Square block_scatter = Square::Zero(D, D);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const auto r = R.col(k);
+    work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
+    stats.resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
+    if (D <= kSmallDepth) {
+      // A few weighted dot products beat a rank update's set-up.
+      for (Eigen::Index a = 0; a < D; ++a) {
+        const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> weighted = r.cwiseProduct(work.diff.col(a));
+        for (Eigen::Index b = 0; b <= a; ++b) block_scatter(a, b) = weighted.dot(work.diff.col(b));
+      }
+    } else {
+      // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update,
+      // through a dynamic-size view (with Dim = 1 diff's type is a vector, and Eigen would
+      // take the vector rank-update path).
+      work.diff.array().colwise() *= r.array().sqrt();
+      block_scatter.setZero();
+      const Eigen::Map<const Matrix> scaled(work.diff.data(), rows, D);
+      block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    }
+    if (stats.covariance_type == CovarianceType::full) {
+      stats.scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
+          block_scatter.template cast<double>();
+    } else {
+      stats.scatter.template triangularView<Eigen::Lower>() += block_scatter.template cast<double>();
     }
   }
-};
+}
 
 /// The M-step from accumulated statistics (about their reference means).
 /// `normalize_weights` is false only for sklearn's initialization, whose weights are

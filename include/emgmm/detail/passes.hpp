@@ -60,10 +60,10 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
         const auto w = X.weights(start, rows);
         stats.log_likelihood += w.dot(log_norm.template cast<double>());
         resp.array().colwise() *= w.template cast<Scalar>().array();
-        stats.accumulate(points, resp, reference, work, w.sum());
+        accumulate(stats, points, resp, reference, work, w.sum());
       } else {
         stats.log_likelihood += log_norm.template cast<double>().sum();
-        stats.accumulate(points, resp, reference, work, double(rows));
+        accumulate(stats, points, resp, reference, work, double(rows));
       }
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
@@ -98,9 +98,9 @@ SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, Covari
       if (X.weighted()) {
         const auto w = X.weights(start, rows);
         resp.array().colwise() *= w.template cast<Scalar>().array();
-        stats.accumulate(points, resp, reference, work, w.sum());
+        accumulate(stats, points, resp, reference, work, w.sum());
       } else {
-        stats.accumulate(points, resp, reference, work, double(rows));
+        accumulate(stats, points, resp, reference, work, double(rows));
       }
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);

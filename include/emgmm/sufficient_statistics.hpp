@@ -1,0 +1,184 @@
+#ifndef EMGMM_SUFFICIENT_STATISTICS_HPP
+#define EMGMM_SUFFICIENT_STATISTICS_HPP
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "covariance_type.hpp"
+#include "detail/validation.hpp"
+#include "errors.hpp"
+
+namespace emgmm {
+
+/// What one E-step pass over some data accumulates: everything the M-step needs, as a value.
+///
+/// For reference means m_k (the means of the model whose E-step made them; the sums are taken
+/// about them so that one pass is as accurate as a centered two-pass formula), with r_ik the
+/// responsibilities and w_i the sample weights (1 without):
+///   resp_sum(k)          = sum_i w_i r_ik
+///   resp_diff_sum.row(k) = sum_i w_i r_ik (x_i - m_k)
+///   scatter              = sum_i w_i r_ik (x_i - m_k)(x_i - m_k)^T, lower triangle:
+///                          full (K*D) x D stacked per k; tied D x D summed over k;
+///                          diag and spherical K x D, the diagonals
+///   log_likelihood       = sum_i w_i log p(x_i)
+///   n_samples            = sum_i w_i
+/// all in double whatever the model's Scalar.
+///
+/// Statistics of disjoint parts of the data (shards on several machines, chunks of a stream)
+/// taken under the same model add up (`+=`) to the statistics of all of it: the seam for
+/// distributed EM (GaussianMixtureOptions::statistics_reducer, examples/mpi_fit.cpp) and for
+/// EM loops of your own (GaussianMixture::expectation and maximization). Addition is exact
+/// arithmetic up to rounding; adding the parts in a fixed order gives bit-identical results
+/// on every process. to_buffer()/from_buffer() turn the value into a flat array of doubles and
+/// back, for sending it.
+struct SufficientStatistics {
+  CovarianceType covariance_type = CovarianceType::full;
+  Eigen::VectorXd resp_sum;       ///< K
+  Eigen::MatrixXd resp_diff_sum;  ///< K x D
+  Eigen::MatrixXd scatter;        ///< see above
+  double log_likelihood = 0.0;
+  double n_samples = 0.0;
+  Eigen::MatrixXd reference;      ///< K x D: the m_k the sums are taken about
+
+  SufficientStatistics() = default;
+  /// Zero statistics of K components in D dimensions about `reference` (K x D).
+  SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
+      : covariance_type(type),
+        resp_sum(Eigen::VectorXd::Zero(K)),
+        resp_diff_sum(Eigen::MatrixXd::Zero(K, D)),
+        scatter(Eigen::MatrixXd::Zero(scatter_rows(type, K, D), D)) {}
+
+  Eigen::Index n_components() const { return resp_sum.size(); }
+  Eigen::Index n_features() const { return resp_diff_sum.cols(); }
+
+  /// Rows of `scatter` (its columns are D).
+  static Eigen::Index scatter_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+    switch (type) {
+      case CovarianceType::full: return K * D;
+      case CovarianceType::tied: return D;
+      case CovarianceType::diag:
+      case CovarianceType::spherical: break;
+    }
+    return K;
+  }
+
+  /// Bytes one instance holds, for sizing per-thread partial sums.
+  static double bytes(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+    return 8.0 * (double(scatter_rows(type, K, D)) * double(D) + double(K) * double(D + 1));
+  }
+
+  /// Adds the statistics of other data taken under the same model. Throws InvalidArgument if
+  /// the covariance type, the shapes or the reference means differ (statistics of different
+  /// models cannot be added).
+  SufficientStatistics& operator+=(const SufficientStatistics& other) {
+    if (other.covariance_type != covariance_type || other.resp_sum.size() != resp_sum.size() ||
+        other.resp_diff_sum.cols() != resp_diff_sum.cols()) {
+      detail::fail("SufficientStatistics::operator+=",
+                   "cannot add statistics of " + detail::to_text(other.n_components()) + " components, " +
+                       detail::to_text(other.n_features()) + " features, covariance_type '" +
+                       to_string(other.covariance_type) + "' to statistics of " +
+                       detail::to_text(n_components()) + " components, " + detail::to_text(n_features()) +
+                       " features, '" + to_string(covariance_type) + "'; add only statistics of the same model.");
+    }
+    if (other.reference.size() != reference.size() || other.reference != reference) {
+      detail::fail("SufficientStatistics::operator+=",
+                   "the two statistics were taken about different reference means, so they come from "
+                   "different models; add only statistics of E-steps under the same model.");
+    }
+    resp_sum += other.resp_sum;
+    resp_diff_sum += other.resp_diff_sum;
+    scatter += other.scatter;
+    log_likelihood += other.log_likelihood;
+    n_samples += other.n_samples;
+    return *this;
+  }
+
+  /// The number of doubles to_buffer() writes for these dimensions.
+  static std::size_t buffer_size(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+    return static_cast<std::size_t>(kHeader + K + 2 * K * D + scatter_rows(type, K, D) * D);
+  }
+
+  /// Flat layout: covariance type, K, D, log_likelihood, n_samples, then resp_sum,
+  /// resp_diff_sum, reference and scatter, each column by column.
+  std::vector<double> to_buffer() const {
+    const Eigen::Index K = n_components();
+    const Eigen::Index D = n_features();
+    std::vector<double> buffer(buffer_size(covariance_type, K, D));
+    buffer[0] = double(static_cast<int>(covariance_type));
+    buffer[1] = double(K);
+    buffer[2] = double(D);
+    buffer[3] = log_likelihood;
+    buffer[4] = n_samples;
+    double* out = buffer.data() + kHeader;
+    const auto put = [&out](const auto& matrix) {
+      Eigen::Map<Eigen::MatrixXd>(out, matrix.rows(), matrix.cols()) = matrix;
+      out += matrix.size();
+    };
+    put(resp_sum);
+    put(resp_diff_sum);
+    put(reference.size() == 0 ? Eigen::MatrixXd::Zero(K, D) : reference);
+    put(scatter);
+    return buffer;
+  }
+
+  /// The statistics to_buffer() wrote. Throws InvalidArgument for a buffer that is not one:
+  /// wrong size for its header, unknown covariance type, non-finite values.
+  static SufficientStatistics from_buffer(const double* data, std::size_t size) {
+    const char* where = "SufficientStatistics::from_buffer";
+    if (data == nullptr || size < kHeader) {
+      detail::fail(where, "the buffer holds " + detail::to_text(size) + " doubles, fewer than the " +
+                              detail::to_text(kHeader) + " of its header; pass what to_buffer() wrote.");
+    }
+    const double type_code = data[0], K_value = data[1], D_value = data[2];
+    if (!(type_code == 0 || type_code == 1 || type_code == 2 || type_code == 3)) {
+      detail::fail(where, "buffer[0] = " + detail::to_text(type_code) +
+                              " is not a covariance type code (0..3); pass what to_buffer() wrote.");
+    }
+    if (!(K_value >= 1 && K_value <= 1e9 && K_value == std::floor(K_value)) ||
+        !(D_value >= 1 && D_value <= 1e9 && D_value == std::floor(D_value))) {
+      detail::fail(where, "buffer[1..2] = (" + detail::to_text(K_value) + ", " + detail::to_text(D_value) +
+                              ") are not component and feature counts; pass what to_buffer() wrote.");
+    }
+    const auto type = static_cast<CovarianceType>(static_cast<int>(type_code));
+    const auto K = static_cast<Eigen::Index>(K_value);
+    const auto D = static_cast<Eigen::Index>(D_value);
+    // K and D are bounded, so the expected size cannot overflow before this comparison.
+    if (size != buffer_size(type, K, D)) {
+      detail::fail(where, "the buffer holds " + detail::to_text(size) + " doubles but its header (" +
+                              detail::to_text(K) + " components, " + detail::to_text(D) + " features, '" +
+                              to_string(type) + "') needs " + detail::to_text(buffer_size(type, K, D)) +
+                              "; pass exactly what to_buffer() wrote.");
+    }
+    for (std::size_t i = 3; i < size; ++i) {
+      if (!std::isfinite(data[i])) {
+        detail::fail(where, "buffer[" + detail::to_text(i) + "] = " + detail::to_text(data[i]) +
+                                "; statistics must be finite.");
+      }
+    }
+    SufficientStatistics stats(type, K, D);
+    stats.log_likelihood = data[3];
+    stats.n_samples = data[4];
+    const double* in = data + kHeader;
+    const auto get = [&in](auto& matrix) {
+      matrix = Eigen::Map<const Eigen::MatrixXd>(in, matrix.rows(), matrix.cols());
+      in += matrix.size();
+    };
+    stats.reference.resize(K, D);
+    get(stats.resp_sum);
+    get(stats.resp_diff_sum);
+    get(stats.reference);
+    get(stats.scatter);
+    return stats;
+  }
+
+ private:
+  static constexpr Eigen::Index kHeader = 5;
+};
+
+}  // namespace emgmm
+
+#endif  // EMGMM_SUFFICIENT_STATISTICS_HPP
