@@ -1,7 +1,9 @@
 #ifndef EMGMM_GAUSSIAN_MIXTURE_HPP
 #define EMGMM_GAUSSIAN_MIXTURE_HPP
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -165,7 +167,11 @@ class GaussianMixture {
     }
     Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
     Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type, D);
+    SufficientStatistics running = stats;
+    running *= 1.0 / stats.n_samples;
     // Commit: nothing below can throw.
+    running_stats_ = std::move(running);  // a later partial_fit continues from these
+    partial_fit_steps_ = 1;
     const bool was_fitted = is_fitted();
     params_ = std::move(params);
     precisions_.swap(precisions);
@@ -173,6 +179,34 @@ class GaussianMixture {
     n_iter_ = was_fitted ? n_iter_ + 1 : 1;
     if (!was_fitted) converged_ = false;
     n_features_in_ = D;
+    return *this;
+  }
+
+  /// Stepwise (online) EM on one chunk of a stream (not in sklearn): for data that does not
+  /// fit in memory, call it on chunk after chunk (read from a file, a socket, a generator). The
+  /// first call on an unfitted model initializes it from that chunk as fit() would (init_params,
+  /// random_state; the chunk needs n_components rows); each call then does one E-step on the
+  /// chunk, mixes its statistics (per unit weight) into running statistics with step size
+  /// eta_t = (t + learning_offset)^(-learning_decay), and takes the M-step of the mix.
+  /// lower_bound() is the chunk's mean log-likelihood under the model before the update,
+  /// n_iter() counts the calls, converged() stays false. After fit() or maximization(), the
+  /// first call continues from that model, whose statistics count as the first chunk's.
+  /// Chunks in random order, of a few hundred points or more, work best. A call that throws
+  /// leaves the model as it was.
+  template <typename Derived>
+  GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X) {
+    partial_fit_impl(detail::RowSource<Scalar, Dim>(X), X, "GaussianMixture::partial_fit");
+    return *this;
+  }
+
+  /// partial_fit(X) with one weight per row of the chunk (as fit(X, sample_weight)).
+  template <typename Derived, typename DerivedWeight>
+  GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const char* where = "GaussianMixture::partial_fit";
+    validate_options(where);
+    const Eigen::VectorXd weights = detail::checked_sample_weight(
+        sample_weight, X.rows(), is_fitted() ? 1 : options_.n_components, "n_components", where);
+    partial_fit_impl(detail::RowSource<Scalar, Dim>(X, weights), X, where);
     return *this;
   }
 
@@ -348,6 +382,7 @@ class GaussianMixture {
     detail::Random random(detail::Random::seed_from(options_.random_state));
 
     Parameters best;
+    SufficientStatistics best_stats;  // the statistics of best's last M-step, for partial_fit
     double max_lower_bound = -std::numeric_limits<double>::infinity();
     int best_n_iter = 0;
     bool converged = false;
@@ -357,6 +392,7 @@ class GaussianMixture {
       Clock::time_point iteration_start = init_start;
       if (options_.verbose >= 1) std::cout << "Initialization " << init << "\n";
       Parameters params = do_init ? detail::initialize_parameters(source, options_, random, where) : params_;
+      SufficientStatistics last_stats;
       double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
       if (options_.max_iter == 0) {
         best = std::move(params);
@@ -378,6 +414,7 @@ class GaussianMixture {
                                "Rescale the data, increase reg_covar or decrease n_components.");
         }
         params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+        last_stats = std::move(stats);
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
           if (options_.verbose == 1) {
@@ -408,6 +445,7 @@ class GaussianMixture {
       if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
         max_lower_bound = lower_bound;
         best = std::move(params);
+        best_stats = std::move(last_stats);
         best_n_iter = n_iter;
       }
     }
@@ -426,6 +464,66 @@ class GaussianMixture {
     converged_ = converged;
     n_iter_ = best_n_iter;
     lower_bound_ = max_lower_bound;
+    n_features_in_ = D;
+    // partial_fit continues with the fitted model's statistics as its first chunk.
+    if (best_stats.n_samples > 0.0) best_stats *= 1.0 / best_stats.n_samples;
+    partial_fit_steps_ = best_stats.n_samples > 0.0 ? 1 : 0;
+    running_stats_ = std::move(best_stats);
+  }
+
+  template <typename Derived>
+  void partial_fit_impl(const detail::RowSource<Scalar, Dim>& source, const Eigen::MatrixBase<Derived>& X,
+                        const std::string& where) {
+    validate_options(where);
+    const bool first = !is_fitted();
+    detail::check_data<Scalar, Dim>(X, where, first ? std::max<Eigen::Index>(options_.n_components, 1) : 1,
+                                    first ? -1 : n_features_in_);
+    detail::check_fit_range<Scalar>(X, where);
+    const Eigen::Index D = X.cols();
+    Parameters params;
+    if (first) {
+      validate_initial_parameters(where, D);
+      detail::Random random(detail::Random::seed_from(options_.random_state));
+      params = detail::initialize_parameters(source, options_, random, where);
+    } else {
+      if (options_.n_components != params_.n_components() || options_.covariance_type != params_.covariance_type) {
+        detail::fail(where, "the model has " + detail::to_text(params_.n_components()) + " components of covariance_type '" +
+                                to_string(params_.covariance_type) + "' but the options now ask for " +
+                                detail::to_text(options_.n_components) + " of '" + to_string(options_.covariance_type) +
+                                "'; call fit() to start over.");
+      }
+      params = params_;
+    }
+    SufficientStatistics stats = detail::expectation_pass(source, params);
+    if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
+    stats *= 1.0 / stats.n_samples;         // per unit weight, so chunks of any size mix alike
+    const double chunk_lower_bound = stats.log_likelihood;
+    if (!std::isfinite(chunk_lower_bound)) {
+      throw NumericalError(where + ": the chunk's log-likelihood is " + detail::to_text(chunk_lower_bound) +
+                           "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
+                           "increase reg_covar or decrease n_components.");
+    }
+    SufficientStatistics running = stats;
+    std::int64_t steps = 1;
+    if (!first && running_stats_.n_components() == stats.n_components()) {
+      const double eta = std::pow(double(partial_fit_steps_) + options_.learning_offset, -options_.learning_decay);
+      running = running_stats_;
+      running.recenter(stats.reference);
+      running *= 1.0 - eta;
+      stats *= eta;
+      running += stats;
+      steps = partial_fit_steps_ + 1;
+    }
+    Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
+    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(next.precisions_cholesky, next.covariance_type, D);
+    // Commit: nothing below can throw.
+    params_ = std::move(next);
+    precisions_.swap(precisions);
+    running_stats_ = std::move(running);
+    partial_fit_steps_ = steps;
+    lower_bound_ = chunk_lower_bound;
+    n_iter_ = first ? 1 : n_iter_ + 1;
+    converged_ = false;
     n_features_in_ = D;
   }
 
@@ -495,6 +593,14 @@ class GaussianMixture {
     }
     if (o.verbose_interval < 1) {
       detail::fail(where, "verbose_interval = " + detail::to_text(o.verbose_interval) + " must be >= 1.");
+    }
+    if (!(o.learning_decay > 0.5 && o.learning_decay <= 1.0)) {
+      detail::fail(where, "learning_decay = " + detail::to_text(o.learning_decay) +
+                              " must be in (0.5, 1] for stepwise EM to converge (default 0.7).");
+    }
+    if (!(o.learning_offset > 0.0) || !std::isfinite(o.learning_offset)) {
+      detail::fail(where, "learning_offset = " + detail::to_text(o.learning_offset) +
+                              " must be a finite number > 0 (default 1).");
     }
     const int type = static_cast<int>(o.covariance_type);
     if (type < 0 || type > 3) {
@@ -600,6 +706,10 @@ class GaussianMixture {
   int n_iter_ = 0;
   double lower_bound_ = -std::numeric_limits<double>::infinity();
   Eigen::Index n_features_in_ = 0;
+  // partial_fit's running statistics (per unit weight) and the number of updates in them; after
+  // fit() the statistics of its last M-step, counted as one.
+  SufficientStatistics running_stats_;
+  std::int64_t partial_fit_steps_ = 0;
 };
 
 using GaussianMixtureXd = GaussianMixture<double>;

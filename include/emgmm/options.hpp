@@ -62,6 +62,12 @@ struct GaussianMixtureOptions {
   /// must start from the same parameters: give weights_init, means_init and precisions_init
   /// (e.g. fitted on a sample and broadcast), or warm_start from such a model.
   StatisticsReducer statistics_reducer;
+  /// partial_fit's step sizes (not in sklearn; the names of sklearn's LatentDirichletAllocation):
+  /// call t = 1, 2, ... after the first mixes its chunk's statistics into the running ones
+  /// with weight eta_t = (t + learning_offset)^(-learning_decay). Stepwise EM (Liang & Klein
+  /// 2009; Cappé & Moulines 2009) needs learning_decay in (0.5, 1]; smaller forgets faster.
+  double learning_decay = 0.7;
+  double learning_offset = 1.0;  ///< > 0; larger makes the first chunks weigh less
 };
 
 /// KMeans's parameters under scikit-learn's names and with scikit-learn 1.2's defaults.

@@ -97,6 +97,52 @@ struct SufficientStatistics {
     return *this;
   }
 
+  /// Multiplies every sum (and log_likelihood, n_samples) by `factor`: a weighted average of
+  /// statistics is a sum of scaled ones (partial_fit's stepwise EM).
+  SufficientStatistics& operator*=(double factor) {
+    resp_sum *= factor;
+    resp_diff_sum *= factor;
+    scatter *= factor;
+    log_likelihood *= factor;
+    n_samples *= factor;
+    return *this;
+  }
+
+  /// The same sums taken about other reference means (K x D): with delta_k = m_k - m'_k,
+  /// sum r (x - m') = d_k + r_k delta_k and the scatter gains d_k delta_k^T + delta_k d_k^T +
+  /// r_k delta_k delta_k^T. Exact algebra; lets statistics of different models be averaged.
+  void recenter(const Eigen::MatrixXd& new_reference) {
+    const Eigen::Index K = n_components();
+    const Eigen::Index D = n_features();
+    if (new_reference.rows() != K || new_reference.cols() != D || reference.rows() != K || reference.cols() != D) {
+      detail::fail("SufficientStatistics::recenter",
+                   "the new reference means are (" + detail::to_text(new_reference.rows()) + " x " +
+                       detail::to_text(new_reference.cols()) + ") but the statistics need (" + detail::to_text(K) +
+                       " x " + detail::to_text(D) + ") and reference means of their own.");
+    }
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const Eigen::RowVectorXd delta = reference.row(k) - new_reference.row(k);
+      const Eigen::RowVectorXd d = resp_diff_sum.row(k);
+      switch (covariance_type) {
+        case CovarianceType::full:
+        case CovarianceType::tied: {
+          const Eigen::MatrixXd shift = d.transpose() * delta + delta.transpose() * d +
+                                        resp_sum(k) * (delta.transpose() * delta);
+          auto block = covariance_type == CovarianceType::full ? scatter.middleRows(k * D, D)
+                                                               : scatter.middleRows(0, D);
+          block.template triangularView<Eigen::Lower>() += shift;
+          break;
+        }
+        case CovarianceType::diag:
+        case CovarianceType::spherical:
+          scatter.row(k) += (2.0 * d.array() * delta.array() + resp_sum(k) * delta.array().square()).matrix();
+          break;
+      }
+      resp_diff_sum.row(k) += resp_sum(k) * delta;
+    }
+    reference = new_reference;
+  }
+
   /// The number of doubles to_buffer() writes for these dimensions.
   static std::size_t buffer_size(CovarianceType type, Eigen::Index K, Eigen::Index D) {
     return static_cast<std::size_t>(kHeader + K + 2 * K * D + scatter_rows(type, K, D) * D);
