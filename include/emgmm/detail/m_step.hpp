@@ -88,10 +88,12 @@ struct SufficientStatistics {
 
   /// Bytes one instance holds, for sizing the per-chunk partial sums.
   static double bytes(CovarianceType type, Eigen::Index K, Eigen::Index D) {
-    const double scatter_size = type == CovarianceType::full   ? double(K) * D * D
-                                : type == CovarianceType::tied ? double(D) * D
-                                                               : double(K) * D;
-    return 8.0 * (scatter_size + double(K) * (D + 1));
+    const double k = static_cast<double>(K);
+    const double d = static_cast<double>(D);
+    const double scatter_size = type == CovarianceType::full   ? k * d * d
+                                : type == CovarianceType::tied ? d * d
+                                                               : k * d;
+    return 8.0 * (scatter_size + k * (d + 1.0));
   }
 
   SufficientStatistics& operator+=(const SufficientStatistics& other) {
@@ -103,12 +105,12 @@ struct SufficientStatistics {
     return *this;
   }
 
-  /// Adds a block of points with their responsibilities R (rows x K), about `reference`
-  /// (K x D), each component about its own reference mean.
+  /// Adds a block of points with their responsibilities R (rows x K), about `means`
+  /// (K x D, the `reference` the pass records), each component about its own mean.
   template <typename Scalar, int Dim>
   void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
-                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& means,
                   BlockWork<Scalar, Dim>& work) {
     using Square = Eigen::Matrix<Scalar, Dim, Dim>;
     using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
@@ -125,7 +127,7 @@ struct SufficientStatistics {
       // copy of the block.
       Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
       for (Eigen::Index k = 0; k < K; ++k) {
-        center = reference.row(k).transpose();
+        center = means.row(k).transpose();
         const Scalar* r = R.col(k).data();
         Eigen::Index d = 0;
         for (; d + 4 <= D; d += 4) {
@@ -144,7 +146,7 @@ struct SufficientStatistics {
     Square block_scatter = Square::Zero(D, D);
     for (Eigen::Index k = 0; k < K; ++k) {
       const auto r = R.col(k);
-      work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
+      work.diff.noalias() = points.rowwise() - RowPoint(means.row(k));
       resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
       if (D <= kSmallDepth) {
         // A few weighted dot products beat a rank update's set-up.
