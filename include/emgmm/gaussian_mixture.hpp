@@ -261,7 +261,8 @@ class GaussianMixture {
       for (;; ++n_iter) {
         const double previous = lower_bound;
         // One pass: E-step responsibilities folded into the M-step statistics.
-        const detail::SufficientStatistics stats = detail::expectation_pass(source, params);
+        const detail::SufficientStatistics stats =
+            detail::expectation_pass(source, params, options_.reseed_collapsed_components ? K : 0);
         lower_bound = stats.log_likelihood / n_samples;
         if (!std::isfinite(lower_bound)) {
           throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
@@ -270,7 +271,18 @@ class GaussianMixture {
                                "; the data may be too large for the Scalar type or degenerate. "
                                "Rescale the data, increase reg_covar or decrease n_components.");
         }
-        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+        // reseed_collapsed_components: collapsed components restart at the worst-explained
+        // points instead of throwing (see options.hpp).
+        std::vector<Eigen::Index> collapsed;
+        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
+                                               options_.reseed_collapsed_components ? &collapsed : nullptr);
+        if (!collapsed.empty()) {
+          Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
+          for (std::size_t j = 0; j < collapsed.size(); ++j) {
+            seeds.row(static_cast<Eigen::Index>(j)) = source.row(stats.worst.entries[j].second);
+          }
+          detail::reseed_components<Scalar, Dim>(params, collapsed, seeds, n_samples, where, options_.reg_covar);
+        }
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
           if (options_.verbose == 1) {
@@ -286,7 +298,8 @@ class GaussianMixture {
           stopped = true;
           break;
         }
-        if (std::abs(change) < options_.tol) {
+        // A re-seeded model is a new start, not a converged one.
+        if (collapsed.empty() && std::abs(change) < options_.tol) {
           converged = true;
           break;
         }

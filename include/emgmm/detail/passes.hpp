@@ -29,9 +29,11 @@ inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::
 
 /// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
+/// With n_worst > 0, stats.worst keeps the n_worst points of lowest log p(x).
 template <typename Scalar, int Dim>
 SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
-                                      const MixtureParameters<Scalar, Dim>& params) {
+                                      const MixtureParameters<Scalar, Dim>& params,
+                                      Eigen::Index n_worst = 0) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -46,6 +48,7 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
+    stats.worst.capacity = n_worst;
     Block points;
     BlockWork<Scalar, Dim> work;
     Matrix resp;
@@ -55,6 +58,9 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       stats.log_likelihood += log_norm.template cast<double>().sum();
+      if (n_worst > 0) {
+        for (Eigen::Index i = 0; i < rows; ++i) stats.worst.offer(double(log_norm(i)), start + i);
+      }
       stats.accumulate(points, resp, reference, work);
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
