@@ -40,8 +40,8 @@
 
 namespace {
 
-using emgmm::CovarianceType;
 using Eigen::Index;
+using emgmm::CovarianceType;
 
 template <typename Scalar>
 using MatrixX = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -99,7 +99,8 @@ void check_reg_covar_only(const Model& gmm, Index k, double reg_covar) {
   const MatrixX<double> expected = reg_covar * MatrixX<double>::Identity(D, D);
   INFO("component " << k << " covariance\n" << c);
   // Relative to reg_covar: the sums of a few roundings of values of order reg_covar.
-  CHECK((c.template cast<double>() - expected).cwiseAbs().maxCoeff() <= 64 * eps<Scalar>() * reg_covar);
+  CHECK((c.template cast<double>() - expected).cwiseAbs().maxCoeff() <=
+        64 * eps<Scalar>() * reg_covar);
 }
 
 /// Index of the row of `points` equal to `x` within `tolerance` (max norm), or -1.
@@ -386,7 +387,8 @@ TEMPLATE_TEST_CASE("KMeans: identical points, duplicates, more clusters than dis
       CHECK(kmeans.inertia() <= 90 * 64 * eps<Scalar>() * eps<Scalar>() * 50);
       std::vector<bool> covered(3, false);
       for (Index k = 0; k < K; ++k) {
-        const Index point = matching_row(distinct, kmeans.cluster_centers().row(k), 64 * eps<Scalar>() * 5);
+        const Index point =
+            matching_row(distinct, kmeans.cluster_centers().row(k), 64 * eps<Scalar>() * 5);
         INFO("center " << k << ": " << kmeans.cluster_centers().row(k));
         CHECK(point >= 0);
         if (point >= 0) covered[static_cast<std::size_t>(point)] = true;
@@ -425,7 +427,8 @@ TEMPLATE_TEST_CASE("KMeans: identical points, duplicates, more clusters than dis
     REQUIRE_NOTHROW(kmeans.fit(X));
     CHECK(kmeans.cluster_centers().allFinite());
     std::vector<int> per_cluster(3, 0);
-    for (Index i = 0; i < X.rows(); ++i) ++per_cluster[static_cast<std::size_t>(kmeans.labels()(i))];
+    for (Index i = 0; i < X.rows(); ++i)
+      ++per_cluster[static_cast<std::size_t>(kmeans.labels()(i))];
     for (const int count : per_cluster) CHECK(count > 0);
     CHECK(std::isfinite(kmeans.inertia()));
   }
@@ -456,15 +459,22 @@ typename emgmm::GaussianMixture<Scalar>::Options given_start(CovarianceType type
   const auto K = static_cast<int>(means.rows());
   const Index D = means.cols();
   auto options = mixture_options<Scalar>(K, type);
-  options.weights_init = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Constant(K, Scalar(1) / Scalar(K));
+  options.weights_init =
+      Eigen::Matrix<Scalar, Eigen::Dynamic, 1>::Constant(K, Scalar(1) / Scalar(K));
   options.means_init = means;
   switch (type) {
     case CovarianceType::full:
       options.precisions_init = Scalar(2) * MatrixX<Scalar>::Identity(D, D).replicate(K, 1);
       break;
-    case CovarianceType::tied: options.precisions_init = Scalar(2) * MatrixX<Scalar>::Identity(D, D); break;
-    case CovarianceType::diag: options.precisions_init = MatrixX<Scalar>::Constant(K, D, Scalar(2)); break;
-    case CovarianceType::spherical: options.precisions_init = MatrixX<Scalar>::Constant(K, 1, Scalar(2)); break;
+    case CovarianceType::tied:
+      options.precisions_init = Scalar(2) * MatrixX<Scalar>::Identity(D, D);
+      break;
+    case CovarianceType::diag:
+      options.precisions_init = MatrixX<Scalar>::Constant(K, D, Scalar(2));
+      break;
+    case CovarianceType::spherical:
+      options.precisions_init = MatrixX<Scalar>::Constant(K, 1, Scalar(2));
+      break;
   }
   return options;
 }
@@ -535,9 +545,10 @@ TEMPLATE_TEST_CASE(
   }
 }
 
-TEMPLATE_TEST_CASE("reseed_collapsed_components: an empty component under the default reg_covar "
-                   "is re-seeded instead of kept with no weight",
-                   "[degenerate][reseed]", float, double) {
+TEMPLATE_TEST_CASE(
+    "reseed_collapsed_components: an empty component under the default reg_covar "
+    "is re-seeded instead of kept with no weight",
+    "[degenerate][reseed]", float, double) {
   using Scalar = TestType;
   const MatrixX<Scalar> X = circles_and_small_cluster<Scalar>(20);
   for (const CovarianceType type : kAllTypes) {

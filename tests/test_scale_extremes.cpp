@@ -35,8 +35,8 @@
 
 namespace {
 
-using emgmm::CovarianceType;
 using Eigen::Index;
+using emgmm::CovarianceType;
 
 template <typename Scalar>
 using MatrixX = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -97,7 +97,8 @@ typename Model::Options options_for(int K, CovarianceType type, double reg_covar
 template <typename Scalar, typename Data>
 emgmm::GaussianMixture<Scalar> fitted(const Data& X, int K, CovarianceType type,
                                       double reg_covar = 1e-6) {
-  emgmm::GaussianMixture<Scalar> gmm(options_for<emgmm::GaussianMixture<Scalar>>(K, type, reg_covar));
+  emgmm::GaussianMixture<Scalar> gmm(
+      options_for<emgmm::GaussianMixture<Scalar>>(K, type, reg_covar));
   gmm.fit(X);
   return gmm;
 }
@@ -135,7 +136,8 @@ void check_scaled(const Model& scaled, const Model& unit, double scale, double t
     return (a - b).cwiseAbs().maxCoeff() <= tolerance * b.cwiseAbs().maxCoeff();
   };
   CHECK(close(scaled.weights().template cast<double>(), unit.weights().template cast<double>()));
-  CHECK(close(scaled.means().template cast<double>() / scale, unit.means().template cast<double>()));
+  CHECK(
+      close(scaled.means().template cast<double>() / scale, unit.means().template cast<double>()));
   CHECK(close(scaled.covariances().template cast<double>() / scale / scale,
               unit.covariances().template cast<double>()));
 }
@@ -213,8 +215,9 @@ TEST_CASE("Scale: 1e9 plus unit noise, double: the model of the noise, shifted",
             .maxCoeff() <= 1e-5);
 }
 
-TEST_CASE("Scale: 1e9 plus unit noise, float: no negative variance, no NaN, means of the double fit",
-          "[scale][gaussian_mixture][kmeans]") {
+TEST_CASE(
+    "Scale: 1e9 plus unit noise, float: no negative variance, no NaN, means of the double fit",
+    "[scale][gaussian_mixture][kmeans]") {
   const Eigen::MatrixXd X = two_groups();
   const double offset = 1e9;
   const Eigen::MatrixXd shifted = X.array() + offset;
@@ -228,11 +231,13 @@ TEST_CASE("Scale: 1e9 plus unit noise, float: no negative variance, no NaN, mean
     CHECK(single.score_samples(shifted).allFinite());
     for (Index k = 0; k < 2; ++k) {
       const Eigen::MatrixXf c = single.covariance(k);
-      CHECK((c.diagonal().array() >= 1e-6f * (1 - 4 * std::numeric_limits<float>::epsilon())).all());
+      CHECK(
+          (c.diagonal().array() >= 1e-6f * (1 - 4 * std::numeric_limits<float>::epsilon())).all());
       // Near the truth: within float's spacing of 1e9 and of the double fit's means.
       for (Index d = 0; d < 2; ++d) {
         CHECK(std::abs(double(single.means()(k, d)) - offset) <= spacing);
-        CHECK(std::abs(double(single.means()(k, d)) - reference.means().col(d).mean()) <= 2 * spacing);
+        CHECK(std::abs(double(single.means()(k, d)) - reference.means().col(d).mean()) <=
+              2 * spacing);
       }
     }
   }
@@ -267,8 +272,9 @@ TEMPLATE_TEST_CASE("Scale: features at 1e-6 and 1e6 fit, the small feature's var
   CHECK(agreement(kmeans.labels(), true_groups()) >= 0.98);
 }
 
-TEMPLATE_TEST_CASE("Scale: integer counts with many ties fit, from an integer matrix as from doubles",
-                   "[scale][gaussian_mixture][kmeans]", float, double) {
+TEMPLATE_TEST_CASE(
+    "Scale: integer counts with many ties fit, from an integer matrix as from doubles",
+    "[scale][gaussian_mixture][kmeans]", float, double) {
   using Scalar = TestType;
   // Counts about 3 and about 20 (rounded normals, clipped at 0): a few dozen distinct values.
   emgmm_test::NormalSource source(23);
@@ -321,17 +327,20 @@ TEMPLATE_TEST_CASE("Scale: one outlier 1e6 away gets a component (or cluster) of
       const int alone = labels(200);
       CHECK((labels.head(200).array() != alone).all());
       CHECK(double(gmm.weights()(alone)) == Approx(1.0 / double(n)).epsilon(1e-4));
-      CHECK(gmm.means().row(alone).template cast<double>().isApprox(with_outlier.row(200), 4 * eps<Scalar>()));
+      CHECK(gmm.means().row(alone).template cast<double>().isApprox(with_outlier.row(200),
+                                                                    4 * eps<Scalar>()));
       if (type == CovarianceType::full || type == CovarianceType::diag) {
         // One point: no spread of its own (sklearn's uncentered diag formula gives 2e-3 here).
-        CHECK(gmm.covariance(alone).template cast<double>().isApprox(1e-6 * Eigen::Matrix2d::Identity(),
-                                                                    64 * eps<Scalar>()));
+        CHECK(gmm.covariance(alone).template cast<double>().isApprox(
+            1e-6 * Eigen::Matrix2d::Identity(), 64 * eps<Scalar>()));
       }
       if (K == 3) CHECK(agreement(labels.head(200), true_groups()) >= 0.99);
     }
   }
   const auto kmeans = fitted_kmeans<Scalar>(X, 2);
   CHECK((kmeans.labels().head(200).array() != kmeans.labels()(200)).all());
-  CHECK(kmeans.cluster_centers().row(kmeans.labels()(200)).template cast<double>().isApprox(
-      with_outlier.row(200), 4 * eps<Scalar>()));
+  CHECK(kmeans.cluster_centers()
+            .row(kmeans.labels()(200))
+            .template cast<double>()
+            .isApprox(with_outlier.row(200), 4 * eps<Scalar>()));
 }

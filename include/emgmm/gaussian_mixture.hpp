@@ -274,14 +274,16 @@ class GaussianMixture {
         // reseed_collapsed_components: collapsed components restart at the worst-explained
         // points instead of throwing (see options.hpp).
         std::vector<Eigen::Index> collapsed;
-        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
-                                               options_.reseed_collapsed_components ? &collapsed : nullptr);
+        params = detail::maximize<Scalar, Dim>(
+            stats, options_.reg_covar, where, true,
+            options_.reseed_collapsed_components ? &collapsed : nullptr);
         if (!collapsed.empty()) {
           Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
           for (std::size_t j = 0; j < collapsed.size(); ++j) {
             seeds.row(static_cast<Eigen::Index>(j)) = source.row(stats.worst.entries[j].second);
           }
-          detail::reseed_components<Scalar, Dim>(params, collapsed, seeds, n_samples, where, options_.reg_covar);
+          detail::reseed_components<Scalar, Dim>(params, collapsed, seeds, n_samples, where,
+                                                 options_.reg_covar);
         }
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {

@@ -125,7 +125,9 @@ struct SufficientStatistics {
     scatter += other.scatter;
     log_likelihood += other.log_likelihood;
     n_samples += other.n_samples;
-    for (const WorstPoints::Entry& entry : other.worst.entries) worst.offer(entry.first, entry.second);
+    for (const WorstPoints::Entry& entry : other.worst.entries) {
+      worst.offer(entry.first, entry.second);
+    }
     return *this;
   }
 
@@ -273,8 +275,8 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
     }
   }
   params.covariances = covariances.template cast<Scalar>();
-  params.precisions_cholesky =
-      compute_precision_cholesky<Scalar, Dim>(params.covariances, type, K, D, where, reg_covar, collapsed);
+  params.precisions_cholesky = compute_precision_cholesky<Scalar, Dim>(
+      params.covariances, type, K, D, where, reg_covar, collapsed);
   if (collapsed) {
     for (Eigen::Index k = 0; k < K; ++k) {
       if (stats.resp_sum(k) <= 10.0 * eps) collapsed->push_back(k);
