@@ -1,7 +1,9 @@
 # Settings for emgmm's own executables (tests, examples, benchmarks), never for the library
 # target that consumers link: emgmm_configure_dev_target(<target>).
-#   - warnings: -Wall -Wextra -Wpedantic (MSVC: /W4), errors with EMGMM_WARNINGS_AS_ERRORS
-#     (less GCC 12's false -Warray-bounds and -Wuse-after-free in Eigen);
+#   - warnings: -Wall -Wextra -Wpedantic -Wconversion -Wshadow (MSVC: /W4), errors with
+#     EMGMM_WARNINGS_AS_ERRORS (less GCC 12's false -Warray-bounds and -Wuse-after-free in
+#     Eigen). Eigen and Catch2 are imported targets, so their headers are SYSTEM includes and
+#     their own conversions are not reported; the warnings are about our code;
 #   - OpenMP::OpenMP_CXX when EMGMM_ENABLE_OPENMP and OpenMP is found, so that the tests run
 #     the library's parallel code paths.
 
@@ -19,7 +21,7 @@ function(emgmm_configure_dev_target target)
       target_compile_options(${target} PRIVATE /WX)
     endif()
   else()
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow)
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12)
       # GCC 12's false positives inside Eigen 3.4, reported through our code once inlined at
       # -O2/-O3: on fixed-size 1x1 matrices (Dim = 1) a 16-byte SSE load on a path never taken

@@ -375,6 +375,11 @@ class GaussianMixture {
                           "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
                           "such a model.");
     }
+    if (options_.statistics_reducer && options_.reseed_collapsed_components) {
+      detail::fail(where, "statistics_reducer and reseed_collapsed_components are both set, but each process "
+                          "would re-seed at its own worst-explained points and the processes' models would "
+                          "differ; turn reseed_collapsed_components off for a distributed fit.");
+    }
     if (!do_init) check_warm_start(where, D);
     const int n_init = do_init ? options_.n_init : 1;
     const detail::RowSource<Scalar, Dim> source =
@@ -403,7 +408,10 @@ class GaussianMixture {
       for (;; ++n_iter) {
         const double previous = lower_bound;
         // One pass: E-step responsibilities folded into the M-step statistics.
-        SufficientStatistics stats = detail::expectation_pass(source, params);
+        // reseed_collapsed_components needs the points the model explains worst.
+        detail::WorstPoints worst{options_.reseed_collapsed_components ? K : 0, {}};
+        SufficientStatistics stats =
+            detail::expectation_pass(source, params, options_.reseed_collapsed_components ? &worst : nullptr);
         if (options_.statistics_reducer) options_.statistics_reducer(stats);
         lower_bound = stats.log_likelihood / stats.n_samples;
         if (!std::isfinite(lower_bound)) {
@@ -413,7 +421,19 @@ class GaussianMixture {
                                "; the data may be too large for the Scalar type or degenerate. "
                                "Rescale the data, increase reg_covar or decrease n_components.");
         }
-        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+        // reseed_collapsed_components: collapsed components restart at the worst-explained
+        // points instead of throwing (see options.hpp).
+        std::vector<Eigen::Index> collapsed;
+        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
+                                               options_.reseed_collapsed_components ? &collapsed : nullptr);
+        if (!collapsed.empty()) {
+          Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
+          for (std::size_t j = 0; j < collapsed.size(); ++j) {
+            seeds.row(static_cast<Eigen::Index>(j)) = source.row(worst.entries[j].second);
+          }
+          detail::reseed_components<Scalar, Dim>(params, collapsed, seeds, stats.n_samples, where,
+                                                 options_.reg_covar);
+        }
         last_stats = std::move(stats);
         const double change = lower_bound - previous;
         if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
@@ -430,7 +450,8 @@ class GaussianMixture {
           stopped = true;
           break;
         }
-        if (std::abs(change) < options_.tol) {
+        // A re-seeded model is a new start, not a converged one.
+        if (collapsed.empty() && std::abs(change) < options_.tol) {
           converged = true;
           break;
         }

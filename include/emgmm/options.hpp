@@ -56,6 +56,18 @@ struct GaussianMixtureOptions {
   int verbose = 0;          ///< 0 silent, 1 per-init messages, 2 also timing and change
   int verbose_interval = 10;
   IterationCallback callback;  ///< optional progress hook (not in sklearn)
+  /// Not in sklearn; off by default, which is sklearn's behaviour. When an EM iteration's
+  /// M-step finds a component that lost every point (its responsibilities sum to at most
+  /// 10 eps) or whose full, diag or spherical covariance is not positive definite, fit()
+  /// throws NumericalError naming it. With this option it re-seeds the component instead: its
+  /// mean becomes the point with the lowest log p(x) under the model of that iteration's E-step
+  /// (ties: the lowest row; several components take the next-worst points in turn), its
+  /// covariance the weight-averaged covariance of the other components (tied: unchanged), its
+  /// weight 1 / n_samples (of the total sample weight). Deterministic, the same with any number of threads; an iteration
+  /// that re-seeds never counts as converged. Still throws when every component collapsed, a
+  /// tied covariance is not positive definite, or the initialization's own M-step fails. Not
+  /// with statistics_reducer: each process would re-seed at its own worst points.
+  bool reseed_collapsed_components = false;
   /// Distributed EM (not in sklearn): when set, fit(X) on each process's shard X calls it on
   /// every iteration's statistics, and the M-step, lower bound and convergence test use what
   /// it leaves, so every process fits the model of all the shards together. Every process

@@ -470,16 +470,16 @@ bool parse_own_flags(int& argc, char** argv) {
         }
         g_settings.threads.push_back(t);
       }
-    } else if (const char* v = value_of("--em_iters")) {
-      g_settings.em_iters = std::atoi(v);
+    } else if (const char* iters = value_of("--em_iters")) {
+      g_settings.em_iters = std::atoi(iters);
       if (g_settings.em_iters < 1) {
-        std::fprintf(stderr, "bench_em: --em_iters=%s must be >= 1\n", v);
+        std::fprintf(stderr, "bench_em: --em_iters=%s must be >= 1\n", iters);
         return false;
       }
-    } else if (const char* v = value_of("--arma_iters")) {
-      g_settings.arma_iters = std::atoi(v);
+    } else if (const char* arma_iters = value_of("--arma_iters")) {
+      g_settings.arma_iters = std::atoi(arma_iters);
       if (g_settings.arma_iters < 1) {
-        std::fprintf(stderr, "bench_em: --arma_iters=%s must be >= 1\n", v);
+        std::fprintf(stderr, "bench_em: --arma_iters=%s must be >= 1\n", arma_iters);
         return false;
       }
     } else {

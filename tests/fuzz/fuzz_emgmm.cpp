@@ -325,7 +325,8 @@ void query_mixture(const Model& gmm, const MatrixXd& Q, Index K) {
     const auto proba = gmm.predict_proba(Q);
     EMGMM_FUZZ_CHECK(proba.rows() == n && proba.cols() == K);
     EMGMM_FUZZ_CHECK(!has_nan(proba));
-    EMGMM_FUZZ_CHECK((proba.array() >= 0).all() && (proba.array() <= 1.0001).all());
+    EMGMM_FUZZ_CHECK((proba.array() >= 0).all() &&
+                     (proba.template cast<double>().array() <= 1.0001).all());
     for (Index i = 0; i < n; ++i) {
       EMGMM_FUZZ_CHECK(std::abs(proba.row(i).template cast<double>().sum() - 1.0) < 1e-3);
     }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
@@ -64,7 +65,7 @@ inline std::string ill_defined_covariance_message(const std::string& where, Eige
   return where + ": fitting the mixture model failed because component " + to_text(component) +
          " has an ill-defined empirical covariance (for instance caused by singleton or "
          "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
-         to_text(reg_covar) + ").";
+         to_text(reg_covar) + "), or set reseed_collapsed_components = true.";
 }
 
 /// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:
@@ -87,11 +88,14 @@ bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
 
 /// precisions_cholesky from covariances, in the same storage; throws NumericalError naming the
 /// first component whose covariance is not positive definite (`where` and `reg_covar` are for
-/// the message).
+/// the message). With `failed`, a full, diag or spherical component that fails is appended
+/// to it instead (its factor left the identity, for the caller to replace); a tied covariance,
+/// shared by all components, still throws.
 template <typename Scalar, int Dim>
 Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky(
     const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& covariances, CovarianceType type,
-    Eigen::Index K, Eigen::Index D, const std::string& where, double reg_covar) {
+    Eigen::Index K, Eigen::Index D, const std::string& where, double reg_covar,
+    std::vector<Eigen::Index>* failed = nullptr) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   Matrix result(covariances.rows(), covariances.cols());
@@ -105,7 +109,11 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
       // entries): a tiny, barely positive definite covariance is as unusable as a singular one.
       if (!precision_cholesky_of<Scalar, Dim>(covariance, factor) ||
           !(double(factor.rowwise().squaredNorm().maxCoeff()) <= largest / 2.0)) {
-        throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+        if (!failed || type == CovarianceType::tied) {
+          throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+        }
+        failed->push_back(k);
+        factor.setIdentity();
       }
       result.middleRows(k * D, D) = factor;
     }
@@ -116,7 +124,10 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
         // Positive, finite, and with a representable precision 1 / variance (a float denormal
         // variance is positive but its precision is not).
         if (!(double(variance) >= 1.0 / largest) || !std::isfinite(static_cast<double>(variance))) {
-          throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+          if (!failed) throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+          failed->push_back(k);
+          result.row(k).setOnes();
+          break;
         }
         result(k, j) = Scalar(1) / std::sqrt(variance);
       }

@@ -32,7 +32,14 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
     }
   }
   L.colwise() -= log_norm;
+  // Responsibilities below the smallest normal number become exactly 0. Eigen's vectorized exp
+  // clamps its argument, so far below -708 (double) or -87 (float) it returns a denormal (SSE)
+  // or 0 (AVX-512) where the true value is 0; those denormals gave a component that lost every
+  // point a covariance made of rounding noise instead of the 0 (+ reg_covar) sklearn computes,
+  // and so a "fit" with reg_covar = 0 where sklearn reports the collapsed component.
+  const Scalar smallest = std::numeric_limits<Scalar>::min();
   L = L.array().exp().matrix();
+  L = (L.array() < smallest).select(Scalar(0), L.array()).matrix();
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = L.rowwise().sum();
   log_norm.array() += sums.array().log();
   L.array().colwise() /= sums.array();

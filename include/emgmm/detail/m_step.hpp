@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -57,6 +59,26 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
     second[c] = second_lanes[c].sum() + second_tail;
   }
 }
+
+/// The points worst explained by a model: up to `capacity` pairs (log p(x), row), lowest
+/// log p(x) first, ties broken by the lower row. That is a strict total order, so the kept set
+/// does not depend on how the rows were cut into chunks, nor on the number of threads.
+struct WorstPoints {
+  using Entry = std::pair<double, Eigen::Index>;
+  Eigen::Index capacity = 0;
+  std::vector<Entry> entries;
+
+  static bool worse(const Entry& a, const Entry& b) {
+    return a.first < b.first || (a.first == b.first && a.second < b.second);
+  }
+  void offer(double log_prob, Eigen::Index row) {
+    const Entry candidate(log_prob, row);
+    const auto size = static_cast<Eigen::Index>(entries.size());
+    if (capacity == 0 || (size == capacity && !worse(candidate, entries.back()))) return;
+    entries.insert(std::upper_bound(entries.begin(), entries.end(), candidate, worse), candidate);
+    if (size + 1 > capacity) entries.pop_back();
+  }
+};
 
 /// Adds to `stats` a block of points with their responsibilities R (rows x K), about
 /// `reference` (K x D), each component about its own reference mean. With sample weights, R
@@ -129,11 +151,15 @@ void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::
 /// The M-step from accumulated statistics (about their reference means).
 /// `normalize_weights` is false only for sklearn's initialization, whose weights are
 /// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
-/// positive definite; `where` names the user's call in its message.
+/// positive definite; `where` names the user's call in its message. With `collapsed` (the
+/// reseed_collapsed_components policy), it lists instead, in increasing order, the components
+/// that lost every point (responsibilities summing to at most sklearn's 10 eps) or whose
+/// full, diag or spherical covariance is not positive definite, for reseed_components().
 template <typename Scalar, int Dim>
 MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
                                         const std::string& where,
-                                        bool normalize_weights = true) {
+                                        bool normalize_weights = true,
+                                        std::vector<Eigen::Index>* collapsed = nullptr) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -198,9 +224,77 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
     }
   }
   params.covariances = covariances.template cast<Scalar>();
-  params.precisions_cholesky =
-      compute_precision_cholesky<Scalar, Dim>(params.covariances, type, K, D, where, reg_covar);
+  params.precisions_cholesky = compute_precision_cholesky<Scalar, Dim>(
+      params.covariances, type, K, D, where, reg_covar, collapsed);
+  if (collapsed) {
+    for (Eigen::Index k = 0; k < K; ++k) {
+      if (stats.resp_sum(k) <= 10.0 * eps) collapsed->push_back(k);
+    }
+    std::sort(collapsed->begin(), collapsed->end());
+    collapsed->erase(std::unique(collapsed->begin(), collapsed->end()), collapsed->end());
+  }
   return params;
+}
+
+/// The reseed_collapsed_components policy (not in sklearn): collapsed[j] restarts at seeds.row(j),
+/// the j-th point worst explained by the model of the E-step. Its mean becomes that point, its
+/// covariance the weight-averaged covariance of the components that did not collapse (tied:
+/// the shared one, unchanged), its weight that of one point out of n_samples, the others'
+/// weights scaled so that all sum to one. Throws the ill-defined covariance NumericalError
+/// when every component collapsed, as there is then no covariance to restart from.
+template <typename Scalar, int Dim>
+void reseed_components(MixtureParameters<Scalar, Dim>& params,
+                       const std::vector<Eigen::Index>& collapsed,
+                       const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& seeds, double n_samples,
+                       const std::string& where, double reg_covar) {
+  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
+  const CovarianceType type = params.covariance_type;
+  const Eigen::Index K = params.n_components();
+  const Eigen::Index D = params.n_features();
+  std::vector<bool> is_collapsed(static_cast<std::size_t>(K), false);
+  for (const Eigen::Index k : collapsed) is_collapsed[static_cast<std::size_t>(k)] = true;
+  // The healthy components' covariances, averaged by weight, in double.
+  const Eigen::Index rows = type == CovarianceType::full ? D : type == CovarianceType::tied ? 0 : 1;
+  Eigen::MatrixXd average = Eigen::MatrixXd::Zero(rows, params.covariances.cols());
+  double healthy_weight = 0.0;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    if (is_collapsed[static_cast<std::size_t>(k)] || rows == 0) continue;
+    const double w = double(params.weights(k));
+    average += w * params.covariances.middleRows(k * rows, rows).template cast<double>();
+    healthy_weight += w;
+  }
+  if (collapsed.size() == static_cast<std::size_t>(K) ||
+      (type != CovarianceType::tied && !(healthy_weight > 0.0))) {
+    throw NumericalError(ill_defined_covariance_message(where, collapsed.front(), reg_covar));
+  }
+  // The others keep their proportions and leave 1 / n_samples to each re-seeded component.
+  Eigen::VectorXd weights = params.weights.template cast<double>();
+  double others = 0.0;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    if (!is_collapsed[static_cast<std::size_t>(k)]) others += weights(k);
+  }
+  const double one_point = 1.0 / n_samples;
+  weights *= (1.0 - double(collapsed.size()) * one_point) / others;
+  for (std::size_t j = 0; j < collapsed.size(); ++j) {
+    const Eigen::Index k = collapsed[j];
+    params.means.row(k) = seeds.row(static_cast<Eigen::Index>(j));
+    weights(k) = one_point;
+    if (type == CovarianceType::tied) continue;
+    const Eigen::MatrixXd covariance = average / healthy_weight;
+    params.covariances.middleRows(k * rows, rows) = covariance.template cast<Scalar>();
+    if (type == CovarianceType::full) {
+      Square factor(D, D);
+      if (!precision_cholesky_of<Scalar, Dim>(Square(covariance.template cast<Scalar>()), factor)) {
+        throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+      }
+      params.precisions_cholesky.middleRows(k * D, D) = factor;
+    } else {
+      // A mean of positive variances whose precisions are representable: positive and finite.
+      params.precisions_cholesky.row(k) =
+          covariance.array().sqrt().inverse().matrix().template cast<Scalar>();
+    }
+  }
+  params.weights = weights.template cast<Scalar>();
 }
 
 }  // namespace detail

@@ -30,10 +30,12 @@ inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::
 /// One EM iteration's pass: the E-step on every block, its responsibilities immediately folded
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
 /// Sample weights (X.weighted()) scale each point's responsibilities and log-likelihood: a
-/// weight of 3 counts the point three times.
+/// weight of 3 counts the point three times. With `worst` (capacity > 0), it also keeps the
+/// points of positive weight with the lowest log p(x) (reseed_collapsed_components).
 template <typename Scalar, int Dim>
 SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
-                                      const MixtureParameters<Scalar, Dim>& params) {
+                                      const MixtureParameters<Scalar, Dim>& params,
+                                      WorstPoints* worst = nullptr) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -46,6 +48,7 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   const ChunkPlan plan =
       ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
+  std::vector<WorstPoints> chunk_worst(worst ? partial.size() : 0, WorstPoints{worst ? worst->capacity : 0, {}});
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
     Block points;
@@ -56,6 +59,13 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
       X.load(start, rows, points);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
+      if (worst) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          if (X.weight(start + i) > 0.0) {
+            chunk_worst[static_cast<std::size_t>(chunk)].offer(double(log_norm(i)), start + i);
+          }
+        }
+      }
       if (X.weighted()) {
         const auto w = X.weights(start, rows);
         stats.log_likelihood += w.dot(log_norm.template cast<double>());
@@ -70,6 +80,10 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   });
   for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
   partial[0].reference = reference.template cast<double>();
+  // WorstPoints' order is total, so the merged set does not depend on the chunks.
+  for (const WorstPoints& kept : chunk_worst) {
+    for (const WorstPoints::Entry& entry : kept.entries) worst->offer(entry.first, entry.second);
+  }
   return std::move(partial[0]);
 }
 
