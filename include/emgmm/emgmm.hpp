@@ -9,6 +9,7 @@
 #include "gaussian_mixture.hpp"
 #include "kmeans.hpp"
 #include "options.hpp"
+#include "serialization.hpp"
 #include "version.hpp"
 
 #endif  // EMGMM_EMGMM_HPP
