@@ -8,6 +8,7 @@
 #include "errors.hpp"
 #include "gaussian_mixture.hpp"
 #include "kmeans.hpp"
+#include "model_selection.hpp"
 #include "options.hpp"
 #include "serialization.hpp"
 #include "version.hpp"
