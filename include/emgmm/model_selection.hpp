@@ -170,7 +170,7 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
       row.n_parameters = model.n_parameters();
       const double value = row.value(criterion);
       // NaN never wins; the first of equal values does.
-      if (!have_best || value < best_value) {
+      if (!std::isnan(value) && (!have_best || value < best_value)) {
         best_value = value;
         have_best = true;
         result.best_index = result.table.size();

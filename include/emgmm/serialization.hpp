@@ -662,10 +662,9 @@ struct MixtureFormat {
     }
   }
 
-  /// Symmetric (to the rounding of a product of D terms) and positive definite, as fit() requires.
+  /// Exactly symmetric and positive definite, as fit() writes them.
   static void check_covariances(const TextReader& r, long long line, const Matrix& covariances,
                                 CovarianceType type, Eigen::Index D) {
-    const double eps = double(std::numeric_limits<Scalar>::epsilon());
     if (type == CovarianceType::full || type == CovarianceType::tied) {
       for (Eigen::Index k = 0; k < covariances.rows() / D; ++k) {
         const Square block = covariances.middleRows(k * D, D);
@@ -674,17 +673,14 @@ struct MixtureFormat {
           r.fail_at(line, "covariances", "the covariance of component " + to_text(k) +
                                             " is not symmetric positive definite (its Cholesky factorization failed).");
         }
+        // fit() writes exactly symmetric covariances (the upper triangle a copy of the lower).
         for (Eigen::Index i = 0; i < D; ++i) {
           for (Eigen::Index j = 0; j < i; ++j) {
-            const double a = double(block(i, j));
-            const double b = double(block(j, i));
-            // |c_ij| <= sqrt(c_ii c_jj) bounds each product's size, D of them are summed.
-            const double bound = 4.0 * double(D) * eps * std::sqrt(double(block(i, i))) * std::sqrt(double(block(j, j)));
-            if (!(std::abs(a - b) <= bound)) {
+            if (!(block(i, j) == block(j, i))) {
               r.fail_at(line + 1 + k * D + i, "covariances",
                         "the covariance of component " + to_text(k) + " is not symmetric: entry (" + to_text(i) +
-                            ", " + to_text(j) + ") = " + to_text(a) + " but (" + to_text(j) + ", " + to_text(i) +
-                            ") = " + to_text(b) + ".");
+                            ", " + to_text(j) + ") = " + to_text(block(i, j)) + " but (" + to_text(j) + ", " +
+                            to_text(i) + ") = " + to_text(block(j, i)) + "; a covariance equals its transpose.");
             }
           }
         }
