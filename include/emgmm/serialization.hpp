@@ -5,7 +5,7 @@
 ///
 /// The format is versioned text, one `key value...` line after another in a fixed order, that
 /// a person can read and a diff can compare. A GaussianMixture<double> with K = 2 components
-/// in D = 2 dimensions and covariance_type 'diag':
+/// in D = 2 dimensions, covariance_type 'diag' and random_state 42, fitted on eight points:
 ///
 ///     emgmm-gaussian-mixture 1        <- kind of model and format version
 ///     scalar double                   <- float or double: the model's Scalar
@@ -22,18 +22,18 @@
 ///     verbose 0
 ///     verbose_interval 10
 ///     converged true                  <- the fitted attributes
-///     n_iter 3
-///     lower_bound -3.2188758248682006
+///     n_iter 2
+///     lower_bound -2.2458275811628368
 ///     weights 0.5 0.5
 ///     means 2 2                       <- a matrix: its rows and columns, then one line per row
-///     -4.0122 0.031
-///     3.9877 -0.0204
+///     6.7 5.65
+///     0.675 0.75
 ///     covariances 2 2                 <- in covariances()' storage (covariance_type.hpp)
-///     1.0213 0.9871
-///     0.9633 1.0544
+///     0.24500099999999986 0.35250099999999984
+///     0.2168759999999999 0.31250099999999986
 ///     precisions_cholesky 2 2
-///     0.9895 1.0065
-///     1.0189 0.9739
+///     2.020300966045433 1.6843014530546574
+///     2.1473075578208083 1.7888515198396902
 ///     end
 ///
 /// A KMeans file starts `emgmm-kmeans 1`, then scalar, n_clusters, n_features, the options
@@ -57,13 +57,14 @@
 /// a line with the wrong key or number of values, a number that does not parse, is out of
 /// range, NaN or infinite (lower_bound alone may be -inf, for a model fitted with
 /// max_iter = 0), an invalid option, weights outside [0, 1] or not summing to one, a
-/// covariance that is not symmetric positive definite, precisions_cholesky that do not
-/// invert the covariances, labels out of range, and, when loading from a path, anything after
-/// `end`. Sizes come from the text itself: the loader allocates only for values it has read,
+/// covariance that is not exactly symmetric or not positive definite, precisions_cholesky
+/// that do not invert the covariances, labels out of range, and, when loading from a path,
+/// anything after `end`. Sizes come from the text itself: the loader allocates only for values it has read,
 /// so a header that claims 10^12 components fails as truncated, not by allocating. Loading
 /// returns a new model and changes no existing one. Files that cannot be opened, and streams
 /// that fail while saving, throw IOError.
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cmath>
