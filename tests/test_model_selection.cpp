@@ -20,7 +20,9 @@ namespace {
 using emgmm::CovarianceType;
 using emgmm::Criterion;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 template <typename F>
 std::string invalid_argument_message(F&& f) {
@@ -34,10 +36,11 @@ std::string invalid_argument_message(F&& f) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("model selection: every row is the separately fitted candidate", "[model_selection]", float,
-                   double) {
+TEMPLATE_TEST_CASE("model selection: every row is the separately fitted candidate",
+                   "[model_selection]", float, double) {
   using Scalar = TestType;
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::diag), 240, 21).X;
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::diag), 240, 21).X;
   emgmm::GaussianMixtureOptions<Scalar> base;
   base.random_state = 5;
   base.n_init = 2;
@@ -86,15 +89,19 @@ TEMPLATE_TEST_CASE("model selection: every row is the separately fitted candidat
   }
 }
 
-TEMPLATE_TEST_CASE("model selection: BIC finds three well separated blobs", "[model_selection]", float, double) {
+TEMPLATE_TEST_CASE("model selection: BIC finds three well separated blobs", "[model_selection]",
+                   float, double) {
   using Scalar = TestType;
-  for (const CovarianceType type : {CovarianceType::full, CovarianceType::diag, CovarianceType::spherical}) {
+  for (const CovarianceType type :
+       {CovarianceType::full, CovarianceType::diag, CovarianceType::spherical}) {
     INFO("data and model of covariance_type " << emgmm::to_string(type));
-    const emgmm_test::LabelledData data = emgmm_test::draw(emgmm_test::three_blobs(3, type), 300, 77);
+    const emgmm_test::LabelledData data =
+        emgmm_test::draw(emgmm_test::three_blobs(3, type), 300, 77);
     emgmm::GaussianMixtureOptions<Scalar> base;
     base.random_state = 0;
     base.n_init = 3;
-    const auto result = emgmm::select_gaussian_mixture(data.X, {1, 2, 3, 4, 5, 6}, {type}, Criterion::bic, base);
+    const auto result =
+        emgmm::select_gaussian_mixture(data.X, {1, 2, 3, 4, 5, 6}, {type}, Criterion::bic, base);
     CHECK(result.best_row().n_components == 3);
     CHECK(result.best.n_components() == 3);
     // The BIC falls until K = 3 and rises after it (each extra component only adds parameters).
@@ -109,18 +116,23 @@ TEMPLATE_TEST_CASE("model selection: BIC finds three well separated blobs", "[mo
   }
 }
 
-TEST_CASE("model selection: a candidate that breaks down is reported, not fatal", "[model_selection]") {
+TEST_CASE("model selection: a candidate that breaks down is reported, not fatal",
+          "[model_selection]") {
   // Three distinct points, four copies each: four components with reg_covar = 0 collapse one
   // covariance onto a single point.
   Eigen::MatrixXd X(12, 2);
-  for (int i = 0; i < 12; ++i) X.row(i) = (i % 3 == 0 ? Eigen::RowVector2d(0, 0) : i % 3 == 1 ? Eigen::RowVector2d(5, 1) : Eigen::RowVector2d(2, 7));
+  for (int i = 0; i < 12; ++i)
+    X.row(i) = (i % 3 == 0   ? Eigen::RowVector2d(0, 0)
+                : i % 3 == 1 ? Eigen::RowVector2d(5, 1)
+                             : Eigen::RowVector2d(2, 7));
   emgmm::GaussianMixtureOptions<double> base;
   base.reg_covar = 0.0;
   base.random_state = 3;
   emgmm::GaussianMixtureOptions<double> four = base;
   four.n_components = 4;
   REQUIRE_THROWS_AS(emgmm::GaussianMixture<double>(four).fit(X), emgmm::NumericalError);
-  const auto result = emgmm::select_gaussian_mixture(X, {1, 4}, {CovarianceType::full}, Criterion::bic, base);
+  const auto result =
+      emgmm::select_gaussian_mixture(X, {1, 4}, {CovarianceType::full}, Criterion::bic, base);
   REQUIRE(result.table.size() == 2);
   CHECK(result.table[0].fitted());
   CHECK(!result.table[1].fitted());
@@ -128,15 +140,19 @@ TEST_CASE("model selection: a candidate that breaks down is reported, not fatal"
   CHECK(result.table[1].bic == std::numeric_limits<double>::infinity());
   CHECK(result.best_index == 0);
   // When every candidate breaks down, the sweep does too.
-  CHECK_THROWS_AS(emgmm::select_gaussian_mixture(X, {4}, {CovarianceType::full}, Criterion::bic, base),
-                  emgmm::NumericalError);
+  CHECK_THROWS_AS(
+      emgmm::select_gaussian_mixture(X, {4}, {CovarianceType::full}, Criterion::bic, base),
+      emgmm::NumericalError);
 }
 
 TEST_CASE("model selection: invalid requests", "[model_selection]") {
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 20, 1).X;
-  const auto message = [&](std::vector<int> ks, std::vector<CovarianceType> types = {CovarianceType::full},
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 20, 1).X;
+  const auto message = [&](std::vector<int> ks,
+                           std::vector<CovarianceType> types = {CovarianceType::full},
                            emgmm::GaussianMixtureOptions<double> base = {}) {
-    return invalid_argument_message([&] { emgmm::select_gaussian_mixture(X, ks, types, Criterion::bic, base); });
+    return invalid_argument_message(
+        [&] { emgmm::select_gaussian_mixture(X, ks, types, Criterion::bic, base); });
   };
   CHECK(contains(message({}), "select_gaussian_mixture: n_components is empty"));
   CHECK(contains(message({1, 0}), "n_components[1] = 0; every candidate must be >= 1"));
@@ -144,16 +160,20 @@ TEST_CASE("model selection: invalid requests", "[model_selection]") {
   CHECK(contains(message({2, 21}), "n_components[1] = 21 but X has only 20 rows"));
   CHECK(contains(message({2, 3, 2}), "n_components lists 2 twice"));
   CHECK(contains(message({2}, {}), "covariance_types is empty"));
-  CHECK(contains(message({2}, {CovarianceType::diag, CovarianceType::diag}), "covariance_types lists 'diag' twice"));
-  CHECK(contains(message({2}, {static_cast<CovarianceType>(9)}), "covariance_types[0] = 9 is not one of"));
+  CHECK(contains(message({2}, {CovarianceType::diag, CovarianceType::diag}),
+                 "covariance_types lists 'diag' twice"));
+  CHECK(contains(message({2}, {static_cast<CovarianceType>(9)}),
+                 "covariance_types[0] = 9 is not one of"));
   emgmm::GaussianMixtureOptions<double> with_means;
   with_means.means_init = Eigen::MatrixXd::Zero(2, 2);
-  CHECK(contains(message({2}, {CovarianceType::full}, with_means), "the base options set means_init"));
+  CHECK(contains(message({2}, {CovarianceType::full}, with_means),
+                 "the base options set means_init"));
   emgmm::GaussianMixtureOptions<double> bad_tol;
   bad_tol.tol = -1;
   CHECK(contains(message({2}, {CovarianceType::full}, bad_tol), "tol = -1"));
   CHECK(contains(invalid_argument_message([&] {
-                   emgmm::select_gaussian_mixture(X, {2}, {CovarianceType::full}, static_cast<Criterion>(5));
+                   emgmm::select_gaussian_mixture(X, {2}, {CovarianceType::full},
+                                                  static_cast<Criterion>(5));
                  }),
                  "criterion = 5"));
   Eigen::MatrixXd with_nan = X;
@@ -161,8 +181,7 @@ TEST_CASE("model selection: invalid requests", "[model_selection]") {
   CHECK(contains(invalid_argument_message([&] { emgmm::select_gaussian_mixture(with_nan, {2}); }),
                  "select_gaussian_mixture: X(3, 1) = nan"));
   // Fixed Dim: a matrix of another width.
-  CHECK(contains(invalid_argument_message([&] {
-                   emgmm::select_gaussian_mixture<double, 3>(X, {2});
-                 }),
-                 "Dim = 3"));
+  CHECK(
+      contains(invalid_argument_message([&] { emgmm::select_gaussian_mixture<double, 3>(X, {2}); }),
+               "Dim = 3"));
 }

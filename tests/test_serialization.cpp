@@ -49,8 +49,8 @@ using FloatFixed3 = Config<float, 3, 3>;
 using DoubleFixed2 = Config<double, 2, 2>;
 #define EMGMM_TEST_CONFIGS FloatDynamic2, DoubleDynamic3, FloatFixed3, DoubleFixed2
 
-const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                    CovarianceType::spherical};
+const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied,
+                                    CovarianceType::diag, CovarianceType::spherical};
 
 /// Same shape and the same bytes: stricter than ==, which takes -0 for 0.
 template <typename A, typename B>
@@ -59,12 +59,15 @@ bool same_bits(const A& a, const B& b) {
   if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
   const typename A::PlainObject pa = a;
   const typename B::PlainObject pb = b;
-  return pa.size() == 0 || std::memcmp(pa.data(), pb.data(), sizeof(typename A::Scalar) * std::size_t(pa.size())) == 0;
+  return pa.size() == 0 || std::memcmp(pa.data(), pb.data(),
+                                       sizeof(typename A::Scalar) * std::size_t(pa.size())) == 0;
 }
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 /// Every fitted attribute and every saved option identical.
 template <typename Model>
@@ -107,8 +110,10 @@ Model loaded(const std::string& text) {
 }
 
 template <typename C>
-Eigen::Matrix<typename C::Scalar, Eigen::Dynamic, C::Dim> data(CovarianceType type, Index n, std::uint64_t seed) {
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(C::n_features, type), n, seed).X;
+Eigen::Matrix<typename C::Scalar, Eigen::Dynamic, C::Dim> data(CovarianceType type, Index n,
+                                                               std::uint64_t seed) {
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, type), n, seed).X;
   return X.cast<typename C::Scalar>();
 }
 
@@ -146,13 +151,15 @@ std::string with_line(const std::string& text, long long number, const std::stri
 }
 
 /// `text` with the line of `key` replaced.
-std::string with_key(const std::string& text, const std::string& key, const std::string& replacement) {
+std::string with_key(const std::string& text, const std::string& key,
+                     const std::string& replacement) {
   return with_line(text, line_of(text, key), replacement);
 }
 
 /// Loading `text` as Model throws FormatError at `line` whose message contains every part.
 template <typename Model>
-void check_rejected(const std::string& text, long long line, std::initializer_list<std::string> parts) {
+void check_rejected(const std::string& text, long long line,
+                    std::initializer_list<std::string> parts) {
   INFO("text:\n" << text);
   bool thrown = false;
   try {
@@ -196,8 +203,8 @@ struct CommaNumpunct : std::numpunct<char> {
 // ---------------------------------------------------------------------------------------------
 // Round trips
 
-TEMPLATE_TEST_CASE("serialization: a loaded GaussianMixture is the saved one, bit for bit", "[serialization]",
-                   EMGMM_TEST_CONFIGS) {
+TEMPLATE_TEST_CASE("serialization: a loaded GaussianMixture is the saved one, bit for bit",
+                   "[serialization]", EMGMM_TEST_CONFIGS) {
   using C = TestType;
   using Model = typename C::Model;
   for (const CovarianceType type : kAllTypes) {
@@ -213,7 +220,10 @@ TEMPLATE_TEST_CASE("serialization: a loaded GaussianMixture is the saved one, bi
     Model model(options);
     model.fit(X);
     const std::string text = saved(model);
-    CHECK(text.rfind("emgmm-gaussian-mixture 1\nscalar " + std::string(std::is_same<typename C::Scalar, float>::value ? "float" : "double"), 0) == 0);
+    CHECK(text.rfind(
+              "emgmm-gaussian-mixture 1\nscalar " +
+                  std::string(std::is_same<typename C::Scalar, float>::value ? "float" : "double"),
+              0) == 0);
     const Model copy = loaded<Model>(text);
     check_same_model(model, copy);
 
@@ -273,11 +283,14 @@ TEMPLATE_TEST_CASE("serialization: unusual but valid fitted models round-trip", 
       options.max_iter = 0;
       options.weights_init = Model::Vector::Constant(2, Scalar(0.5));
       options.means_init = typename Model::Means(X.topRows(2));
-      const Index rows = type == CovarianceType::full ? 2 * D : type == CovarianceType::tied ? D : 2;
+      const Index rows = type == CovarianceType::full   ? 2 * D
+                         : type == CovarianceType::tied ? D
+                                                        : 2;
       const Index cols = type == CovarianceType::spherical ? 1 : D;
       typename Model::Matrix precisions = Model::Matrix::Constant(rows, cols, Scalar(0.3));
       if (type == CovarianceType::full || type == CovarianceType::tied) {
-        for (Index k = 0; k < rows / D; ++k) precisions.middleRows(k * D, D).diagonal().array() = Scalar(1.7 + k);
+        for (Index k = 0; k < rows / D; ++k)
+          precisions.middleRows(k * D, D).diagonal().array() = Scalar(1.7 + k);
       }
       options.precisions_init = precisions;
       options.random_state = std::nullopt;  // saved as `none`
@@ -340,7 +353,10 @@ TEST_CASE("serialization: several models share a stream; files via paths", "[ser
   km.save(path);
   CHECK(km.labels() == emgmm::KMeans<double>::load(path).labels());
   // From a path the file must end with the model: two models in one file are rejected.
-  { std::ofstream file(path, std::ios::app); file << "emgmm-kmeans 1\n"; }
+  {
+    std::ofstream file(path, std::ios::app);
+    file << "emgmm-kmeans 1\n";
+  }
   const long long after_end = static_cast<long long>(lines_of(saved(km)).size()) + 1;
   try {
     emgmm::KMeans<double>::load(path);
@@ -365,11 +381,12 @@ TEST_CASE("serialization: Windows line endings are accepted", "[serialization]")
   const std::string text = reference_text(CovarianceType::full);
   std::string crlf;
   for (const char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-  check_same_model(loaded<emgmm::GaussianMixture<double>>(text), loaded<emgmm::GaussianMixture<double>>(crlf));
+  check_same_model(loaded<emgmm::GaussianMixture<double>>(text),
+                   loaded<emgmm::GaussianMixture<double>>(crlf));
 }
 
-TEMPLATE_TEST_CASE("serialization: a loaded KMeans is the saved one, bit for bit", "[serialization]",
-                   EMGMM_TEST_CONFIGS) {
+TEMPLATE_TEST_CASE("serialization: a loaded KMeans is the saved one, bit for bit",
+                   "[serialization]", EMGMM_TEST_CONFIGS) {
   using C = TestType;
   using Model = typename C::KMeansModel;
   const auto X = data<C>(CovarianceType::full, 150, 4);
@@ -401,7 +418,8 @@ TEMPLATE_TEST_CASE("serialization: a loaded KMeans is the saved one, bit for bit
 // ---------------------------------------------------------------------------------------------
 // Saving what cannot be saved
 
-TEST_CASE("serialization: save needs a fitted model whose options still describe it", "[serialization]") {
+TEST_CASE("serialization: save needs a fitted model whose options still describe it",
+          "[serialization]") {
   emgmm::GaussianMixture<double> unfitted(2);
   std::ostringstream out;
   CHECK_THROWS_AS(unfitted.save(out), emgmm::NotFittedError);
@@ -455,37 +473,50 @@ TEST_CASE("serialization: every truncation of a saved model is rejected", "[seri
     const std::size_t end_line = text.rfind("end\n");
     for (std::size_t size = 0; size < end_line; ++size) {
       INFO(emgmm::to_string(type) << ", the first " << size << " characters");
-      CHECK_THROWS_AS(loaded<emgmm::GaussianMixture<double>>(text.substr(0, size)), emgmm::FormatError);
+      CHECK_THROWS_AS(loaded<emgmm::GaussianMixture<double>>(text.substr(0, size)),
+                      emgmm::FormatError);
     }
   }
   const std::string text = reference_text(CovarianceType::diag);
   const std::vector<std::string> lines = lines_of(text);
   // Cut after a complete line: the message names the missing key and the line it should be on.
   const std::string cut = joined(std::vector<std::string>(lines.begin(), lines.begin() + 4));
-  check_rejected<emgmm::GaussianMixture<double>>(cut, 5, {"(n_features)", "the text ends here", "truncated"});
-  check_rejected<emgmm::GaussianMixture<double>>("", 1, {"the text ends here", "emgmm-gaussian-mixture 1"});
+  check_rejected<emgmm::GaussianMixture<double>>(
+      cut, 5, {"(n_features)", "the text ends here", "truncated"});
+  check_rejected<emgmm::GaussianMixture<double>>(
+      "", 1, {"the text ends here", "emgmm-gaussian-mixture 1"});
   // Without its `end` line.
-  check_rejected<emgmm::GaussianMixture<double>>(joined(std::vector<std::string>(lines.begin(), lines.end() - 1)),
-                                                 static_cast<long long>(lines.size()), {"(end)", "truncated"});
+  check_rejected<emgmm::GaussianMixture<double>>(
+      joined(std::vector<std::string>(lines.begin(), lines.end() - 1)),
+      static_cast<long long>(lines.size()), {"(end)", "truncated"});
 }
 
 TEST_CASE("serialization: wrong kind, version, scalar or dimension", "[serialization]") {
   using Model = emgmm::GaussianMixture<double>;
   const std::string text = reference_text(CovarianceType::full);
-  check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixtures 1"), 1,
-                        {"expected the first line 'emgmm-gaussian-mixture 1'", "'emgmm-gaussian-mixtures'"});
-  check_rejected<Model>(with_line(text, 1, "emgmm-kmeans 1"), 1, {"a saved KMeans", "KMeans::load"});
-  check_rejected<emgmm::KMeans<double>>(text, 1, {"a saved GaussianMixture", "GaussianMixture::load"});
+  check_rejected<Model>(
+      with_line(text, 1, "emgmm-gaussian-mixtures 1"), 1,
+      {"expected the first line 'emgmm-gaussian-mixture 1'", "'emgmm-gaussian-mixtures'"});
+  check_rejected<Model>(with_line(text, 1, "emgmm-kmeans 1"), 1,
+                        {"a saved KMeans", "KMeans::load"});
+  check_rejected<emgmm::KMeans<double>>(text, 1,
+                                        {"a saved GaussianMixture", "GaussianMixture::load"});
   check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixture 2"), 1,
                         {"format version 2 is not supported", "reads version 1"});
-  check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixture one"), 1, {"'one' is not a format version"});
-  check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixture"), 1, {"expected the format version"});
-  check_rejected<Model>(with_line(text, 1, "\x89PNG\r"), 1, {"not a GaussianMixture saved by emgmm"});
-  check_rejected<emgmm::GaussianMixture<float>>(text, 2, {"(scalar)", "holds a double model", "GaussianMixture<double, Dim>::load"});
-  check_rejected<Model>(with_key(text, "scalar", "scalar half"), 2, {"'half' is not one of float, double"});
+  check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixture one"), 1,
+                        {"'one' is not a format version"});
+  check_rejected<Model>(with_line(text, 1, "emgmm-gaussian-mixture"), 1,
+                        {"expected the format version"});
+  check_rejected<Model>(with_line(text, 1, "\x89PNG\r"), 1,
+                        {"not a GaussianMixture saved by emgmm"});
+  check_rejected<emgmm::GaussianMixture<float>>(
+      text, 2, {"(scalar)", "holds a double model", "GaussianMixture<double, Dim>::load"});
+  check_rejected<Model>(with_key(text, "scalar", "scalar half"), 2,
+                        {"'half' is not one of float, double"});
   // n_features 2 into Dim = 3.
-  check_rejected<emgmm::GaussianMixture<double, 3>>(text, line_of(text, "n_features"),
-                                                    {"(n_features)", "n_features = 2", "Dim = 3", "Dim = 2 or Eigen::Dynamic"});
+  check_rejected<emgmm::GaussianMixture<double, 3>>(
+      text, line_of(text, "n_features"),
+      {"(n_features)", "n_features = 2", "Dim = 3", "Dim = 2 or Eigen::Dynamic"});
   std::istringstream in(text);
   CHECK(emgmm::GaussianMixture<double, 2>::load(in).n_features_in() == 2);
 }
@@ -494,78 +525,97 @@ TEST_CASE("serialization: sizes are checked before anything is allocated", "[ser
   using Model = emgmm::GaussianMixture<double>;
   const std::string text = reference_text(CovarianceType::full);
   const long long components = line_of(text, "n_components");
-  check_rejected<Model>(with_key(text, "n_components", "n_components -3"), components, {"n_components = '-3'", "an integer >= 1"});
-  check_rejected<Model>(with_key(text, "n_components", "n_components 0"), components, {"an integer >= 1"});
-  check_rejected<Model>(with_key(text, "n_components", "n_components 99999999999999"), components, {"an integer >= 1"});
-  check_rejected<Model>(with_key(text, "n_features", "n_features 2.5"), line_of(text, "n_features"), {"'2.5'"});
+  check_rejected<Model>(with_key(text, "n_components", "n_components -3"), components,
+                        {"n_components = '-3'", "an integer >= 1"});
+  check_rejected<Model>(with_key(text, "n_components", "n_components 0"), components,
+                        {"an integer >= 1"});
+  check_rejected<Model>(with_key(text, "n_components", "n_components 99999999999999"), components,
+                        {"an integer >= 1"});
+  check_rejected<Model>(with_key(text, "n_features", "n_features 2.5"), line_of(text, "n_features"),
+                        {"'2.5'"});
   // 2^31 - 1 components x 2^31 - 1 features of full covariances cannot be addressed.
-  check_rejected<Model>(with_key(with_key(text, "n_components", "n_components 2147483647"), "n_features",
-                                 "n_features 2147483647"),
+  check_rejected<Model>(with_key(with_key(text, "n_components", "n_components 2147483647"),
+                                 "n_features", "n_features 2147483647"),
                         line_of(text, "n_features"), {"more than can be addressed"});
   // A header that claims two billion components fails on the short weights line, without
   // reserving memory for them (it would be 16 GB).
-  check_rejected<Model>(with_key(text, "n_components", "n_components 2000000000"), line_of(text, "weights"),
+  check_rejected<Model>(with_key(text, "n_components", "n_components 2000000000"),
+                        line_of(text, "weights"),
                         {"(weights)", "expected 2000000000 value(s)", "found 3"});
   // A matrix header that disagrees with n_components and n_features.
   check_rejected<Model>(with_key(text, "means", "means 4 2"), line_of(text, "means"),
                         {"(means)", "is 4 x 2 but must be 3 x 2"});
-  check_rejected<Model>(with_key(text, "covariances", "covariances 3 2"), line_of(text, "covariances"),
-                        {"must be 6 x 2", "'full'"});
+  check_rejected<Model>(with_key(text, "covariances", "covariances 3 2"),
+                        line_of(text, "covariances"), {"must be 6 x 2", "'full'"});
   // A row with a value too many, and an endless line.
   const long long first_mean = line_of(text, "means") + 1;
-  check_rejected<Model>(with_line(text, first_mean, lines_of(text)[std::size_t(first_mean - 1)] + " 1"), first_mean,
-                        {"(means)", "expected 2 value(s) in row 0 of means, found 3"});
-  check_rejected<Model>(with_line(text, first_mean, std::string(100000, '1')), first_mean, {"the line is longer than"});
+  check_rejected<Model>(
+      with_line(text, first_mean, lines_of(text)[std::size_t(first_mean - 1)] + " 1"), first_mean,
+      {"(means)", "expected 2 value(s) in row 0 of means, found 3"});
+  check_rejected<Model>(with_line(text, first_mean, std::string(100000, '1')), first_mean,
+                        {"the line is longer than"});
 }
 
 TEST_CASE("serialization: bad numbers", "[serialization]") {
   using Model = emgmm::GaussianMixture<double>;
   const std::string text = reference_text(CovarianceType::full);
   const long long first_mean = line_of(text, "means") + 1;
-  check_rejected<Model>(with_line(text, first_mean, "nan 0"), first_mean, {"means(0, 0) = nan", "finite"});
+  check_rejected<Model>(with_line(text, first_mean, "nan 0"), first_mean,
+                        {"means(0, 0) = nan", "finite"});
   check_rejected<Model>(with_line(text, first_mean, "0 -inf"), first_mean, {"means(0, 1) = -inf"});
-  check_rejected<Model>(with_line(text, first_mean, "1e999 0"), first_mean, {"out of the range of double"});
-  check_rejected<Model>(with_line(text, first_mean, "1,5 0"), first_mean, {"'1,5' is not a number"});
-  check_rejected<Model>(with_line(text, first_mean, "0x1p3 0"), first_mean, {"'0x1p3' is not a number"});
+  check_rejected<Model>(with_line(text, first_mean, "1e999 0"), first_mean,
+                        {"out of the range of double"});
+  check_rejected<Model>(with_line(text, first_mean, "1,5 0"), first_mean,
+                        {"'1,5' is not a number"});
+  check_rejected<Model>(with_line(text, first_mean, "0x1p3 0"), first_mean,
+                        {"'0x1p3' is not a number"});
   check_rejected<emgmm::GaussianMixture<float>>(
       [&] {  // a float model with a value beyond float's range
         std::string t = with_key(text, "scalar", "scalar float");
         return with_line(t, first_mean, "1e39 0");
       }(),
       first_mean, {"out of the range of float"});
-  check_rejected<Model>(with_key(text, "tol", "tol -1"), line_of(text, "tol"), {"tol = -1 must be >= 0"});
-  check_rejected<Model>(with_key(text, "reg_covar", "reg_covar inf"), line_of(text, "reg_covar"), {"reg_covar = inf"});
-  check_rejected<Model>(with_key(text, "max_iter", "max_iter -1"), line_of(text, "max_iter"), {"max_iter = '-1'"});
-  check_rejected<Model>(with_key(text, "n_init", "n_init 0"), line_of(text, "n_init"), {"an integer >= 1"});
-  check_rejected<Model>(with_key(text, "init_params", "init_params kmeans++"), line_of(text, "init_params"),
+  check_rejected<Model>(with_key(text, "tol", "tol -1"), line_of(text, "tol"),
+                        {"tol = -1 must be >= 0"});
+  check_rejected<Model>(with_key(text, "reg_covar", "reg_covar inf"), line_of(text, "reg_covar"),
+                        {"reg_covar = inf"});
+  check_rejected<Model>(with_key(text, "max_iter", "max_iter -1"), line_of(text, "max_iter"),
+                        {"max_iter = '-1'"});
+  check_rejected<Model>(with_key(text, "n_init", "n_init 0"), line_of(text, "n_init"),
+                        {"an integer >= 1"});
+  check_rejected<Model>(with_key(text, "init_params", "init_params kmeans++"),
+                        line_of(text, "init_params"),
                         {"'kmeans++' is not one of kmeans, k-means++"});
-  check_rejected<Model>(with_key(text, "covariance_type", "covariance_type Full"), line_of(text, "covariance_type"),
-                        {"'Full' is not one of full, tied"});
-  check_rejected<Model>(with_key(text, "random_state", "random_state -1"), line_of(text, "random_state"),
-                        {"'none' or an unsigned 64-bit integer"});
+  check_rejected<Model>(with_key(text, "covariance_type", "covariance_type Full"),
+                        line_of(text, "covariance_type"), {"'Full' is not one of full, tied"});
+  check_rejected<Model>(with_key(text, "random_state", "random_state -1"),
+                        line_of(text, "random_state"), {"'none' or an unsigned 64-bit integer"});
   check_rejected<Model>(with_key(text, "warm_start", "warm_start 1"), line_of(text, "warm_start"),
                         {"warm_start = '1' is not 'true' or 'false'"});
-  check_rejected<Model>(with_key(text, "verbose_interval", "verbose_interval 0"), line_of(text, "verbose_interval"),
-                        {"an integer >= 1"});
+  check_rejected<Model>(with_key(text, "verbose_interval", "verbose_interval 0"),
+                        line_of(text, "verbose_interval"), {"an integer >= 1"});
   // lower_bound may be -inf only for n_iter = 0 (max_iter = 0); never NaN.
-  check_rejected<Model>(with_key(text, "lower_bound", "lower_bound -inf"), line_of(text, "lower_bound"),
-                        {"lower_bound = -inf"});
-  check_rejected<Model>(with_key(text, "lower_bound", "lower_bound nan"), line_of(text, "lower_bound"),
-                        {"lower_bound = nan"});
+  check_rejected<Model>(with_key(text, "lower_bound", "lower_bound -inf"),
+                        line_of(text, "lower_bound"), {"lower_bound = -inf"});
+  check_rejected<Model>(with_key(text, "lower_bound", "lower_bound nan"),
+                        line_of(text, "lower_bound"), {"lower_bound = nan"});
 }
 
 TEST_CASE("serialization: keys in the wrong place", "[serialization]") {
   using Model = emgmm::GaussianMixture<double>;
   const std::string text = reference_text(CovarianceType::tied);
   const long long tol = line_of(text, "tol");
-  check_rejected<Model>(with_line(text, tol, "tolerance 0.001"), tol, {"(tol)", "expected the key 'tol', found 'tolerance'"});
+  check_rejected<Model>(with_line(text, tol, "tolerance 0.001"), tol,
+                        {"(tol)", "expected the key 'tol', found 'tolerance'"});
   check_rejected<Model>(with_line(text, tol, ""), tol, {"found an empty line"});
-  check_rejected<Model>(with_line(text, tol, "tol 0.001 0.002"), tol, {"expected 1 value(s) after the key 'tol', found 2"});
+  check_rejected<Model>(with_line(text, tol, "tol 0.001 0.002"), tol,
+                        {"expected 1 value(s) after the key 'tol', found 2"});
   // Two lines swapped.
   std::vector<std::string> lines = lines_of(text);
   std::swap(lines[std::size_t(tol - 1)], lines[std::size_t(tol)]);
   check_rejected<Model>(joined(lines), tol, {"expected the key 'tol', found 'reg_covar'"});
-  check_rejected<Model>(with_key(text, "end", "end of model"), line_of(text, "end"), {"expected 0 value(s)"});
+  check_rejected<Model>(with_key(text, "end", "end of model"), line_of(text, "end"),
+                        {"expected 0 value(s)"});
 }
 
 TEST_CASE("serialization: parameters that are not a mixture", "[serialization]") {
@@ -587,22 +637,26 @@ TEST_CASE("serialization: parameters that are not a mixture", "[serialization]")
     // A negative variance: not positive definite.
     std::string negative = lines[std::size_t(covariances)];
     negative.insert(0, "-");
-    check_rejected<Model>(with_line(text, covariances + 1, negative),
-                          type == CovarianceType::full || type == CovarianceType::tied ? covariances : covariances + 1,
-                          {"(covariances)", type == CovarianceType::full || type == CovarianceType::tied
-                                                ? "is not symmetric positive definite"
-                                                : "is not positive"});
+    check_rejected<Model>(
+        with_line(text, covariances + 1, negative),
+        type == CovarianceType::full || type == CovarianceType::tied ? covariances
+                                                                     : covariances + 1,
+        {"(covariances)", type == CovarianceType::full || type == CovarianceType::tied
+                              ? "is not symmetric positive definite"
+                              : "is not positive"});
     // precisions_cholesky that belong to another covariance (doubled).
     std::vector<std::string> doubled = lines;
     for (long long i = cholesky + 1; i < static_cast<long long>(lines.size()); ++i) {
       std::istringstream row(lines[std::size_t(i - 1)]);
       std::string out;
-      for (double value; row >> value;) out += (out.empty() ? "" : " ") + std::to_string(2.0 * value);
+      for (double value; row >> value;)
+        out += (out.empty() ? "" : " ") + std::to_string(2.0 * value);
       doubled[std::size_t(i - 1)] = out;
     }
-    check_rejected<Model>(joined(doubled),
-                          type == CovarianceType::full || type == CovarianceType::tied ? cholesky : cholesky + 1,
-                          {"(precisions_cholesky)"});
+    check_rejected<Model>(
+        joined(doubled),
+        type == CovarianceType::full || type == CovarianceType::tied ? cholesky : cholesky + 1,
+        {"(precisions_cholesky)"});
   }
   // An asymmetric full covariance: entry (1, 0) differs from (0, 1).
   const std::string text = reference_text(CovarianceType::full);
@@ -610,15 +664,17 @@ TEST_CASE("serialization: parameters that are not a mixture", "[serialization]")
   std::istringstream row(lines_of(text)[std::size_t(second_row - 1)]);
   double c10 = 0, c11 = 0;
   row >> c10 >> c11;
-  check_rejected<Model>(with_line(text, second_row, std::to_string(c10 * 0.9) + " " + std::to_string(c11)),
-                        second_row, {"is not symmetric: entry (1, 0)"});
+  check_rejected<Model>(
+      with_line(text, second_row, std::to_string(c10 * 0.9) + " " + std::to_string(c11)),
+      second_row, {"is not symmetric: entry (1, 0)"});
   // A factor that is not triangular.
   const long long factor_row = line_of(text, "precisions_cholesky") + 2;
   std::istringstream factor(lines_of(text)[std::size_t(factor_row - 1)]);
   double p10 = 0, p11 = 0;
   factor >> p10 >> p11;
-  check_rejected<Model>(with_line(text, factor_row, std::to_string(p10 + 0.5) + " " + std::to_string(p11)),
-                        line_of(text, "precisions_cholesky"), {"not triangular with a positive diagonal"});
+  check_rejected<Model>(
+      with_line(text, factor_row, std::to_string(p10 + 0.5) + " " + std::to_string(p11)),
+      line_of(text, "precisions_cholesky"), {"not triangular with a positive diagonal"});
 }
 
 TEST_CASE("serialization: malformed KMeans", "[serialization]") {
@@ -630,12 +686,17 @@ TEST_CASE("serialization: malformed KMeans", "[serialization]") {
   const long long labels = line_of(text, "labels") + 1;
   std::string bad_labels = lines_of(text)[std::size_t(labels - 1)];
   bad_labels.replace(0, 1, "3");
-  check_rejected<Model>(with_line(text, labels, bad_labels), labels, {"labels(0) = '3' is not a cluster index"});
+  check_rejected<Model>(with_line(text, labels, bad_labels), labels,
+                        {"labels(0) = '3' is not a cluster index"});
   check_rejected<Model>(with_key(text, "labels", "labels 2"), labels - 1, {"at least n_clusters"});
-  check_rejected<Model>(with_key(text, "labels", "labels 61"), labels, {"expected 61 value(s) in the labels, found 60"});
-  check_rejected<Model>(with_key(text, "inertia", "inertia -1"), line_of(text, "inertia"), {"inertia = -1 must be >= 0"});
-  check_rejected<Model>(with_key(text, "init", "init kmeans"), line_of(text, "init"), {"'kmeans' is not one of k-means++, random"});
-  check_rejected<Model>(with_key(text, "max_iter", "max_iter 0"), line_of(text, "max_iter"), {"an integer >= 1"});
+  check_rejected<Model>(with_key(text, "labels", "labels 61"), labels,
+                        {"expected 61 value(s) in the labels, found 60"});
+  check_rejected<Model>(with_key(text, "inertia", "inertia -1"), line_of(text, "inertia"),
+                        {"inertia = -1 must be >= 0"});
+  check_rejected<Model>(with_key(text, "init", "init kmeans"), line_of(text, "init"),
+                        {"'kmeans' is not one of k-means++, random"});
+  check_rejected<Model>(with_key(text, "max_iter", "max_iter 0"), line_of(text, "max_iter"),
+                        {"an integer >= 1"});
   check_rejected<emgmm::KMeans<float>>(text, 2, {"holds a double model"});
   check_rejected<emgmm::KMeans<double, 3>>(text, line_of(text, "n_features"), {"Dim = 3"});
   for (std::size_t size = 0; size < text.rfind("end\n"); size += 7) {
@@ -643,7 +704,8 @@ TEST_CASE("serialization: malformed KMeans", "[serialization]") {
   }
 }
 
-TEST_CASE("serialization: a failed load leaves the target and the stream's exception mask alone", "[serialization]") {
+TEST_CASE("serialization: a failed load leaves the target and the stream's exception mask alone",
+          "[serialization]") {
   using Model = emgmm::GaussianMixture<double>;
   const std::string text = reference_text(CovarianceType::spherical);
   Model model = loaded<Model>(text);

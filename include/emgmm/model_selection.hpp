@@ -38,11 +38,11 @@ inline const char* to_string(Criterion criterion) {
 struct ModelSelectionRow {
   int n_components = 0;
   CovarianceType covariance_type = CovarianceType::full;
-  double bic = 0.0;          ///< bic(X) of the fitted candidate (+inf when its fit failed)
-  double aic = 0.0;          ///< aic(X) of the fitted candidate (+inf when its fit failed)
-  double lower_bound = 0.0;  ///< its lower_bound() (-inf when its fit failed)
-  bool converged = false;    ///< its converged()
-  int n_iter = 0;            ///< its n_iter()
+  double bic = 0.0;               ///< bic(X) of the fitted candidate (+inf when its fit failed)
+  double aic = 0.0;               ///< aic(X) of the fitted candidate (+inf when its fit failed)
+  double lower_bound = 0.0;       ///< its lower_bound() (-inf when its fit failed)
+  bool converged = false;         ///< its converged()
+  int n_iter = 0;                 ///< its n_iter()
   Eigen::Index n_parameters = 0;  ///< its n_parameters() (0 when its fit failed)
   /// Empty, or the message of the NumericalError that stopped this candidate's fit (too many
   /// components for the data: a collapsed covariance). Such a row is never the best.
@@ -90,7 +90,9 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
   const std::string where = "select_gaussian_mixture";
   detail::check_data<Scalar, Dim>(X, where, 2);
   if (n_components.empty()) {
-    detail::fail(where, "n_components is empty; pass the candidate numbers of components, e.g. {1, 2, 3, 4, 5, 6}.");
+    detail::fail(where,
+                 "n_components is empty; pass the candidate numbers of components, e.g. {1, 2, 3, "
+                 "4, 5, 6}.");
   }
   for (std::size_t i = 0; i < n_components.size(); ++i) {
     const int k = n_components[i];
@@ -99,31 +101,36 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
                               "; every candidate must be >= 1.");
     }
     if (k > X.rows()) {
-      detail::fail(where, "n_components[" + detail::to_text(i) + "] = " + detail::to_text(k) + " but X has only " +
-                              detail::to_text(X.rows()) +
-                              " rows; a mixture needs at least as many points as components, so drop the "
-                              "candidates above " + detail::to_text(X.rows()) + ".");
+      detail::fail(where,
+                   "n_components[" + detail::to_text(i) + "] = " + detail::to_text(k) +
+                       " but X has only " + detail::to_text(X.rows()) +
+                       " rows; a mixture needs at least as many points as components, so drop the "
+                       "candidates above " +
+                       detail::to_text(X.rows()) + ".");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (n_components[j] == k) {
-        detail::fail(where, "n_components lists " + detail::to_text(k) + " twice (at " + detail::to_text(j) +
-                                " and " + detail::to_text(i) + "); list each candidate once.");
+        detail::fail(where, "n_components lists " + detail::to_text(k) + " twice (at " +
+                                detail::to_text(j) + " and " + detail::to_text(i) +
+                                "); list each candidate once.");
       }
     }
   }
   if (covariance_types.empty()) {
-    detail::fail(where, "covariance_types is empty; pass at least one, e.g. {CovarianceType::full}.");
+    detail::fail(where,
+                 "covariance_types is empty; pass at least one, e.g. {CovarianceType::full}.");
   }
   for (std::size_t i = 0; i < covariance_types.size(); ++i) {
     const int type = static_cast<int>(covariance_types[i]);
     if (type < 0 || type > 3) {
-      detail::fail(where, "covariance_types[" + detail::to_text(i) + "] = " + detail::to_text(type) +
+      detail::fail(where, "covariance_types[" + detail::to_text(i) +
+                              "] = " + detail::to_text(type) +
                               " is not one of full, tied, diag, spherical.");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (covariance_types[j] == covariance_types[i]) {
-        detail::fail(where, std::string("covariance_types lists '") + to_string(covariance_types[i]) +
-                                "' twice; list each type once.");
+        detail::fail(where, std::string("covariance_types lists '") +
+                                to_string(covariance_types[i]) + "' twice; list each type once.");
       }
     }
   }
@@ -132,10 +139,13 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
                             " is not Criterion::bic or Criterion::aic.");
   }
   if (base.weights_init || base.means_init || base.precisions_init) {
-    detail::fail(where, "the base options set " +
-                            std::string(base.weights_init ? "weights_init" : base.means_init ? "means_init" : "precisions_init") +
-                            ", whose shape depends on n_components; leave weights_init, means_init and "
-                            "precisions_init empty for a sweep.");
+    detail::fail(where,
+                 "the base options set " +
+                     std::string(base.weights_init ? "weights_init"
+                                 : base.means_init ? "means_init"
+                                                   : "precisions_init") +
+                     ", whose shape depends on n_components; leave weights_init, means_init and "
+                     "precisions_init empty for a sweep.");
   }
 
   ModelSelection<Scalar, Dim> result;
@@ -180,7 +190,8 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
     }
   }
   if (!have_best) {
-    throw NumericalError(where + ": no candidate could be fitted; the first failure was: " + first_error);
+    throw NumericalError(where +
+                         ": no candidate could be fitted; the first failure was: " + first_error);
   }
   return result;
 }

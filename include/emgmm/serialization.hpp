@@ -59,10 +59,10 @@
 /// max_iter = 0), an invalid option, weights outside [0, 1] or not summing to one, a
 /// covariance that is not exactly symmetric or not positive definite, precisions_cholesky
 /// that do not invert the covariances, labels out of range, and, when loading from a path,
-/// anything after `end`. Sizes come from the text itself: the loader allocates only for values it has read,
-/// so a header that claims 10^12 components fails as truncated, not by allocating. Loading
-/// returns a new model and changes no existing one. Files that cannot be opened, and streams
-/// that fail while saving, throw IOError.
+/// anything after `end`. Sizes come from the text itself: the loader allocates only for values it
+/// has read, so a header that claims 10^12 components fails as truncated, not by allocating.
+/// Loading returns a new model and changes no existing one. Files that cannot be opened, and
+/// streams that fail while saving, throw IOError.
 
 #include <algorithm>
 #include <charconv>
@@ -176,8 +176,9 @@ inline void write_text(std::ostream& out, const std::string& text, const std::st
     ok = false;
   }
   if (!ok) {
-    throw IOError(where + ": writing the model to the stream failed (the stream is in a failed "
-                          "state, or the device is full); check the stream or file.");
+    throw IOError(where +
+                  ": writing the model to the stream failed (the stream is in a failed "
+                  "state, or the device is full); check the stream or file.");
   }
 }
 
@@ -196,8 +197,9 @@ class TextReader {
  public:
   TextReader(std::istream& in, std::string where) : in_(in), where_(std::move(where)) {
     if (!in_.good() || in_.rdbuf() == nullptr) {
-      fail_at(0, "", "the stream cannot be read (it is at its end or in a failed state); pass a "
-                     "stream opened on saved text.");
+      fail_at(0, "",
+              "the stream cannot be read (it is at its end or in a failed state); pass a "
+              "stream opened on saved text.");
     }
   }
 
@@ -232,8 +234,10 @@ class TextReader {
   T integer(std::size_t i, T lo, T hi, const std::string& name, const char* expected) const {
     const std::string_view text = tokens_[i];
     T value{};
-    const std::from_chars_result result = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || value < lo || value > hi) {
+    const std::from_chars_result result =
+        std::from_chars(text.data(), text.data() + text.size(), value);
+    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || value < lo ||
+        value > hi) {
       fail(name + " = '" + shown(text) + "' is not " + expected + ".");
     }
     return value;
@@ -244,16 +248,19 @@ class TextReader {
   T real(std::size_t i, const std::string& name, bool minus_infinity = false) const {
     const std::string_view text = tokens_[i];
     T value{};
-    const std::from_chars_result result = std::from_chars(text.data(), text.data() + text.size(), value);
+    const std::from_chars_result result =
+        std::from_chars(text.data(), text.data() + text.size(), value);
     if (result.ec == std::errc::result_out_of_range) {
       fail(name + " = '" + shown(text) + "' is out of the range of " + scalar_name<T>() +
            "; expected a finite " + scalar_name<T>() + " number.");
     }
     if (result.ec != std::errc() || result.ptr != text.data() + text.size()) {
-      fail(name + " = '" + shown(text) + "' is not a number; expected a decimal number such as 0.25 or -1.5e-07.");
+      fail(name + " = '" + shown(text) +
+           "' is not a number; expected a decimal number such as 0.25 or -1.5e-07.");
     }
     if (std::isnan(value) || (std::isinf(value) && !(minus_infinity && value < 0))) {
-      fail(name + " = " + shown(text) + "; expected a finite number (NaN and infinity are not valid here).");
+      fail(name + " = " + shown(text) +
+           "; expected a finite number (NaN and infinity are not valid here).");
     }
     return value;
   }
@@ -291,7 +298,8 @@ class TextReader {
 
   [[noreturn]] void fail(const std::string& message) const { fail_at(line_, key_, message); }
 
-  [[noreturn]] void fail_at(long long line, const std::string& key, const std::string& message) const {
+  [[noreturn]] void fail_at(long long line, const std::string& key,
+                            const std::string& message) const {
     std::string text = where_ + ": ";
     if (line > 0) text += "line " + to_text(line) + (key.empty() ? "" : " (" + key + ")") + ": ";
     throw FormatError(text + message, line, key);
@@ -322,14 +330,15 @@ class TextReader {
       any = true;
       if (Traits::to_char_type(c) == '\n') break;
       if (double(text_.size()) >= limit) {
-        fail("the line is longer than " + to_text(static_cast<long long>(limit)) + " characters; expected " +
-             expected + " with " + to_text(n_values) + " value(s).");
+        fail("the line is longer than " + to_text(static_cast<long long>(limit)) +
+             " characters; expected " + expected + " with " + to_text(n_values) + " value(s).");
       }
       text_ += Traits::to_char_type(c);
     }
     if (!any) {
-      fail_at(line_, key_, "the text ends here, but " + expected +
-                               " was expected; the saved model is truncated.");
+      fail_at(
+          line_, key_,
+          "the text ends here, but " + expected + " was expected; the saved model is truncated.");
     }
     if (!text_.empty() && text_.back() == '\r') text_.pop_back();  // written on Windows
     std::size_t start = 0;
@@ -345,7 +354,8 @@ class TextReader {
   void check_count(long long n_values, std::size_t skip, const std::string& what) const {
     const long long found = static_cast<long long>(tokens_.size()) - static_cast<long long>(skip);
     if (found != n_values) {
-      fail("expected " + to_text(n_values) + " value(s) " + what + ", found " + to_text(found) + ".");
+      fail("expected " + to_text(n_values) + " value(s) " + what + ", found " + to_text(found) +
+           ".");
     }
   }
 
@@ -359,25 +369,29 @@ class TextReader {
 };
 
 /// The first line, `<magic> <version>`, with a message that names the other kind of model.
-inline void read_header(TextReader& reader, const char* magic, const char* model, const char* other_magic,
-                        const char* other_model) {
+inline void read_header(TextReader& reader, const char* magic, const char* model,
+                        const char* other_magic, const char* other_model) {
   const std::string first_line = std::string(magic) + " " + to_text(serialization_format_version);
   reader.expect_any("the first line '" + first_line + "'", 1);
   if (reader.size() == 0 || reader.word(0) != magic) {
     if (reader.size() > 0 && reader.word(0) == other_magic) {
-      reader.fail(std::string("this is a saved ") + other_model + ", not a " + model + "; load it with " +
-                  other_model + "::load.");
+      reader.fail(std::string("this is a saved ") + other_model + ", not a " + model +
+                  "; load it with " + other_model + "::load.");
     }
     reader.fail("expected the first line '" + first_line + "', found " +
-                (reader.size() == 0 ? std::string("an empty line") : "'" + TextReader::shown(reader.word(0)) + "'") +
+                (reader.size() == 0 ? std::string("an empty line")
+                                    : "'" + TextReader::shown(reader.word(0)) + "'") +
                 "; this is not a " + model + " saved by emgmm.");
   }
   if (reader.size() != 2) {
-    reader.fail("expected the format version after '" + std::string(magic) + "', as in '" + first_line + "'.");
+    reader.fail("expected the format version after '" + std::string(magic) + "', as in '" +
+                first_line + "'.");
   }
-  const int version = reader.integer<int>(1, 0, INT_MAX, "format version", "a format version number");
+  const int version =
+      reader.integer<int>(1, 0, INT_MAX, "format version", "a format version number");
   if (version != serialization_format_version) {
-    reader.fail("format version " + to_text(version) + " is not supported: this emgmm reads version " +
+    reader.fail("format version " + to_text(version) +
+                " is not supported: this emgmm reads version " +
                 to_text(serialization_format_version) +
                 " (a newer emgmm wrote it?); load it with the emgmm that saved it.");
   }
@@ -389,12 +403,13 @@ void read_scalar(TextReader& reader, const char* model) {
   const std::string found = reader.word(1);
   if (found != scalar_name<Scalar>()) {
     if (found == "float" || found == "double" || found == "long_double") {
-      reader.fail("the file holds a " + found + " model but this " + model + " has Scalar = " +
-                  scalar_name<Scalar>() + "; load it with " + model + "<" +
+      reader.fail("the file holds a " + found + " model but this " + model +
+                  " has Scalar = " + scalar_name<Scalar>() + "; load it with " + model + "<" +
                   (found == "long_double" ? std::string("long double") : found) +
                   ", Dim>::load (models are not converted, so that a round trip stays exact).");
     }
-    reader.fail("scalar = '" + TextReader::shown(found) + "' is not one of float, double, long_double.");
+    reader.fail("scalar = '" + TextReader::shown(found) +
+                "' is not one of float, double, long_double.");
   }
 }
 
@@ -404,8 +419,9 @@ Eigen::Index read_n_features(TextReader& reader, const char* model) {
   reader.expect("n_features", 1);
   const auto D = reader.integer<long long>(1, 1, INT_MAX, "n_features", "an integer >= 1");
   if (Dim != Eigen::Dynamic && D != Dim) {
-    reader.fail("the saved model has n_features = " + to_text(D) + " but this " + model + " has Dim = " +
-                to_text(Dim) + "; load it with Dim = " + to_text(D) + " or Eigen::Dynamic.");
+    reader.fail("the saved model has n_features = " + to_text(D) + " but this " + model +
+                " has Dim = " + to_text(Dim) + "; load it with Dim = " + to_text(D) +
+                " or Eigen::Dynamic.");
   }
   return static_cast<Eigen::Index>(D);
 }
@@ -413,31 +429,34 @@ Eigen::Index read_n_features(TextReader& reader, const char* model) {
 /// Fails unless rows x cols values of Scalar can be addressed (before any of them is read).
 template <typename Scalar>
 void check_addressable(TextReader& reader, double rows, double cols, const char* what) {
-  const double largest = double(std::numeric_limits<Eigen::Index>::max()) / double(sizeof(Scalar)) / 4.0;
+  const double largest =
+      double(std::numeric_limits<Eigen::Index>::max()) / double(sizeof(Scalar)) / 4.0;
   if (rows * cols > largest) {
-    reader.fail("the saved sizes make " + std::string(what) + " " + to_text(rows) + " x " + to_text(cols) +
-                " values, more than can be addressed; the header is corrupt.");
+    reader.fail("the saved sizes make " + std::string(what) + " " + to_text(rows) + " x " +
+                to_text(cols) + " values, more than can be addressed; the header is corrupt.");
   }
 }
 
 inline std::optional<std::uint64_t> read_random_state(TextReader& reader) {
   reader.expect("random_state", 1);
   if (reader.word(1) == "none") return std::nullopt;
-  return reader.integer<std::uint64_t>(1, 0, std::numeric_limits<std::uint64_t>::max(), "random_state",
-                                       "'none' or an unsigned 64-bit integer");
+  return reader.integer<std::uint64_t>(1, 0, std::numeric_limits<std::uint64_t>::max(),
+                                       "random_state", "'none' or an unsigned 64-bit integer");
 }
 
 /// `name rows cols` (which must be the expected ones), then the rows; the values in row-major
 /// order. Memory grows with the values actually read.
 template <typename Scalar>
-std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Index rows, Eigen::Index cols,
-                                const std::string& shape) {
+std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Index rows,
+                                Eigen::Index cols, const std::string& shape) {
   reader.expect(name, 2);
-  const auto found_rows = reader.integer<long long>(1, 0, LLONG_MAX, std::string(name) + " rows", "a row count");
-  const auto found_cols = reader.integer<long long>(2, 0, LLONG_MAX, std::string(name) + " columns", "a column count");
+  const auto found_rows =
+      reader.integer<long long>(1, 0, LLONG_MAX, std::string(name) + " rows", "a row count");
+  const auto found_cols =
+      reader.integer<long long>(2, 0, LLONG_MAX, std::string(name) + " columns", "a column count");
   if (found_rows != rows || found_cols != cols) {
-    reader.fail("the matrix is " + to_text(found_rows) + " x " + to_text(found_cols) + " but must be " +
-                to_text(rows) + " x " + to_text(cols) + " (" + shape + ").");
+    reader.fail("the matrix is " + to_text(found_rows) + " x " + to_text(found_cols) +
+                " but must be " + to_text(rows) + " x " + to_text(cols) + " (" + shape + ").");
   }
   std::vector<Scalar> values;
   values.reserve(static_cast<std::size_t>(std::min<double>(double(rows) * double(cols), 4096.0)));
@@ -445,8 +464,9 @@ std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Ind
     const std::string row = "row " + to_text(i) + " of " + name;
     reader.expect_values(cols, row);
     for (Eigen::Index j = 0; j < cols; ++j) {
-      values.push_back(reader.real<Scalar>(static_cast<std::size_t>(j), std::string(name) + "(" + to_text(i) +
-                                                                                ", " + to_text(j) + ")"));
+      values.push_back(
+          reader.real<Scalar>(static_cast<std::size_t>(j),
+                              std::string(name) + "(" + to_text(i) + ", " + to_text(j) + ")"));
     }
   }
   return values;
@@ -459,8 +479,8 @@ Matrix to_matrix(const std::vector<Scalar>& values, Eigen::Index rows, Eigen::In
 }
 
 inline bool parse_covariance_type(const std::string& name, CovarianceType& type) {
-  for (const CovarianceType candidate : {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                         CovarianceType::spherical}) {
+  for (const CovarianceType candidate : {CovarianceType::full, CovarianceType::tied,
+                                         CovarianceType::diag, CovarianceType::spherical}) {
     if (name == to_string(candidate)) {
       type = candidate;
       return true;
@@ -470,8 +490,8 @@ inline bool parse_covariance_type(const std::string& name, CovarianceType& type)
 }
 
 inline bool parse_init_params(const std::string& name, InitParams& init) {
-  for (const InitParams candidate : {InitParams::kmeans, InitParams::k_means_plus_plus, InitParams::random,
-                                     InitParams::random_from_data}) {
+  for (const InitParams candidate : {InitParams::kmeans, InitParams::k_means_plus_plus,
+                                     InitParams::random, InitParams::random_from_data}) {
     if (name == to_string(candidate)) {
       init = candidate;
       return true;
@@ -497,9 +517,10 @@ struct MixtureFormat {
     const Options& o = model.options_;
     const MixtureParameters<Scalar, Dim>& p = model.params_;
     if (o.n_components != p.n_components() || o.covariance_type != p.covariance_type) {
-      fail(where, "the options ask for n_components = " + to_text(o.n_components) + ", covariance_type '" +
-                      to_string(o.covariance_type) + "' but the fitted model has " +
-                      to_text(p.n_components()) + ", '" + to_string(p.covariance_type) +
+      fail(where, "the options ask for n_components = " + to_text(o.n_components) +
+                      ", covariance_type '" + to_string(o.covariance_type) +
+                      "' but the fitted model has " + to_text(p.n_components()) + ", '" +
+                      to_string(p.covariance_type) +
                       "' (set_params after fit); refit, or set_params back, before saving.");
     }
     model.validate_options(where);  // so that the saved options load again
@@ -561,7 +582,8 @@ struct MixtureFormat {
     Options o;
     r.expect("covariance_type", 1);
     if (!parse_covariance_type(r.word(1), o.covariance_type)) {
-      r.fail("covariance_type = '" + TextReader::shown(r.word(1)) + "' is not one of full, tied, diag, spherical.");
+      r.fail("covariance_type = '" + TextReader::shown(r.word(1)) +
+             "' is not one of full, tied, diag, spherical.");
     }
     const CovarianceType type = o.covariance_type;
     r.expect("n_components", 1);
@@ -578,7 +600,8 @@ struct MixtureFormat {
     r.expect("reg_covar", 1);
     o.reg_covar = r.real<double>(1, "reg_covar");
     if (!(o.reg_covar >= 0.0) || o.reg_covar > double(std::numeric_limits<Scalar>::max()) / 4) {
-      r.fail("reg_covar = " + to_text(o.reg_covar) + " must be >= 0 and at most a quarter of the Scalar's largest value.");
+      r.fail("reg_covar = " + to_text(o.reg_covar) +
+             " must be >= 0 and at most a quarter of the Scalar's largest value.");
     }
     r.expect("max_iter", 1);
     o.max_iter = r.integer<int>(1, 0, INT_MAX, "max_iter", "an integer >= 0");
@@ -609,20 +632,23 @@ struct MixtureFormat {
     p.covariance_type = type;
     r.expect("weights", K);
     p.weights.resize(K);
-    for (Eigen::Index k = 0; k < K; ++k) p.weights(k) = r.real<Scalar>(static_cast<std::size_t>(k + 1), "weights(" + to_text(k) + ")");
+    for (Eigen::Index k = 0; k < K; ++k)
+      p.weights(k) = r.real<Scalar>(static_cast<std::size_t>(k + 1), "weights(" + to_text(k) + ")");
     check_weights(r, p.weights, n_iter);
 
     const std::string means_shape = "n_components x n_features";
     p.means = to_matrix<Means>(read_matrix<Scalar>(r, "means", K, D, means_shape), K, D);
     const Eigen::Index rows = storage_rows(type, K, D);
     const Eigen::Index cols = storage_cols(type, D);
-    const std::string shape = std::string("the storage of covariance_type '") + to_string(type) + "'";
+    const std::string shape =
+        std::string("the storage of covariance_type '") + to_string(type) + "'";
     const long long covariances_line = r.line() + 1;
-    p.covariances = to_matrix<Matrix>(read_matrix<Scalar>(r, "covariances", rows, cols, shape), rows, cols);
+    p.covariances =
+        to_matrix<Matrix>(read_matrix<Scalar>(r, "covariances", rows, cols, shape), rows, cols);
     check_covariances(r, covariances_line, p.covariances, type, D);
     const long long cholesky_line = r.line() + 1;
-    p.precisions_cholesky =
-        to_matrix<Matrix>(read_matrix<Scalar>(r, "precisions_cholesky", rows, cols, shape), rows, cols);
+    p.precisions_cholesky = to_matrix<Matrix>(
+        read_matrix<Scalar>(r, "precisions_cholesky", rows, cols, shape), rows, cols);
     check_precisions_cholesky(r, cholesky_line, p, D);
     r.expect("end", 0);
     if (whole_input) r.expect_end_of_input();
@@ -645,20 +671,22 @@ struct MixtureFormat {
   static void check_weights(const TextReader& r, const Vector& weights, int n_iter) {
     for (Eigen::Index k = 0; k < weights.size(); ++k) {
       if (!(weights(k) >= Scalar(0) && weights(k) <= Scalar(1))) {
-        r.fail("weights(" + to_text(k) + ") = " + to_text(weights(k)) + "; every weight must be in [0, 1].");
+        r.fail("weights(" + to_text(k) + ") = " + to_text(weights(k)) +
+               "; every weight must be in [0, 1].");
       }
     }
     const double eps = double(std::numeric_limits<Scalar>::epsilon());
     const double sum = weights.template cast<double>().sum();
     const double tolerance = 4.0 * double(weights.size() + 1) * eps;
     if (n_iter > 0 && !(std::abs(sum - 1.0) <= tolerance)) {
-      r.fail("the weights sum to " + to_text(sum) + ", not to one (tolerance " + to_text(tolerance) +
-             "); a fitted mixture's weights sum to one.");
+      r.fail("the weights sum to " + to_text(sum) + ", not to one (tolerance " +
+             to_text(tolerance) + "); a fitted mixture's weights sum to one.");
     }
     // weights_init is accepted by fit() within max(1e-8, 8 eps) of one.
     const double initial_tolerance = std::max(1e-8, 8.0 * eps) + tolerance;
     if (n_iter == 0 && !(sum > 0.0 && sum <= 1.0 + initial_tolerance)) {
-      r.fail("the weights sum to " + to_text(sum) + "; the initial weights of a model with n_iter = 0 "
+      r.fail("the weights sum to " + to_text(sum) +
+             "; the initial weights of a model with n_iter = 0 "
              "must sum to a positive number at most one.");
     }
   }
@@ -671,17 +699,19 @@ struct MixtureFormat {
         const Square block = covariances.middleRows(k * D, D);
         Square factor(D, D);
         if (!precision_cholesky_of<Scalar, Dim>(block, factor)) {
-          r.fail_at(line, "covariances", "the covariance of component " + to_text(k) +
-                                            " is not symmetric positive definite (its Cholesky factorization failed).");
+          r.fail_at(line, "covariances",
+                    "the covariance of component " + to_text(k) +
+                        " is not symmetric positive definite (its Cholesky factorization failed).");
         }
         // fit() writes exactly symmetric covariances (the upper triangle a copy of the lower).
         for (Eigen::Index i = 0; i < D; ++i) {
           for (Eigen::Index j = 0; j < i; ++j) {
             if (!(block(i, j) == block(j, i))) {
               r.fail_at(line + 1 + k * D + i, "covariances",
-                        "the covariance of component " + to_text(k) + " is not symmetric: entry (" + to_text(i) +
-                            ", " + to_text(j) + ") = " + to_text(block(i, j)) + " but (" + to_text(j) + ", " +
-                            to_text(i) + ") = " + to_text(block(j, i)) + "; a covariance equals its transpose.");
+                        "the covariance of component " + to_text(k) + " is not symmetric: entry (" +
+                            to_text(i) + ", " + to_text(j) + ") = " + to_text(block(i, j)) +
+                            " but (" + to_text(j) + ", " + to_text(i) +
+                            ") = " + to_text(block(j, i)) + "; a covariance equals its transpose.");
             }
           }
         }
@@ -691,8 +721,9 @@ struct MixtureFormat {
         for (Eigen::Index j = 0; j < covariances.cols(); ++j) {
           const Scalar variance = covariances(k, j);
           if (!(variance > Scalar(0)) || !std::isfinite(Scalar(1) / std::sqrt(variance))) {
-            r.fail_at(line + 1 + k, "covariances", "the variance (" + to_text(k) + ", " + to_text(j) + ") = " +
-                                                       to_text(variance) + " is not positive; variances must be > 0.");
+            r.fail_at(line + 1 + k, "covariances",
+                      "the variance (" + to_text(k) + ", " + to_text(j) +
+                          ") = " + to_text(variance) + " is not positive; variances must be > 0.");
           }
         }
       }
@@ -713,22 +744,27 @@ struct MixtureFormat {
         Square expected(D, D);
         precision_cholesky_of<Scalar, Dim>(covariance, expected);  // succeeded in check_covariances
         if (factor == expected) continue;
-        const bool lower = factor.template triangularView<Eigen::StrictlyUpper>().toDenseMatrix().isZero(0);
-        const bool upper = factor.template triangularView<Eigen::StrictlyLower>().toDenseMatrix().isZero(0);
+        const bool lower =
+            factor.template triangularView<Eigen::StrictlyUpper>().toDenseMatrix().isZero(0);
+        const bool upper =
+            factor.template triangularView<Eigen::StrictlyLower>().toDenseMatrix().isZero(0);
         if (!(lower || upper) || !(factor.diagonal().array() > Scalar(0)).all()) {
-          r.fail_at(line, key, "the factor of component " + to_text(k) +
-                                   " is not triangular with a positive diagonal, as a Cholesky factor is.");
+          r.fail_at(line, key,
+                    "the factor of component " + to_text(k) +
+                        " is not triangular with a positive diagonal, as a Cholesky factor is.");
         }
         const Eigen::MatrixXd C = covariance.template cast<double>();
         const Eigen::MatrixXd P = factor.template cast<double>();
-        const double deviation = (P.transpose() * C * P - Eigen::MatrixXd::Identity(D, D)).cwiseAbs().maxCoeff();
+        const double deviation =
+            (P.transpose() * C * P - Eigen::MatrixXd::Identity(D, D)).cwiseAbs().maxCoeff();
         // ||C|| ||P||^2 bounds the condition number of C when P P^T is its inverse.
         const double condition = C.norm() * P.squaredNorm();
         const double tolerance = 64.0 * double(D) * eps * (condition + 1.0);
         if (!(deviation <= tolerance)) {
-          r.fail_at(line, key, "the factor of component " + to_text(k) +
-                                   " does not invert its covariance: max |P^T C P - I| = " + to_text(deviation) +
-                                   " (tolerance " + to_text(tolerance) + ").");
+          r.fail_at(line, key,
+                    "the factor of component " + to_text(k) +
+                        " does not invert its covariance: max |P^T C P - I| = " +
+                        to_text(deviation) + " (tolerance " + to_text(tolerance) + ").");
         }
       }
     } else {
@@ -737,10 +773,12 @@ struct MixtureFormat {
           const Scalar variance = p.covariances(k, j);
           const Scalar factor = p.precisions_cholesky(k, j);
           if (factor == Scalar(1) / std::sqrt(variance)) continue;
-          const double deviation = std::abs(double(factor) * double(factor) * double(variance) - 1.0);
+          const double deviation =
+              std::abs(double(factor) * double(factor) * double(variance) - 1.0);
           if (!(factor > Scalar(0)) || !(deviation <= 64.0 * eps)) {
-            r.fail_at(line + 1 + k, key, "entry (" + to_text(k) + ", " + to_text(j) + ") = " + to_text(factor) +
-                                             " is not 1 / sqrt of the variance " + to_text(variance) + ".");
+            r.fail_at(line + 1 + k, key,
+                      "entry (" + to_text(k) + ", " + to_text(j) + ") = " + to_text(factor) +
+                          " is not 1 / sqrt of the variance " + to_text(variance) + ".");
           }
         }
       }
@@ -761,8 +799,8 @@ struct KMeansFormat {
     model.require_fitted("save");
     const Options& o = model.options_;
     if (o.n_clusters != model.cluster_centers_.rows()) {
-      fail(where, "the options ask for n_clusters = " + to_text(o.n_clusters) + " but the fitted model has " +
-                      to_text(model.cluster_centers_.rows()) +
+      fail(where, "the options ask for n_clusters = " + to_text(o.n_clusters) +
+                      " but the fitted model has " + to_text(model.cluster_centers_.rows()) +
                       " (set_params after fit); refit, or set_params back, before saving.");
     }
     model.validate_options(where);
@@ -814,7 +852,8 @@ struct KMeansFormat {
     return load(file, where + "('" + path + "')", true);
   }
 
-  static Model load(std::istream& in, const std::string& where = "KMeans::load", bool whole_input = false) {
+  static Model load(std::istream& in, const std::string& where = "KMeans::load",
+                    bool whole_input = false) {
     TextReader r(in, where);
     read_header(r, magic, "KMeans", "emgmm-gaussian-mixture", "GaussianMixture");
     read_scalar<Scalar>(r, "KMeans");
@@ -844,20 +883,23 @@ struct KMeansFormat {
     o.verbose = r.integer<int>(1, 0, INT_MAX, "verbose", "an integer >= 0");
     r.expect("inertia", 1);
     const double inertia = r.real<double>(1, "inertia");
-    if (!(inertia >= 0.0)) r.fail("inertia = " + to_text(inertia) + " must be >= 0 (a sum of squared distances).");
+    if (!(inertia >= 0.0))
+      r.fail("inertia = " + to_text(inertia) + " must be >= 0 (a sum of squared distances).");
     r.expect("n_iter", 1);
     const int n_iter = r.integer<int>(1, 0, INT_MAX, "n_iter", "an integer >= 0");
-    Centers centers =
-        to_matrix<Centers>(read_matrix<Scalar>(r, "cluster_centers", K, D, "n_clusters x n_features"), K, D);
+    Centers centers = to_matrix<Centers>(
+        read_matrix<Scalar>(r, "cluster_centers", K, D, "n_clusters x n_features"), K, D);
     r.expect("labels", 1);
-    const auto n = r.integer<long long>(1, K, std::numeric_limits<Eigen::Index>::max() / 8, "labels",
-                                        "the number of training points, at least n_clusters");
+    const auto n =
+        r.integer<long long>(1, K, std::numeric_limits<Eigen::Index>::max() / 8, "labels",
+                             "the number of training points, at least n_clusters");
     r.expect_values(n, "the labels");
     std::vector<int> labels;
     labels.reserve(static_cast<std::size_t>(n));  // the line holding them has been read
     for (long long i = 0; i < n; ++i) {
       labels.push_back(r.integer<int>(static_cast<std::size_t>(i), 0, static_cast<int>(K - 1),
-                                      "labels(" + to_text(i) + ")", "a cluster index in [0, n_clusters)"));
+                                      "labels(" + to_text(i) + ")",
+                                      "a cluster index in [0, n_clusters)"));
     }
     r.expect("end", 0);
     if (whole_input) r.expect_end_of_input();
@@ -865,7 +907,8 @@ struct KMeansFormat {
 
     Model model(std::move(o));
     model.cluster_centers_.swap(centers);
-    model.labels_ = Eigen::Map<const Eigen::VectorXi>(labels.data(), static_cast<Eigen::Index>(labels.size()));
+    model.labels_ =
+        Eigen::Map<const Eigen::VectorXi>(labels.data(), static_cast<Eigen::Index>(labels.size()));
     model.inertia_ = inertia;
     model.n_iter_ = n_iter;
     model.n_features_in_ = D;
