@@ -1,9 +1,10 @@
 // Choosing the number of components and the covariance type by BIC.
 //
-// 600 points from four well separated, differently shaped 2-D Gaussian clusters. A mixture is
-// fitted for every K = 1..8 and every covariance type, and the one with the lowest Bayesian
-// information criterion, BIC = -2 log L + (number of parameters) ln n, is kept: scikit-learn's
-// "Gaussian Mixture Model Selection" example, as a table.
+// 600 points from four well separated, differently shaped 2-D Gaussian clusters.
+// emgmm::select_gaussian_mixture fits a mixture for every K = 1..8 and every covariance type,
+// and keeps the one with the lowest Bayesian information criterion,
+// BIC = -2 log L + (number of parameters) ln n: scikit-learn's "Gaussian Mixture Model
+// Selection" example, as a table.
 //
 // Clusters that are not round need several spherical or diagonal components each, so those
 // types pick a larger K; full covariances describe each cluster with one component and win.
@@ -12,11 +13,13 @@
 
 #include <emgmm/emgmm.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <random>
+#include <vector>
 
 namespace {
 
@@ -80,26 +83,26 @@ int main() try {
     }
   }
 
-  const emgmm::CovarianceType types[] = {emgmm::CovarianceType::full, emgmm::CovarianceType::tied,
-                                         emgmm::CovarianceType::diag,
-                                         emgmm::CovarianceType::spherical};
+  // One call fits every K = 1..8 with every covariance type and keeps the lowest BIC.
+  const std::vector<emgmm::CovarianceType> types = {emgmm::CovarianceType::full, emgmm::CovarianceType::tied,
+                                                    emgmm::CovarianceType::diag,
+                                                    emgmm::CovarianceType::spherical};
   const int max_k = 8;
-  Eigen::MatrixXd bic(max_k, 4);  // bic(K - 1, type)
-  for (int t = 0; t < 4; ++t) {
-    for (int k = 1; k <= max_k; ++k) {
-      emgmm::GaussianMixture<double>::Options options;
-      options.n_components = k;
-      options.covariance_type = types[t];
-      options.n_init = 3;  // keep the best of three starts: one can land in a poor local optimum
-      options.random_state = 0;
-      emgmm::GaussianMixture<double> gmm(options);
-      gmm.fit(X);
-      bic(k - 1, t) = gmm.bic(X);
-    }
+  std::vector<int> candidates;
+  for (int k = 1; k <= max_k; ++k) candidates.push_back(k);
+  emgmm::GaussianMixture<double>::Options base;
+  base.n_init = 3;  // keep the best of three starts: one can land in a poor local optimum
+  base.random_state = 0;
+  const auto selection = emgmm::select_gaussian_mixture(X, candidates, types, emgmm::Criterion::bic, base);
+
+  // The table has one row per (type, K), type by type: lay it out as bic(K - 1, type).
+  Eigen::MatrixXd bic(max_k, 4);
+  for (const emgmm::ModelSelectionRow& row : selection.table) {
+    const auto t = std::find(types.begin(), types.end(), row.covariance_type) - types.begin();
+    bic(row.n_components - 1, t) = row.bic;
   }
-  Eigen::Index best_k = 0, best_type = 0;
-  bic.minCoeff(&best_k, &best_type);
-  ++best_k;  // row index -> K
+  const long long best_k = selection.best_row().n_components;
+  const auto best_type = std::find(types.begin(), types.end(), selection.best_row().covariance_type) - types.begin();
 
   std::printf("BIC of %lld points (lower is better)\n\n", static_cast<long long>(X.rows()));
   std::printf("     K");
@@ -108,7 +111,7 @@ int main() try {
   for (int k = 1; k <= max_k; ++k) {
     std::printf("%6d", k);
     for (int t = 0; t < 4; ++t) {
-      const bool best = k == best_k && t == best_type;
+      const bool best = k == best_k && t == best_type;  // the selection's best row
       std::printf("  %10.1f%c", bic(k - 1, t), best ? '*' : ' ');
     }
     std::printf("\n");
@@ -119,12 +122,12 @@ int main() try {
     bic.col(t).minCoeff(&k);
     std::printf("  %10lld ", static_cast<long long>(k + 1));
   }
-  std::printf("\n\nbest model: K = %lld, covariance_type = %s\n", static_cast<long long>(best_k),
-              emgmm::to_string(types[best_type]));
+  std::printf("\n\nbest model: K = %lld, covariance_type = %s, converged: %s\n", best_k,
+              emgmm::to_string(types[static_cast<std::size_t>(best_type)]),
+              selection.best.converged() ? "yes" : "no");
 
   if (best_k != 4) {
-    std::fprintf(stderr, "choose_k: FAILED: BIC chose K = %lld, the data have 4 clusters\n",
-                 static_cast<long long>(best_k));
+    std::fprintf(stderr, "choose_k: FAILED: BIC chose K = %lld, the data have 4 clusters\n", best_k);
     return 1;
   }
   return 0;

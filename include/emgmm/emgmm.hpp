@@ -8,7 +8,9 @@
 #include "errors.hpp"
 #include "gaussian_mixture.hpp"
 #include "kmeans.hpp"
+#include "model_selection.hpp"
 #include "options.hpp"
+#include "serialization.hpp"
 #include "sufficient_statistics.hpp"
 #include "version.hpp"
 

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace emgmm {
 
@@ -35,6 +36,31 @@ class NotFittedError : public std::logic_error, public Error {
 class NumericalError : public std::runtime_error, public Error {
  public:
   explicit NumericalError(const std::string& what) : std::runtime_error(what) {}
+  const char* message() const noexcept override { return what(); }
+};
+
+/// A saved model (serialization.hpp) is malformed: truncated, of another kind or version,
+/// with a bad number, inconsistent sizes or invalid parameters. An InvalidArgument too; line()
+/// and key() say where (line 0 and key "" when the problem is not on one line).
+class FormatError : public InvalidArgument {
+ public:
+  FormatError(const std::string& what, long long line, std::string key)
+      : InvalidArgument(what), line_(line), key_(std::move(key)) {}
+  /// 1-based line of the saved text where the problem is (0: none in particular).
+  long long line() const noexcept { return line_; }
+  /// The key of that line ("weights", "covariances", ...), or "" when unknown.
+  const std::string& key() const noexcept { return key_; }
+
+ private:
+  long long line_;
+  std::string key_;
+};
+
+/// A file could not be opened, read or written, or a stream failed while saving
+/// (std::runtime_error, as std::filesystem::filesystem_error is).
+class IOError : public std::runtime_error, public Error {
+ public:
+  explicit IOError(const std::string& what) : std::runtime_error(what) {}
   const char* message() const noexcept override { return what(); }
 };
 

@@ -26,6 +26,7 @@
 #include "detail/validation.hpp"
 #include "errors.hpp"
 #include "options.hpp"
+#include "serialization.hpp"
 
 namespace emgmm {
 
@@ -340,6 +341,25 @@ class GaussianMixture {
   Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
   int n_components() const { return options_.n_components; }
   CovarianceType covariance_type() const { return options_.covariance_type; }
+
+  /// Writes the fitted model to `out` as versioned text (format in serialization.hpp): every
+  /// option but the callback and the *_init starts, and every fitted attribute, in numbers
+  /// that load() reads back bit for bit. Throws NotFittedError before fit(), InvalidArgument
+  /// when set_params() has since changed n_components or covariance_type or made an option
+  /// invalid, IOError when the stream fails. The model is not changed.
+  void save(std::ostream& out) const { detail::MixtureFormat<Scalar, Dim>::save(*this, out); }
+  /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
+  void save(const std::string& path) const { detail::MixtureFormat<Scalar, Dim>::save(*this, path); }
+  /// A new fitted model read from text written by save(): equal to the saved one in every
+  /// saved option and fitted attribute, bit for bit, so it predicts, scores and (seeded)
+  /// samples the same. Reads one model, through its `end` line, so that several can share a
+  /// stream. Throws FormatError (an InvalidArgument) naming the line, the key, what was found
+  /// and what was expected when the text is malformed, truncated, of another version, Scalar
+  /// or (for a fixed Dim) dimension, or holds invalid parameters; never changes a model.
+  static GaussianMixture load(std::istream& in) { return detail::MixtureFormat<Scalar, Dim>::load(in); }
+  /// load(in) from the file `path`, which must end with the model's `end` line; IOError when
+  /// the file cannot be opened.
+  static GaussianMixture load(const std::string& path) { return detail::MixtureFormat<Scalar, Dim>::load(path); }
 
  private:
   using Parameters = detail::MixtureParameters<Scalar, Dim>;
@@ -731,6 +751,8 @@ class GaussianMixture {
   // fit() the statistics of its last M-step, counted as one.
   SufficientStatistics running_stats_;
   std::int64_t partial_fit_steps_ = 0;
+
+  friend struct detail::MixtureFormat<Scalar, Dim>;  // save() and load()
 };
 
 using GaussianMixtureXd = GaussianMixture<double>;

@@ -17,6 +17,7 @@
 #include "detail/validation.hpp"
 #include "errors.hpp"
 #include "options.hpp"
+#include "serialization.hpp"
 
 namespace emgmm {
 
@@ -232,6 +233,21 @@ class KMeans {
   int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
   Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
 
+  /// Writes the fitted model to `out` as versioned text (format in serialization.hpp): the
+  /// options but init_centers, the centers, inertia, n_iter and the training labels, in
+  /// numbers that load() reads back bit for bit. Throws NotFittedError before fit(),
+  /// InvalidArgument when set_params() has since changed n_clusters or made an option invalid,
+  /// IOError when the stream fails.
+  void save(std::ostream& out) const { detail::KMeansFormat<Scalar, Dim>::save(*this, out); }
+  /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
+  void save(const std::string& path) const { detail::KMeansFormat<Scalar, Dim>::save(*this, path); }
+  /// A new fitted model read from text written by save(), bit for bit; reads through the
+  /// `end` line. Throws FormatError (an InvalidArgument) naming the line, key and problem.
+  static KMeans load(std::istream& in) { return detail::KMeansFormat<Scalar, Dim>::load(in); }
+  /// load(in) from the file `path`, which must end with the `end` line; IOError when the file
+  /// cannot be opened.
+  static KMeans load(const std::string& path) { return detail::KMeansFormat<Scalar, Dim>::load(path); }
+
  private:
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
@@ -335,6 +351,8 @@ class KMeans {
   double inertia_ = 0.0;
   int n_iter_ = 0;
   Eigen::Index n_features_in_ = 0;
+
+  friend struct detail::KMeansFormat<Scalar, Dim>;  // save() and load()
 };
 
 using KMeansXd = KMeans<double>;

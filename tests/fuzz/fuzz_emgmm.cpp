@@ -9,6 +9,11 @@
 // that do not sum to one, fit_predict(X) differing from fit(X).predict(X), and a throwing fit
 // that changes an already fitted model.
 //
+// Saving and loading: every fitted model is saved and loaded again, and must come back bit for
+// bit. An input that starts with "emgmm-" is instead saved text: it goes to every load(), where
+// only emgmm::Error may escape, and a model that loads must be a valid one whose queries work
+// and which saves back to text that loads to the same model.
+//
 // Built by -DEMGMM_BUILD_FUZZERS=ON with Clang (tests/fuzz/CMakeLists.txt); see the README.
 // Sizes are kept small (n <= 200, d <= 6, K <= 8, max_iter <= 8) so one execution is fast.
 
@@ -21,6 +26,8 @@
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -418,6 +425,26 @@ void fuzz_mixture(const Case& c) {
     }
   });
 
+  // save -> load gives the same model, bit for bit, and the same answers.
+  {
+    std::stringstream text;
+    EMGMM_FUZZ_CHECK(attempt([&] { gmm.save(text); }));
+    std::optional<Model> copy;
+    if (!attempt([&] { copy.emplace(Model::load(text)); })) {
+      std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
+      try {
+        std::istringstream again(text.str());
+        Model::load(again);
+      } catch (const emgmm::Error& error) {
+        std::fprintf(stderr, "%s\n", error.message());
+      }
+      EMGMM_FUZZ_CHECK(false);
+    }
+    EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(*copy) == MixtureSnapshot<Model>(gmm));
+    Eigen::VectorXi predicted;
+    if (attempt([&] { predicted = copy->predict(c.X); })) EMGMM_FUZZ_CHECK(predicted == gmm.predict(c.X));
+  }
+
   // A refit on the query matrix (often invalid: NaN, another width, too few rows): when it
   // throws, the fitted model must be exactly as it was; when it succeeds, it is a valid model
   // (with warm_start, it continued from the first fit).
@@ -473,11 +500,87 @@ void fuzz_kmeans(const Case& c) {
   EMGMM_FUZZ_CHECK(km.n_iter() >= 0 && km.n_iter() <= c.kmeans_max_iter);
   query_kmeans(km, c.X, K);
   query_kmeans(km, c.query, K);
+
+  // save -> load gives the same model, bit for bit.
+  std::stringstream text;
+  EMGMM_FUZZ_CHECK(attempt([&] { km.save(text); }));
+  std::optional<Model> copy;
+  EMGMM_FUZZ_CHECK(attempt([&] { copy.emplace(Model::load(text)); }));
+  EMGMM_FUZZ_CHECK(copy->cluster_centers() == km.cluster_centers());
+  EMGMM_FUZZ_CHECK(copy->labels() == km.labels());
+  EMGMM_FUZZ_CHECK(copy->inertia() == km.inertia() && copy->n_iter() == km.n_iter());
+}
+
+// Saved text from the input: only emgmm::Error may escape load(); a model that loads is valid,
+// answers queries, and saves to text that loads to the same model.
+template <typename Scalar, int Dim>
+void fuzz_load_mixture(const std::string& input) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  std::istringstream in(input);
+  std::optional<Model> model;
+  if (!attempt([&] { model.emplace(Model::load(in)); })) return;
+  const Index K = model->n_components();
+  const Index D = model->n_features_in();
+  check_fitted_mixture(*model, K, D);
+  MatrixXd Q(K + 2, D);
+  Q.topRows(K) = model->means().template cast<double>();
+  Q.row(K).setZero();
+  Q.row(K + 1).setConstant(1e3);
+  query_mixture(*model, Q, K);
+  attempt([&] {
+    const auto [S, y] = model->sample(7);
+    EMGMM_FUZZ_CHECK(S.rows() == 7 && !has_nan(S));
+    EMGMM_FUZZ_CHECK(labels_in_range(y, 7, K));
+  });
+  std::stringstream text;
+  EMGMM_FUZZ_CHECK(attempt([&] { model->save(text); }));
+  const std::string saved = text.str();
+  std::optional<Model> again;
+  EMGMM_FUZZ_CHECK(attempt([&] { again.emplace(Model::load(text)); }));
+  EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(*again) == MixtureSnapshot<Model>(*model));
+  std::ostringstream twice;
+  again->save(twice);
+  EMGMM_FUZZ_CHECK(twice.str() == saved);
+}
+
+template <typename Scalar, int Dim>
+void fuzz_load_kmeans(const std::string& input) {
+  using Model = emgmm::KMeans<Scalar, Dim>;
+  std::istringstream in(input);
+  std::optional<Model> model;
+  if (!attempt([&] { model.emplace(Model::load(in)); })) return;
+  const Index K = model->cluster_centers().rows();
+  const Index D = model->n_features_in();
+  EMGMM_FUZZ_CHECK(all_finite(model->cluster_centers()) && model->inertia() >= 0.0);
+  EMGMM_FUZZ_CHECK(labels_in_range(model->labels(), model->labels().size(), K));
+  MatrixXd Q(K + 1, D);
+  Q.topRows(K) = model->cluster_centers().template cast<double>();
+  Q.row(K).setZero();
+  query_kmeans(*model, Q, K);
+  std::stringstream text;
+  EMGMM_FUZZ_CHECK(attempt([&] { model->save(text); }));
+  std::optional<Model> again;
+  EMGMM_FUZZ_CHECK(attempt([&] { again.emplace(Model::load(text)); }));
+  EMGMM_FUZZ_CHECK(again->cluster_centers() == model->cluster_centers() && again->labels() == model->labels());
+}
+
+void fuzz_load(const std::string& input) {
+  fuzz_load_mixture<double, Eigen::Dynamic>(input);
+  fuzz_load_mixture<float, Eigen::Dynamic>(input);
+  fuzz_load_mixture<double, 2>(input);
+  fuzz_load_mixture<float, 2>(input);
+  fuzz_load_kmeans<double, Eigen::Dynamic>(input);
+  fuzz_load_kmeans<float, 2>(input);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const char kSavedPrefix[] = "emgmm-";
+  if (size >= sizeof kSavedPrefix - 1 && std::memcmp(data, kSavedPrefix, sizeof kSavedPrefix - 1) == 0) {
+    fuzz_load(std::string(reinterpret_cast<const char*>(data), size));
+    return 0;
+  }
   FuzzedDataProvider in(data, size);
   const Case c = consume_case(in);
   static const bool print = std::getenv("EMGMM_FUZZ_PRINT") != nullptr;

@@ -7,6 +7,9 @@ the data, most significant byte first, with as many bytes as the range needs; a 
 is an 8-byte integer scaled to it. This script encodes values in the order fuzz_emgmm.cpp's
 consume_case() reads them, then reverses the bytes. Run it from anywhere:
     python3 tests/fuzz/make_corpus.py
+
+Inputs that start with "emgmm-" are saved models (serialization.hpp) for the loader instead:
+the saved_* seeds below, written as GaussianMixture::save and KMeans::save write them.
 """
 import math
 import os
@@ -130,6 +133,62 @@ def blobs(rng, n, centers, scale=1.0):
     return [[c + rng.gauss(0, scale) for c in centers[i % len(centers)]] for i in range(n)]
 
 
+def cholesky_precision(c):
+    """The upper-triangular P with P P^T = inverse(C) of a 2 x 2 SPD C, as fit() computes it:
+    the transposed inverse of C's lower Cholesky factor."""
+    l11 = math.sqrt(c[0][0])
+    l21 = c[1][0] / l11
+    l22 = math.sqrt(c[1][1] - l21 * l21)
+    return [[1 / l11, -l21 / (l11 * l22)], [0.0, 1 / l22]]
+
+
+def number(x):
+    if math.isinf(x):
+        return "-inf" if x < 0 else "inf"
+    return repr(float(x)) if x != int(x) else str(int(x))
+
+
+def saved_mixture(scalar, covariance_type, weights, means, covariances, factors, n_iter=3,
+                  lower_bound=-2.5, random_state="42"):
+    lines = ["emgmm-gaussian-mixture 1", "scalar " + scalar, "covariance_type " + covariance_type,
+             f"n_components {len(weights)}", f"n_features {len(means[0])}", "tol 0.001",
+             "reg_covar 1e-06", "max_iter 100", "n_init 1", "init_params kmeans",
+             "random_state " + random_state, "warm_start false", "verbose 0",
+             "verbose_interval 10", "reseed_collapsed_components false", "learning_decay 0.7",
+             "learning_offset 1", "converged true", f"n_iter {n_iter}",
+             "lower_bound " + number(lower_bound),
+             "weights " + " ".join(number(w) for w in weights)]
+    for name, rows in (("means", means), ("covariances", covariances), ("precisions_cholesky", factors)):
+        lines.append(f"{name} {len(rows)} {len(rows[0])}")
+        lines += [" ".join(number(x) for x in row) for row in rows]
+    lines.append("end")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def saved_seeds():
+    correlated = [[2.0, 0.6], [0.6, 1.0]]
+    full_factors = [[2, 0], [0, 0.5]] + cholesky_precision(correlated)
+    tied = [[1.0, 0.5], [0.5, 2.0]]
+    kmeans = "\n".join(["emgmm-kmeans 1", "scalar double", "n_clusters 2", "n_features 2", "init k-means++",
+                        "n_init 1", "max_iter 300", "tol 0.0001", "random_state 7", "verbose 0",
+                        "inertia 12.5", "n_iter 2", "cluster_centers 2 2", "-1 0.5", "3 2.25", "labels 6",
+                        "0 0 1 1 0 1", "end"]) + "\n"
+    return {
+        "saved_gmm_full_double": saved_mixture("double", "full", [0.25, 0.75], [[0, 1], [4, -2]],
+                                               [[0.25, 0], [0, 4]] + correlated, full_factors),
+        "saved_gmm_tied_double": saved_mixture("double", "tied", [0.5, 0.25, 0.25],
+                                               [[0, 0], [5, 5], [-5, 5]], tied, cholesky_precision(tied)),
+        "saved_gmm_diag_float": saved_mixture("float", "diag", [0.5, 0.5], [[1.5, -1], [-3, 2]],
+                                              [[0.25, 4], [1, 0.0625]], [[2, 0.5], [1, 4]],
+                                              random_state="none"),
+        # max_iter = 0 (n_iter 0): lower_bound -inf and weights of a k-means++ start (2 / 40).
+        "saved_gmm_spherical_3d_max_iter_0": saved_mixture(
+            "double", "spherical", [0.025, 0.025], [[0, 0, 0], [1, 2, 3]], [[0.25], [4]], [[2], [0.5]],
+            n_iter=0, lower_bound=float("-inf")),
+        "saved_kmeans_double": kmeans.encode(),
+    }
+
+
 def main():
     rng = random.Random(1)
     out = os.path.join(HERE, "corpus")
@@ -165,6 +224,7 @@ def main():
         "too_few_points": case([[1, 2], [3, 4]], [[0, 0]], K=5, n_clusters=5),
         "empty": case([], [[0]]),
     }
+    seeds.update(saved_seeds())
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -172,7 +172,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> covariances_from_cholesky(
       } else {
         factor.template triangularView<Eigen::Upper>().solveInPlace(inverse);
       }
-      result.middleRows(k * D, D) = inverse.transpose() * inverse;  // (P P^T)^{-1} = P^{-T} P^{-1}
+      const Square covariance = inverse.transpose() * inverse;  // (P P^T)^{-1} = P^{-T} P^{-1}
+      result.middleRows(k * D, D) = covariance.template selfadjointView<Eigen::Lower>();  // exactly symmetric
     }
     return result;
   }

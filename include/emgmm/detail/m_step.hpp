@@ -193,7 +193,9 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
         block -= correction(k) * (d.transpose() * d);
         block /= nk(k);
         block.diagonal().array() += reg_covar;
-        covariances.middleRows(k * D, D) = block;
+        // Exactly symmetric: the outer product above rounds (c d_i) d_j and (c d_j) d_i apart,
+        // and a saved model is checked for symmetry (serialization.hpp).
+        covariances.middleRows(k * D, D) = block.selfadjointView<Eigen::Lower>();
       }
       break;
     }
@@ -205,6 +207,7 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
       }
       covariances /= nk.sum();
       covariances.diagonal().array() += reg_covar;
+      covariances = Eigen::MatrixXd(covariances.selfadjointView<Eigen::Lower>());  // exactly symmetric
       break;
     }
     case CovarianceType::diag:
