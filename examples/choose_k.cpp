@@ -97,9 +97,9 @@ int main() try {
 
   // The table has one row per (type, K), type by type: lay it out as bic(K - 1, type).
   Eigen::MatrixXd bic(max_k, 4);
-  for (const emgmm::ModelSelectionRow& row : selection.table) {
-    const auto t = std::find(types.begin(), types.end(), row.covariance_type) - types.begin();
-    bic(row.n_components - 1, t) = row.bic;
+  for (const emgmm::ModelSelectionRow& candidate : selection.table) {
+    const auto t = std::find(types.begin(), types.end(), candidate.covariance_type) - types.begin();
+    bic(candidate.n_components - 1, t) = candidate.bic;
   }
   const long long best_k = selection.best_row().n_components;
   const auto best_type = std::find(types.begin(), types.end(), selection.best_row().covariance_type) - types.begin();

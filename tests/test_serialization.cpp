@@ -296,7 +296,7 @@ TEMPLATE_TEST_CASE("serialization: unusual but valid fitted models round-trip", 
       typename Model::Matrix precisions = Model::Matrix::Constant(rows, cols, Scalar(0.3));
       if (type == CovarianceType::full || type == CovarianceType::tied) {
         for (Index k = 0; k < rows / D; ++k)
-          precisions.middleRows(k * D, D).diagonal().array() = Scalar(1.7 + k);
+          precisions.middleRows(k * D, D).diagonal().array() = Scalar(1.7 + double(k));
       }
       options.precisions_init = precisions;
       options.random_state = std::nullopt;  // saved as `none`

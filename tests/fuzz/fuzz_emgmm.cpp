@@ -14,6 +14,12 @@
 // only emgmm::Error may escape, and a model that loads must be a valid one whose queries work
 // and which saves back to text that loads to the same model.
 //
+// Sample weights, partial_fit and expectation/maximization: weights derived from the case
+// (0 to 3, so some rows drop out) go to fit(X, w) of both estimators (the mixture re-seeding
+// collapsed components in half the cases); partial_fit runs on X and
+// then on the query matrix; the statistics of X round-trip through a flat buffer and their
+// M-step either fails (leaving the model as it was) or gives a valid model.
+//
 // Built by -DEMGMM_BUILD_FUZZERS=ON with Clang (tests/fuzz/CMakeLists.txt); see the README.
 // Sizes are kept small (n <= 200, d <= 6, K <= 8, max_iter <= 8) so one execution is fast.
 
@@ -456,6 +462,62 @@ void fuzz_mixture(const Case& c) {
   }
 }
 
+// Weights 0..3 for the rows of X, from the case's seed: a fixed function of the input.
+Eigen::VectorXd case_weights(const Case& c) {
+  Eigen::VectorXd w(c.X.rows());
+  for (Index i = 0; i < w.size(); ++i) w(i) = double((c.random_state >> (2 * (i % 32))) & 3U);
+  return w;
+}
+
+// fit(X, w), partial_fit and expectation/maximization of the mixture.
+template <typename Scalar, int Dim>
+void fuzz_mixture_extensions(const Case& c) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  typename Model::Options options = mixture_options<Scalar, Dim>(c);
+  // Half the cases also re-seed collapsed components instead of throwing.
+  options.reseed_collapsed_components = (c.random_state & 1U) != 0;
+  const Index K = c.n_components;
+  const Eigen::VectorXd w = case_weights(c);
+
+  Model weighted(options);
+  if (attempt([&] { weighted.fit(c.X, w); })) {
+    check_fitted_mixture(weighted, K, c.X.cols());
+    Eigen::VectorXi labels;
+    EMGMM_FUZZ_CHECK(attempt([&] { labels = weighted.predict(c.X); }));
+    EMGMM_FUZZ_CHECK(labels_in_range(labels, c.X.rows(), K));
+  } else {
+    EMGMM_FUZZ_CHECK(!weighted.is_fitted());
+  }
+
+  Model online(options);
+  if (!attempt([&] { online.partial_fit(c.X); })) {
+    EMGMM_FUZZ_CHECK(!online.is_fitted());
+  } else {
+    EMGMM_FUZZ_CHECK(online.is_fitted() && all_finite(online.means()) && all_finite(online.covariances()));
+    const MixtureSnapshot<Model> before(online);
+    if (attempt([&] { online.partial_fit(c.query); })) {
+      EMGMM_FUZZ_CHECK(all_finite(online.means()) && all_finite(online.covariances()));
+      EMGMM_FUZZ_CHECK(std::abs(online.weights().template cast<double>().sum() - 1.0) < 1e-3);
+    } else {
+      EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(online) == before);
+    }
+  }
+
+  if (!weighted.is_fitted()) return;
+  emgmm::SufficientStatistics stats;
+  if (!attempt([&] { stats = weighted.expectation(c.X); })) return;
+  const std::vector<double> buffer = stats.to_buffer();
+  emgmm::SufficientStatistics back;
+  EMGMM_FUZZ_CHECK(attempt([&] { back = emgmm::SufficientStatistics::from_buffer(buffer.data(), buffer.size()); }));
+  EMGMM_FUZZ_CHECK(back.to_buffer() == buffer);
+  const MixtureSnapshot<Model> before(weighted);
+  if (attempt([&] { weighted.maximization(back); })) {
+    EMGMM_FUZZ_CHECK(all_finite(weighted.means()) && all_finite(weighted.covariances()));
+  } else {
+    EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(weighted) == before);
+  }
+}
+
 template <typename Scalar, int Dim>
 void query_kmeans(const emgmm::KMeans<Scalar, Dim>& km, const MatrixXd& Q, Index K) {
   const Index n = Q.rows();
@@ -509,6 +571,16 @@ void fuzz_kmeans(const Case& c) {
   EMGMM_FUZZ_CHECK(copy->cluster_centers() == km.cluster_centers());
   EMGMM_FUZZ_CHECK(copy->labels() == km.labels());
   EMGMM_FUZZ_CHECK(copy->inertia() == km.inertia() && copy->n_iter() == km.n_iter());
+
+  // Weighted: a valid clustering or an emgmm::Error that leaves the model as it was.
+  const Eigen::VectorXd w = case_weights(c);
+  const auto centers = km.cluster_centers();
+  if (attempt([&] { km.fit(c.X, w); })) {
+    EMGMM_FUZZ_CHECK(!has_nan(km.cluster_centers()) && !std::isnan(km.inertia()) && km.inertia() >= 0.0);
+    EMGMM_FUZZ_CHECK(labels_in_range(km.labels(), c.X.rows(), K));
+  } else {
+    EMGMM_FUZZ_CHECK(km.cluster_centers() == centers);
+  }
 }
 
 // Saved text from the input: only emgmm::Error may escape load(); a model that loads is valid,
@@ -587,6 +659,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (print) print_case(c);
   fuzz_mixture<double, Eigen::Dynamic>(c);
   fuzz_mixture<float, Eigen::Dynamic>(c);
+  fuzz_mixture_extensions<double, Eigen::Dynamic>(c);
+  fuzz_mixture_extensions<float, Eigen::Dynamic>(c);
   fuzz_kmeans<double, Eigen::Dynamic>(c);
   fuzz_kmeans<float, Eigen::Dynamic>(c);
   if (c.X.cols() == 2) {
