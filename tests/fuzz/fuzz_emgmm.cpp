@@ -439,8 +439,8 @@ void fuzz_mixture(const Case& c) {
     if (!attempt([&] { copy.emplace(Model::load(text)); })) {
       std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
       try {
-        std::istringstream again(text.str());
-        Model::load(again);
+        std::istringstream retry(text.str());
+        Model::load(retry);
       } catch (const emgmm::Error& error) {
         std::fprintf(stderr, "%s\n", error.message());
       }
