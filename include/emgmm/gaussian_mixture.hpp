@@ -2,10 +2,8 @@
 #define EMGMM_GAUSSIAN_MIXTURE_HPP
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <string>
@@ -18,11 +16,13 @@
 
 #include "covariance_type.hpp"
 #include "detail/covariance.hpp"
+#include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/m_step.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
 #include "detail/random.hpp"
+#include "detail/sampling.hpp"
 #include "detail/validation.hpp"
 #include "errors.hpp"
 #include "options.hpp"
@@ -260,41 +260,9 @@ class GaussianMixture {
   /// the same random_state gives the same points at every call.
   Samples sample(Eigen::Index n_samples = 1) const {
     require_fitted("sample");
-    const Eigen::Index D = n_features_in_;
-    if (n_samples < 1) {
-      detail::fail("GaussianMixture::sample", "n_samples = " + detail::to_text(n_samples) +
-                                                  "; the sampling requires at least one sample.");
-    }
-    if (n_samples > std::numeric_limits<Eigen::Index>::max() / D / Eigen::Index(sizeof(Scalar))) {
-      detail::fail("GaussianMixture::sample", "n_samples = " + detail::to_text(n_samples) +
-                                                  " points of " + detail::to_text(D) +
-                                                  " features cannot be addressed; ask for fewer.");
-    }
-    Samples samples{Data(n_samples, D), Labels(n_samples)};  // fails fast when too large
-    detail::Random random(detail::Random::seed_from(options_.random_state));
-    const Eigen::Index K = params_.n_components();
-    // Component of each draw: the inverse of the cumulative weights, then counts.
-    std::vector<double> cumulative(static_cast<std::size_t>(K));
-    double running = 0.0;
-    for (Eigen::Index k = 0; k < K; ++k) cumulative[static_cast<std::size_t>(k)] = running += double(params_.weights(k));
-    std::vector<Eigen::Index> counts(static_cast<std::size_t>(K), 0);
-    for (Eigen::Index i = 0; i < n_samples; ++i) {
-      const double u = random.uniform() * running;
-      Eigen::Index k = 0;
-      while (k + 1 < K && cumulative[static_cast<std::size_t>(k)] <= u) ++k;
-      ++counts[static_cast<std::size_t>(k)];
-    }
-    Eigen::Matrix<Scalar, Dim, 1> z(D);
-    Eigen::Index row = 0;
-    for (Eigen::Index k = 0; k < K; ++k) {
-      // x = mean + L z with L the Cholesky factor of the covariance.
-      const SquareMatrix factor = Eigen::LLT<SquareMatrix>(covariance(k)).matrixL();
-      for (Eigen::Index j = 0; j < counts[static_cast<std::size_t>(k)]; ++j, ++row) {
-        for (Eigen::Index d = 0; d < D; ++d) z(d) = static_cast<Scalar>(random.standard_normal());
-        samples.X.row(row) = params_.means.row(k) + (factor * z).transpose();
-        samples.y(row) = static_cast<int>(k);
-      }
-    }
+    Samples samples;
+    detail::draw_samples(params_, n_samples, detail::Random::seed_from(options_.random_state),
+                         "GaussianMixture::sample", samples.X, samples.y);
     return samples;
   }
 
@@ -363,7 +331,6 @@ class GaussianMixture {
 
  private:
   using Parameters = detail::MixtureParameters<Scalar, Dim>;
-  using Clock = std::chrono::steady_clock;
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
@@ -412,10 +379,9 @@ class GaussianMixture {
     int best_n_iter = 0;
     bool converged = false;
     bool stopped = false;
+    detail::FitLog log(options_.verbose, options_.verbose_interval);
     for (int init = 0; init < n_init && !stopped; ++init) {
-      const Clock::time_point init_start = Clock::now();
-      Clock::time_point iteration_start = init_start;
-      if (options_.verbose >= 1) std::cout << "Initialization " << init << "\n";
+      log.begin_init(init);
       Parameters params = do_init ? detail::initialize_parameters(source, options_, random, where) : params_;
       SufficientStatistics last_stats;
       double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
@@ -456,16 +422,7 @@ class GaussianMixture {
         }
         last_stats = std::move(stats);
         const double change = lower_bound - previous;
-        if (options_.verbose >= 1 && n_iter % options_.verbose_interval == 0) {
-          if (options_.verbose == 1) {
-            std::cout << "  Iteration " << n_iter << "\n";
-          } else {
-            const Clock::time_point now = Clock::now();
-            print_line("  Iteration %d\t time lapse %.5fs\t ll change %.5f", n_iter,
-                       seconds(iteration_start, now), change);
-            iteration_start = now;
-          }
-        }
+        log.iteration(n_iter, change);
         if (options_.callback && !options_.callback(IterationInfo{init, n_iter, lower_bound, change})) {
           stopped = true;
           break;
@@ -477,12 +434,7 @@ class GaussianMixture {
         }
         if (n_iter == options_.max_iter) break;
       }
-      if (options_.verbose == 1) {
-        std::cout << "Initialization converged: " << (converged ? "True" : "False") << "\n";
-      } else if (options_.verbose >= 2) {
-        print_line("Initialization converged: %s\t time lapse %.5fs\t ll %.5f", converged ? "True" : "False",
-                   seconds(init_start, Clock::now()), lower_bound);
-      }
+      log.end_init(converged, lower_bound);
       if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
         max_lower_bound = lower_bound;
         best = std::move(params);
@@ -490,11 +442,7 @@ class GaussianMixture {
         best_n_iter = n_iter;
       }
     }
-    if (!converged && options_.max_iter > 0 && options_.verbose >= 1) {
-      std::cout << "ConvergenceWarning: Initialization " << n_init
-                << " did not converge. Try different init parameters, or increase max_iter, tol "
-                   "or check for degenerate data.\n";
-    }
+    if (!converged && options_.max_iter > 0) log.not_converged(n_init);
     Matrix precisions =
         detail::precisions_from_cholesky<Scalar, Dim>(best.precisions_cholesky, best.covariance_type, D);
     // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
@@ -610,31 +558,7 @@ class GaussianMixture {
 
   void validate_options(const std::string& where) const {
     const Options& o = options_;
-    if (o.n_components < 1) {
-      detail::fail(where, "n_components = " + detail::to_text(o.n_components) + " must be >= 1.");
-    }
-    if (!(o.tol >= 0.0) || !std::isfinite(o.tol)) {
-      detail::fail(where, "tol = " + detail::to_text(o.tol) + " must be a finite number >= 0.");
-    }
-    if (!(o.reg_covar >= 0.0) || !std::isfinite(o.reg_covar)) {
-      detail::fail(where, "reg_covar = " + detail::to_text(o.reg_covar) + " must be a finite number >= 0.");
-    }
-    if (o.reg_covar > double(std::numeric_limits<Scalar>::max()) / 4) {
-      detail::fail(where, "reg_covar = " + detail::to_text(o.reg_covar) +
-                              " is too large for the model's Scalar type; pass a smaller reg_covar.");
-    }
-    if (o.verbose < 0) {
-      detail::fail(where, "verbose = " + detail::to_text(o.verbose) + " must be >= 0.");
-    }
-    if (o.max_iter < 0) {
-      detail::fail(where, "max_iter = " + detail::to_text(o.max_iter) + " must be >= 0.");
-    }
-    if (o.n_init < 1) {
-      detail::fail(where, "n_init = " + detail::to_text(o.n_init) + " must be >= 1.");
-    }
-    if (o.verbose_interval < 1) {
-      detail::fail(where, "verbose_interval = " + detail::to_text(o.verbose_interval) + " must be >= 1.");
-    }
+    detail::validate_mixture_options<Scalar>(o, where);
     if (!(o.learning_decay > 0.5 && o.learning_decay <= 1.0)) {
       detail::fail(where, "learning_decay = " + detail::to_text(o.learning_decay) +
                               " must be in (0.5, 1] for stepwise EM to converge (default 0.7).");
@@ -642,16 +566,6 @@ class GaussianMixture {
     if (!(o.learning_offset > 0.0) || !std::isfinite(o.learning_offset)) {
       detail::fail(where, "learning_offset = " + detail::to_text(o.learning_offset) +
                               " must be a finite number > 0 (default 1).");
-    }
-    const int type = static_cast<int>(o.covariance_type);
-    if (type < 0 || type > 3) {
-      detail::fail(where, "covariance_type = " + detail::to_text(type) +
-                              " is not one of full, tied, diag, spherical.");
-    }
-    const int init = static_cast<int>(o.init_params);
-    if (init < 0 || init > 3) {
-      detail::fail(where, "init_params = " + detail::to_text(init) +
-                              " is not one of kmeans, k-means++, random, random_from_data.");
     }
   }
 
@@ -727,17 +641,6 @@ class GaussianMixture {
                               to_string(options_.covariance_type) + "', " + detail::to_text(D) +
                               " features; set warm_start = false to fit from scratch.");
     }
-  }
-
-  static double seconds(Clock::time_point from, Clock::time_point to) {
-    return std::chrono::duration<double>(to - from).count();
-  }
-
-  template <typename... Args>
-  static void print_line(const char* format, Args... args) {
-    char line[256];
-    std::snprintf(line, sizeof line, format, args...);
-    std::cout << line << "\n";
   }
 
   Options options_;

@@ -65,7 +65,9 @@ inline std::string ill_defined_covariance_message(const std::string& where, Eige
   return where + ": fitting the mixture model failed because component " + to_text(component) +
          " has an ill-defined empirical covariance (for instance caused by singleton or "
          "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
-         to_text(reg_covar) + "), or set reseed_collapsed_components = true.";
+         to_text(reg_covar) + ")" +
+         // Only GaussianMixture has the re-seed policy.
+         (where.rfind("GaussianMixture", 0) == 0 ? ", or set reseed_collapsed_components = true." : ".");
 }
 
 /// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:

@@ -148,41 +148,34 @@ void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::
   }
 }
 
-/// The M-step from accumulated statistics (about their reference means).
-/// `normalize_weights` is false only for sklearn's initialization, whose weights are
-/// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
-/// positive definite; `where` names the user's call in its message. With `collapsed` (the
-/// reseed_collapsed_components policy), it lists instead, in increasing order, the components
-/// that lost every point (responsibilities summing to at most sklearn's 10 eps) or whose
-/// full, diag or spherical covariance is not positive definite, for reseed_components().
-template <typename Scalar, int Dim>
-MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
-                                        const std::string& where,
-                                        bool normalize_weights = true,
-                                        std::vector<Eigen::Index>* collapsed = nullptr) {
+/// sklearn's _estimate_gaussian_parameters from accumulated statistics (about their reference
+/// means), in double: nk (with sklearn's 10 eps, of the model's Scalar, so an empty component
+/// divides by a tiny positive number instead of zero), the means and the covariances with
+/// reg_covar on their diagonals. GaussianMixture's M-step turns them into its parameters,
+/// BayesianGaussianMixture's into its variational posterior (variational.hpp).
+struct GaussianEstimates {
+  Eigen::VectorXd nk;            ///< K
+  Eigen::MatrixXd means;         ///< K x D
+  Eigen::MatrixXd covariances;   ///< storage per covariance type, exactly symmetric
+};
+
+inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics& stats, double reg_covar,
+                                                      double eps) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
-  // sklearn adds 10 * eps (of the data's dtype) so an empty component divides by a tiny
-  // positive number instead of zero.
-  const double eps = double(std::numeric_limits<Scalar>::epsilon());
-  const Eigen::VectorXd nk = stats.resp_sum.array() + 10.0 * eps;
+  GaussianEstimates estimates;
+  estimates.nk = stats.resp_sum.array() + 10.0 * eps;
+  const Eigen::VectorXd& nk = estimates.nk;
   // sum r (x - mean_new)(x - mean_new)^T = scatter - c_k d d^T with d = resp_diff_sum.row(k),
   // c_k = 2 / nk - s / nk^2 (exact for the shifted sums, including sklearn's eps in nk).
   const Eigen::ArrayXd correction =
       2.0 / nk.array() - stats.resp_sum.array() / nk.array().square();
 
-  MixtureParameters<Scalar, Dim> params;
-  params.covariance_type = type;
-  const Eigen::VectorXd weights =
-      normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
-  params.weights = weights.template cast<Scalar>();
+  estimates.means = stats.reference;
+  for (Eigen::Index k = 0; k < K; ++k) estimates.means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
 
-  Eigen::MatrixXd means = stats.reference;
-  for (Eigen::Index k = 0; k < K; ++k) means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
-  params.means = means.template cast<Scalar>();
-
-  Eigen::MatrixXd covariances;
+  Eigen::MatrixXd& covariances = estimates.covariances;
   switch (type) {
     case CovarianceType::full: {
       covariances.resize(K * D, D);
@@ -226,7 +219,35 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
       break;
     }
   }
-  params.covariances = covariances.template cast<Scalar>();
+  return estimates;
+}
+
+/// The M-step from accumulated statistics (about their reference means).
+/// `normalize_weights` is false only for sklearn's initialization, whose weights are
+/// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
+/// positive definite; `where` names the user's call in its message. With `collapsed` (the
+/// reseed_collapsed_components policy), it lists instead, in increasing order, the components
+/// that lost every point (responsibilities summing to at most sklearn's 10 eps) or whose
+/// full, diag or spherical covariance is not positive definite, for reseed_components().
+template <typename Scalar, int Dim>
+MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
+                                        const std::string& where,
+                                        bool normalize_weights = true,
+                                        std::vector<Eigen::Index>* collapsed = nullptr) {
+  const CovarianceType type = stats.covariance_type;
+  const Eigen::Index K = stats.resp_sum.size();
+  const Eigen::Index D = stats.resp_diff_sum.cols();
+  const double eps = double(std::numeric_limits<Scalar>::epsilon());
+  const GaussianEstimates estimates = estimate_gaussian_parameters(stats, reg_covar, eps);
+  const Eigen::VectorXd& nk = estimates.nk;
+
+  MixtureParameters<Scalar, Dim> params;
+  params.covariance_type = type;
+  const Eigen::VectorXd weights =
+      normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
+  params.weights = weights.template cast<Scalar>();
+  params.means = estimates.means.template cast<Scalar>();
+  params.covariances = estimates.covariances.template cast<Scalar>();
   params.precisions_cholesky = compute_precision_cholesky<Scalar, Dim>(
       params.covariances, type, K, D, where, reg_covar, collapsed);
   if (collapsed) {

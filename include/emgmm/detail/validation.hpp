@@ -165,6 +165,47 @@ Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_w
   return weights;
 }
 
+/// The options every mixture shares (sklearn's BaseMixture parameters), validated; `o` is a
+/// GaussianMixtureOptions or BayesianGaussianMixtureOptions.
+template <typename Scalar, typename MixtureOptions>
+void validate_mixture_options(const MixtureOptions& o, const std::string& where) {
+  if (o.n_components < 1) {
+    fail(where, "n_components = " + to_text(o.n_components) + " must be >= 1.");
+  }
+  if (!(o.tol >= 0.0) || !std::isfinite(o.tol)) {
+    fail(where, "tol = " + to_text(o.tol) + " must be a finite number >= 0.");
+  }
+  if (!(o.reg_covar >= 0.0) || !std::isfinite(o.reg_covar)) {
+    fail(where, "reg_covar = " + to_text(o.reg_covar) + " must be a finite number >= 0.");
+  }
+  if (o.reg_covar > double(std::numeric_limits<Scalar>::max()) / 4) {
+    fail(where, "reg_covar = " + to_text(o.reg_covar) +
+                  " is too large for the model's Scalar type; pass a smaller reg_covar.");
+  }
+  if (o.verbose < 0) {
+    fail(where, "verbose = " + to_text(o.verbose) + " must be >= 0.");
+  }
+  if (o.max_iter < 0) {
+    fail(where, "max_iter = " + to_text(o.max_iter) + " must be >= 0.");
+  }
+  if (o.n_init < 1) {
+    fail(where, "n_init = " + to_text(o.n_init) + " must be >= 1.");
+  }
+  if (o.verbose_interval < 1) {
+    fail(where, "verbose_interval = " + to_text(o.verbose_interval) + " must be >= 1.");
+  }
+  const int type = static_cast<int>(o.covariance_type);
+  if (type < 0 || type > 3) {
+    fail(where, "covariance_type = " + to_text(type) +
+                  " is not one of full, tied, diag, spherical.");
+  }
+  const int init = static_cast<int>(o.init_params);
+  if (init < 0 || init > 3) {
+    fail(where, "init_params = " + to_text(init) +
+                  " is not one of kmeans, k-means++, random, random_from_data.");
+  }
+}
+
 }  // namespace detail
 }  // namespace emgmm
 
