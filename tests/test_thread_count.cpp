@@ -124,3 +124,44 @@ TEMPLATE_TEST_CASE("KMeans: bit-identical fits with any number of threads", "[km
     }
   }
 }
+
+TEMPLATE_TEST_CASE("BayesianGaussianMixture: bit-identical fits with any number of threads",
+                   "[bayesian_gaussian_mixture][threads]", float, double) {
+  using Scalar = TestType;
+  const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
+  const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 99);
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
+  for (const CovarianceType type : {CovarianceType::full, CovarianceType::tied,
+                                    CovarianceType::diag, CovarianceType::spherical}) {
+    INFO("covariance_type " << emgmm::to_string(type));
+    emgmm::BayesianGaussianMixtureOptions<Scalar> options;
+    options.n_components = 6;  // three more than the blobs: some are switched off
+    options.covariance_type = type;
+    options.n_init = 2;
+    options.max_iter = 8;
+    options.random_state = 5;
+    std::vector<emgmm::BayesianGaussianMixture<Scalar>> models;
+    std::vector<Eigen::VectorXi> labels;
+    for (const int threads : kThreadCounts) {
+      models.push_back(with_threads(threads, [&] {
+        emgmm::BayesianGaussianMixture<Scalar> model(options);
+        model.fit(X);
+        return model;
+      }));
+      labels.push_back(with_threads(threads, [&] { return models.back().predict(X); }));
+    }
+    const auto& first = models.front();
+    for (std::size_t m = 1; m < models.size(); ++m) {
+      INFO(kThreadCounts[m] << " threads against 1");
+      const auto& model = models[m];
+      CHECK(identical(model.weights(), first.weights()));
+      CHECK(identical(model.means(), first.means()));
+      CHECK(identical(model.covariances(), first.covariances()));
+      CHECK(identical(model.weight_concentration(), first.weight_concentration()));
+      CHECK(identical(model.degrees_of_freedom(), first.degrees_of_freedom()));
+      CHECK(model.lower_bound() == first.lower_bound());
+      CHECK(model.n_iter() == first.n_iter());
+      CHECK(identical(labels[m], labels.front()));
+    }
+  }
+}

@@ -70,6 +70,30 @@ inline InitParams init_params_from_string(const std::string& name) {
                         "' is not one of 'kmeans', 'k-means++', 'random', 'random_from_data'.");
 }
 
+/// The prior on the mixing weights of BayesianGaussianMixture (sklearn's
+/// `weight_concentration_prior_type`).
+enum class WeightConcentrationPriorType {
+  dirichlet_process,      ///< stick-breaking (infinite mixture truncated at n_components); sklearn's default
+  dirichlet_distribution  ///< a finite Dirichlet over the n_components weights
+};
+
+/// sklearn's spelling: "dirichlet_process", "dirichlet_distribution".
+inline const char* to_string(WeightConcentrationPriorType type) {
+  switch (type) {
+    case WeightConcentrationPriorType::dirichlet_process: return "dirichlet_process";
+    case WeightConcentrationPriorType::dirichlet_distribution: return "dirichlet_distribution";
+  }
+  return "unknown";
+}
+
+/// Parses sklearn's spelling; throws InvalidArgument naming the accepted values.
+inline WeightConcentrationPriorType weight_concentration_prior_type_from_string(const std::string& name) {
+  if (name == "dirichlet_process") return WeightConcentrationPriorType::dirichlet_process;
+  if (name == "dirichlet_distribution") return WeightConcentrationPriorType::dirichlet_distribution;
+  throw InvalidArgument("weight_concentration_prior_type_from_string: weight_concentration_prior_type = '" + name +
+                        "' is not one of 'dirichlet_process', 'dirichlet_distribution'.");
+}
+
 }  // namespace emgmm
 
 #endif  // EMGMM_COVARIANCE_TYPE_HPP

@@ -4,6 +4,7 @@
 /// emgmm: Gaussian mixture models fitted by EM on Eigen, with scikit-learn's API.
 /// The one header to include; it includes every public header and nothing else.
 
+#include "bayesian_gaussian_mixture.hpp"
 #include "covariance_type.hpp"
 #include "errors.hpp"
 #include "gaussian_mixture.hpp"

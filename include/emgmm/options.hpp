@@ -16,7 +16,9 @@ namespace emgmm {
 struct IterationInfo {
   int init = 0;               ///< which initialization (0 .. n_init-1), as sklearn's verbose log
   int iteration = 0;          ///< 1-based EM iteration within this initialization
-  double lower_bound = 0.0;   ///< mean per-sample log-likelihood before this M-step
+  /// GaussianMixture: the mean per-sample log-likelihood before this M-step;
+  /// BayesianGaussianMixture: the evidence lower bound after it (sklearn's lower_bound_)
+  double lower_bound = 0.0;
   double change = 0.0;        ///< lower_bound minus the previous one (inf on the first)
 };
 
@@ -80,6 +82,44 @@ struct GaussianMixtureOptions {
   /// 2009; Cappé & Moulines 2009) needs learning_decay in (0.5, 1]; smaller forgets faster.
   double learning_decay = 0.7;
   double learning_offset = 1.0;  ///< > 0; larger makes the first chunks weigh less
+};
+
+/// BayesianGaussianMixture's parameters under scikit-learn's names and with its defaults; a
+/// prior left empty takes sklearn's data-dependent default at fit().
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+struct BayesianGaussianMixtureOptions {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using RowVector = Eigen::Matrix<Scalar, 1, Dim>;
+
+  int n_components = 1;     ///< an upper bound: the fit switches off the components it does not need
+  CovarianceType covariance_type = CovarianceType::full;
+  double tol = 1e-3;        ///< stop when the lower bound (a sum over the points) changes by less
+  double reg_covar = 1e-6;  ///< added to the diagonal of every empirical covariance
+  int max_iter = 100;       ///< variational EM iterations per initialization (0: only initialize)
+  int n_init = 1;           ///< initializations; the one with the best lower bound is kept
+  InitParams init_params = InitParams::kmeans;
+  WeightConcentrationPriorType weight_concentration_prior_type = WeightConcentrationPriorType::dirichlet_process;
+  /// > 0; small values put the mass on few components, large ones spread it. Default 1 / n_components.
+  std::optional<double> weight_concentration_prior;
+  /// > 0; how strongly the means are pulled to mean_prior. Default 1.
+  std::optional<double> mean_precision_prior;
+  std::optional<RowVector> mean_prior;             ///< D values; default the mean of X
+  std::optional<double> degrees_of_freedom_prior;  ///< > n_features - 1; default n_features
+  /// Prior of the covariance: full and tied D x D symmetric positive definite, diag 1 x D (or
+  /// D x 1) positive, spherical 1 x 1 positive. Default the covariance of X (np.cov, ddof 1;
+  /// diag its diagonal, spherical the mean of that).
+  std::optional<Matrix> covariance_prior;
+  /// Not in sklearn: the starting responsibilities, n_samples x n_components, >= 0, each row
+  /// normalized to sum to 1 (e.g. one-hot labels of a clustering of your own). Replaces
+  /// init_params; every initialization then starts from it.
+  std::optional<Matrix> resp_init;
+  /// Seed of every random choice (initialization, sample()); std::nullopt draws one from
+  /// std::random_device at each call, like sklearn's random_state=None.
+  std::optional<std::uint64_t> random_state;
+  bool warm_start = false;  ///< a refit starts from the fitted parameters (n_init ignored)
+  int verbose = 0;          ///< 0 silent, 1 per-init messages, 2 also timing and change
+  int verbose_interval = 10;
+  IterationCallback callback;  ///< optional progress hook (not in sklearn)
 };
 
 /// KMeans's parameters under scikit-learn's names and with scikit-learn 1.2's defaults.

@@ -89,8 +89,9 @@ class WeightedLogDensity {
     const double log_two_pi = std::log(2.0 * 3.14159265358979323846);
     log_norm_.resize(K);
     for (Eigen::Index k = 0; k < K; ++k) {
-      log_norm_(k) = static_cast<Scalar>(std::log(double(params.weights(k))) + double(log_det(k)) -
-                                         0.5 * double(D) * log_two_pi);
+      const double log_weight =
+          params.log_weights.size() == K ? params.log_weights(k) : std::log(double(params.weights(k)));
+      log_norm_(k) = static_cast<Scalar>(log_weight + double(log_det(k)) - 0.5 * double(D) * log_two_pi);
     }
     if (type_ == CovarianceType::full || type_ == CovarianceType::tied) {
       const Eigen::Index n_factors = type_ == CovarianceType::full ? K : 1;

@@ -21,6 +21,10 @@ struct MixtureParameters {
   Means means;                  ///< K x D
   Matrix covariances;           ///< storage per covariance_type
   Matrix precisions_cholesky;   ///< same storage; P with P P^T = precision
+  /// What the E-step adds as component k's log weight when not empty (K values): the
+  /// BayesianGaussianMixture's expected log weight plus its Wishart terms (variational.hpp).
+  /// Empty for a GaussianMixture, whose E-step uses log(weights).
+  Eigen::VectorXd log_weights;
 
   Eigen::Index n_components() const { return weights.size(); }
   Eigen::Index n_features() const { return means.cols(); }

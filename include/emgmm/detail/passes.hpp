@@ -31,11 +31,13 @@ inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::
 /// into the sufficient statistics about the current means; log_likelihood gets sum log p(x).
 /// Sample weights (X.weighted()) scale each point's responsibilities and log-likelihood: a
 /// weight of 3 counts the point three times. With `worst` (capacity > 0), it also keeps the
-/// points of positive weight with the lowest log p(x) (reseed_collapsed_components).
+/// points of positive weight with the lowest log p(x) (reseed_collapsed_components). With
+/// `resp_log_resp`, it also sums sum_i w_i sum_k r_ik log r_ik there (the responsibilities' part
+/// of BayesianGaussianMixture's lower bound), in chunk order.
 template <typename Scalar, int Dim>
 SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
                                       const MixtureParameters<Scalar, Dim>& params,
-                                      WorstPoints* worst = nullptr) {
+                                      WorstPoints* worst = nullptr, double* resp_log_resp = nullptr) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -48,6 +50,7 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   const ChunkPlan plan =
       ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
+  std::vector<double> chunk_resp_log_resp(partial.size(), 0.0);
   std::vector<WorstPoints> chunk_worst(worst ? partial.size() : 0, WorstPoints{worst ? worst->capacity : 0, {}});
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
@@ -66,6 +69,14 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
           }
         }
       }
+      if (resp_log_resp) {
+        // r log r -> 0 as r -> 0; a responsibility flushed to 0 contributes nothing.
+        const Vector per_point =
+            (resp.array() > Scalar(0)).select(resp.array() * resp.array().log(), Scalar(0)).rowwise().sum();
+        chunk_resp_log_resp[static_cast<std::size_t>(chunk)] +=
+            X.weighted() ? X.weights(start, rows).dot(per_point.template cast<double>())
+                         : per_point.template cast<double>().sum();
+      }
       if (X.weighted()) {
         const auto w = X.weights(start, rows);
         stats.log_likelihood += w.dot(log_norm.template cast<double>());
@@ -80,6 +91,10 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   });
   for (std::size_t c = 1; c < partial.size(); ++c) partial[0] += partial[c];
   partial[0].reference = reference.template cast<double>();
+  if (resp_log_resp) {
+    *resp_log_resp = 0.0;
+    for (const double part : chunk_resp_log_resp) *resp_log_resp += part;
+  }
   // WorstPoints' order is total, so the merged set does not depend on the chunks.
   for (const WorstPoints& kept : chunk_worst) {
     for (const WorstPoints::Entry& entry : kept.entries) worst->offer(entry.first, entry.second);

@@ -1,0 +1,589 @@
+#ifndef EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP
+#define EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include "covariance_type.hpp"
+#include "detail/covariance.hpp"
+#include "detail/fit_log.hpp"
+#include "detail/initialization.hpp"
+#include "detail/parameters.hpp"
+#include "detail/passes.hpp"
+#include "detail/random.hpp"
+#include "detail/sampling.hpp"
+#include "detail/validation.hpp"
+#include "detail/variational.hpp"
+#include "errors.hpp"
+#include "kmeans.hpp"
+#include "options.hpp"
+#include "serialization.hpp"
+
+namespace emgmm {
+
+/// A Gaussian mixture fitted by variational inference: sklearn.mixture.BayesianGaussianMixture
+/// with the same parameters, methods, fitted attributes (as accessors) and results.
+///
+/// Give n_components as an upper bound: with a small weight_concentration_prior the fit
+/// leaves the components the data do not support with weights near zero, so the number of
+/// clusters need not be known (count the weights above a threshold, as
+/// examples/auto_components.cpp does). dirichlet_process (the default) orders the components
+/// by a stick-breaking prior and switches off the later ones; dirichlet_distribution treats
+/// them alike.
+///
+/// The E-step and the statistics are GaussianMixture's own single pass over the data (blocked,
+/// parallel under OpenMP, bit-identical for any number of threads); only the M-step and the
+/// lower bound are the variational ones (detail/variational.hpp). Scalar, Dim, the accepted X
+/// and the errors are as for GaussianMixture: InvalidArgument for invalid options, priors or
+/// data (naming the parameter, the value and the fix), NotFittedError before fit(),
+/// NumericalError when a covariance is not positive definite; a fit that throws leaves the
+/// model exactly as it was.
+template <typename Scalar = double, int Dim = Eigen::Dynamic>
+class BayesianGaussianMixture {
+  static_assert(std::is_floating_point<Scalar>::value,
+                "emgmm::BayesianGaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
+  static_assert(Dim == Eigen::Dynamic || Dim > 0,
+                "emgmm::BayesianGaussianMixture<Scalar, Dim> needs Dim > 0 or Eigen::Dynamic.");
+
+ public:
+  using Options = BayesianGaussianMixtureOptions<Scalar, Dim>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using RowVector = Eigen::Matrix<Scalar, 1, Dim>;
+  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using SquareMatrix = Eigen::Matrix<Scalar, Dim, Dim>;
+  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Labels = Eigen::VectorXi;
+
+  /// What sample() returns: the points and the component each was drawn from, grouped by
+  /// component as sklearn does.
+  struct Samples {
+    Data X;
+    Labels y;
+  };
+
+  /// At most n_components components, every other option sklearn's default.
+  explicit BayesianGaussianMixture(int n_components = 1) { options_.n_components = n_components; }
+  explicit BayesianGaussianMixture(Options options) : options_(std::move(options)) {}
+
+  /// The options (sklearn's get_params).
+  const Options& get_params() const { return options_; }
+  /// Replaces the options (sklearn's set_params); they are validated by the next fit().
+  void set_params(Options options) { options_ = std::move(options); }
+
+  /// Fits the variational posterior, n_init times, keeping the best lower bound (sklearn's
+  /// fit). The priors left empty in the options are taken from X (see the accessors below).
+  template <typename Derived>
+  BayesianGaussianMixture& fit(const Eigen::MatrixBase<Derived>& X) {
+    fit_impl(X, nullptr, "BayesianGaussianMixture::fit", nullptr);
+    return *this;
+  }
+
+  /// fit(X) with one weight per row (not in sklearn): a point of weight w counts as w points
+  /// in every sum, the default priors' mean and covariance included, so integer weights fit
+  /// what repeating each row fits. Weights must be finite and >= 0, with at least n_components
+  /// positive (and summing to more than 1 when covariance_prior is left to the data).
+  template <typename Derived, typename DerivedWeight>
+  BayesianGaussianMixture& fit(const Eigen::MatrixBase<Derived>& X,
+                               const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const char* where = "BayesianGaussianMixture::fit";
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, where);
+    fit_impl(X, &weights, where, nullptr);
+    return *this;
+  }
+
+  /// fit(X), then the most probable component of every point; equals fit(X).predict(X).
+  template <typename Derived>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X) {
+    Labels labels;
+    fit_impl(X, nullptr, "BayesianGaussianMixture::fit_predict", &labels);
+    return labels;
+  }
+
+  /// fit(X, sample_weight), then the most probable component of every point.
+  template <typename Derived, typename DerivedWeight>
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const char* where = "BayesianGaussianMixture::fit_predict";
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, where);
+    Labels labels;
+    fit_impl(X, &weights, where, &labels);
+    return labels;
+  }
+
+  /// The most probable component of every row of X.
+  template <typename Derived>
+  Labels predict(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "predict");
+    return labels_of(detail::RowSource<Scalar, Dim>(X), posterior_.mixture);
+  }
+
+  /// Posterior probability of each component for every row of X (n x n_components).
+  template <typename Derived>
+  Matrix predict_proba(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "predict_proba");
+    Matrix proba(X.rows(), posterior_.mixture.n_components());
+    detail::SampleOutputs<Scalar> out;
+    out.responsibilities = &proba;
+    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), posterior_.mixture, out);
+    return proba;
+  }
+
+  /// log sum_k exp(E-step log weight_k + log N(x | mean_k, covariance_k)) of every row of X:
+  /// what sklearn's score_samples computes for this model (the variational log weights and
+  /// Wishart terms in place of log weights_; not a normalized density).
+  template <typename Derived>
+  Vector score_samples(const Eigen::MatrixBase<Derived>& X) const {
+    check_input(X, "score_samples");
+    Vector log_prob(X.rows());
+    detail::SampleOutputs<Scalar> out;
+    out.log_prob = &log_prob;
+    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), posterior_.mixture, out);
+    return log_prob;
+  }
+
+  /// Mean of score_samples(X).
+  template <typename Derived>
+  double score(const Eigen::MatrixBase<Derived>& X) const {
+    return score_samples(X).template cast<double>().mean();
+  }
+
+  /// n_samples points drawn from the mixture of weights() and covariances(), with their
+  /// components. Reproducible: the same random_state gives the same points at every call.
+  Samples sample(Eigen::Index n_samples = 1) const {
+    require_fitted("sample");
+    Samples samples;
+    detail::draw_samples(posterior_.mixture, n_samples, detail::Random::seed_from(options_.random_state),
+                         "BayesianGaussianMixture::sample", samples.X, samples.y);
+    return samples;
+  }
+
+  bool is_fitted() const { return n_features_in_ > 0; }
+  /// Expected mixing weights under the posterior, summing to one (sklearn's weights_).
+  const Vector& weights() const { return (require_fitted("weights"), posterior_.mixture.weights); }
+  /// K x D posterior means of the component means (sklearn's means_).
+  const Means& means() const { return (require_fitted("means"), posterior_.mixture.means); }
+  /// The Wishart scale matrices divided by their degrees of freedom (sklearn's covariances_),
+  /// in GaussianMixture's storage: full (K*D) x D, tied D x D, diag K x D, spherical K x 1.
+  const Matrix& covariances() const { return (require_fitted("covariances"), posterior_.mixture.covariances); }
+  /// Their inverses, in the same storage (sklearn's precisions_).
+  const Matrix& precisions() const { return (require_fitted("precisions"), precisions_); }
+  /// Cholesky factors P of the precisions, P P^T = precision (sklearn's precisions_cholesky_).
+  const Matrix& precisions_cholesky() const {
+    return (require_fitted("precisions_cholesky"), posterior_.mixture.precisions_cholesky);
+  }
+  /// Component k's full D x D covariance matrix, whatever the covariance_type.
+  SquareMatrix covariance(Eigen::Index k) const {
+    check_component(k, "covariance");
+    return detail::expand_component<Scalar, Dim>(posterior_.mixture.covariances, posterior_.mixture.covariance_type,
+                                                 k, n_features_in_);
+  }
+  /// Component k's full D x D precision matrix, whatever the covariance_type.
+  SquareMatrix precision(Eigen::Index k) const {
+    check_component(k, "precision");
+    return detail::expand_component<Scalar, Dim>(precisions_, posterior_.mixture.covariance_type, k, n_features_in_);
+  }
+  /// The posterior of the weights (sklearn's weight_concentration_): dirichlet_process K x 2,
+  /// the Beta parameters of each stick (sklearn's tuple [0], [1] as columns);
+  /// dirichlet_distribution K x 1, the Dirichlet parameters.
+  const Matrix& weight_concentration() const {
+    return (require_fitted("weight_concentration"), posterior_.weight_concentration);
+  }
+  /// Precision (number of pseudo-points) of each mean's Gaussian posterior (sklearn's mean_precision_).
+  const Vector& mean_precision() const { return (require_fitted("mean_precision"), posterior_.mean_precision); }
+  /// Degrees of freedom of each Wishart posterior (sklearn's degrees_of_freedom_; tied: the one
+  /// shared value, repeated K times).
+  const Vector& degrees_of_freedom() const {
+    return (require_fitted("degrees_of_freedom"), posterior_.degrees_of_freedom);
+  }
+  /// The priors fit() used, its options or the defaults from the data (sklearn's
+  /// weight_concentration_prior_, mean_precision_prior_, mean_prior_, degrees_of_freedom_prior_,
+  /// covariance_prior_; the covariance prior in the storage of Options::covariance_prior).
+  double weight_concentration_prior() const {
+    return (require_fitted("weight_concentration_prior"), prior_.weight_concentration);
+  }
+  double mean_precision_prior() const { return (require_fitted("mean_precision_prior"), prior_.mean_precision); }
+  const RowVector& mean_prior() const { return (require_fitted("mean_prior"), mean_prior_); }
+  double degrees_of_freedom_prior() const {
+    return (require_fitted("degrees_of_freedom_prior"), prior_.degrees_of_freedom);
+  }
+  const Matrix& covariance_prior() const { return (require_fitted("covariance_prior"), covariance_prior_); }
+  /// Whether the fit converged (sklearn's converged_: true when any initialization did).
+  bool converged() const { return (require_fitted("converged"), converged_); }
+  /// Iterations of the best initialization (sklearn's n_iter_).
+  int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
+  /// The evidence lower bound of the best initialization, up to constants, as sklearn computes
+  /// it (lower_bound_): a sum over the points, not a mean.
+  double lower_bound() const { return (require_fitted("lower_bound"), lower_bound_); }
+  /// Number of features seen by fit (sklearn's n_features_in_).
+  Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
+  int n_components() const { return options_.n_components; }
+  CovarianceType covariance_type() const { return options_.covariance_type; }
+
+  /// Writes the fitted model to `out` as versioned text (serialization.hpp): every option but
+  /// the callback and resp_init, the priors fit() used and every fitted attribute, in numbers
+  /// that load() reads back bit for bit. Throws NotFittedError before fit(), InvalidArgument
+  /// when set_params() has since changed n_components, covariance_type or
+  /// weight_concentration_prior_type or made an option invalid, IOError when the stream fails.
+  void save(std::ostream& out) const { detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, out); }
+  /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
+  void save(const std::string& path) const { detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, path); }
+  /// A new fitted model read from text written by save(), equal to the saved one bit for bit.
+  /// Throws FormatError (an InvalidArgument) naming the line, the key, what was found and what
+  /// was expected when the text is malformed, truncated, of another kind, version, Scalar or
+  /// (for a fixed Dim) dimension, or holds invalid parameters.
+  static BayesianGaussianMixture load(std::istream& in) { return detail::BayesianMixtureFormat<Scalar, Dim>::load(in); }
+  /// load(in) from the file `path`, which must end with the model's `end` line; IOError when it
+  /// cannot be opened.
+  static BayesianGaussianMixture load(const std::string& path) {
+    return detail::BayesianMixtureFormat<Scalar, Dim>::load(path);
+  }
+
+ private:
+  using Posterior = detail::VariationalParameters<Scalar, Dim>;
+
+  template <typename Derived, typename DerivedWeight>
+  Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+    validate_options(where);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where);
+  }
+
+  /// fit and fit_predict (sklearn's fit_predict); sample_weight is null or validated.
+  template <typename Derived>
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
+                const std::string& where, Labels* labels) {
+    validate_options(where);
+    detail::check_data<Scalar, Dim>(X, where, 2);
+    detail::check_fit_range<Scalar>(X, where);
+    const Eigen::Index K = options_.n_components;
+    const Eigen::Index D = X.cols();
+    if (X.rows() < K) {
+      detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
+                              ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
+    }
+    const detail::RowSource<Scalar, Dim> source =
+        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
+    const detail::VariationalPriors prior = resolve_priors(source, where);
+    const Matrix resp_init = checked_resp_init(X.rows(), where);
+    const bool do_init = !(options_.warm_start && is_fitted());
+    if (!do_init) check_warm_start(where, D);
+    const int n_init = do_init ? options_.n_init : 1;
+    detail::Random random(detail::Random::seed_from(options_.random_state));
+
+    Posterior best;
+    double max_lower_bound = -std::numeric_limits<double>::infinity();
+    int best_n_iter = 0;
+    bool converged = false;
+    bool stopped = false;
+    detail::FitLog log(options_.verbose, options_.verbose_interval);
+    for (int init = 0; init < n_init && !stopped; ++init) {
+      log.begin_init(init);
+      Posterior posterior = do_init ? initialize(source, prior, resp_init, random, where) : posterior_;
+      double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
+      if (options_.max_iter == 0) {
+        best = std::move(posterior);
+        best_n_iter = 0;
+        continue;
+      }
+      int n_iter = 1;
+      for (;; ++n_iter) {
+        const double previous = lower_bound;
+        // One pass: the E-step's responsibilities folded into the statistics (and their
+        // r log r), then the variational M-step and the lower bound of its result.
+        double resp_log_resp = 0.0;
+        const SufficientStatistics stats =
+            detail::expectation_pass(source, posterior.mixture, nullptr, &resp_log_resp);
+        posterior = detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
+        lower_bound = detail::evidence_lower_bound(posterior, resp_log_resp);
+        if (!std::isfinite(lower_bound)) {
+          throw NumericalError(where + ": the lower bound became " + detail::to_text(lower_bound) + " in iteration " +
+                               detail::to_text(n_iter) + " of initialization " + detail::to_text(init) +
+                               "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
+                               "increase reg_covar or decrease n_components.");
+        }
+        const double change = lower_bound - previous;
+        log.iteration(n_iter, change);
+        if (options_.callback && !options_.callback(IterationInfo{init, n_iter, lower_bound, change})) {
+          stopped = true;
+          break;
+        }
+        if (std::abs(change) < options_.tol) {
+          converged = true;
+          break;
+        }
+        if (n_iter == options_.max_iter) break;
+      }
+      log.end_init(converged, lower_bound);
+      if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
+        max_lower_bound = lower_bound;
+        best = std::move(posterior);
+        best_n_iter = n_iter;
+      }
+    }
+    if (!converged && options_.max_iter > 0) log.not_converged(n_init);
+    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(best.mixture.precisions_cholesky,
+                                                                      best.mixture.covariance_type, D);
+    // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
+    if (labels) *labels = labels_of(source, best.mixture);
+    RowVector mean_prior = prior.mean.template cast<Scalar>();
+    Matrix covariance_prior = prior.covariance.template cast<Scalar>();
+    // Commit: nothing below can throw.
+    posterior_ = std::move(best);
+    precisions_.swap(precisions);
+    prior_ = prior;
+    mean_prior_.swap(mean_prior);
+    covariance_prior_.swap(covariance_prior);
+    converged_ = converged;
+    n_iter_ = best_n_iter;
+    lower_bound_ = max_lower_bound;
+    n_features_in_ = D;
+  }
+
+  /// sklearn's _initialize_parameters + _initialize: the starting responsibilities (resp_init
+  /// or init_params) and the variational update of their statistics.
+  Posterior initialize(const detail::RowSource<Scalar, Dim>& source, const detail::VariationalPriors& prior,
+                       const Matrix& resp_init, detail::Random& random, const std::string& where) const {
+    const CovarianceType type = options_.covariance_type;
+    const Eigen::Index K = options_.n_components;
+    const SufficientStatistics stats =
+        options_.resp_init ? detail::statistics_of_responsibilities(
+                                 source, type, K,
+                                 [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
+                                   R = resp_init.middleRows(start, rows);
+                                 })
+                           : detail::initial_statistics(source, type, K, options_.init_params, random);
+    return detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
+  }
+
+  /// sklearn's _check_parameters: the priors from the options, or their defaults from the data
+  /// (weighted by the sample weights when there are any).
+  detail::VariationalPriors resolve_priors(const detail::RowSource<Scalar, Dim>& X, const std::string& where) const {
+    const Options& o = options_;
+    const Eigen::Index K = o.n_components;
+    const Eigen::Index D = X.cols();
+    const CovarianceType type = o.covariance_type;
+    detail::VariationalPriors prior;
+    prior.weight_type = o.weight_concentration_prior_type;
+    prior.weight_concentration = o.weight_concentration_prior ? *o.weight_concentration_prior : 1.0 / double(K);
+    prior.mean_precision = o.mean_precision_prior ? *o.mean_precision_prior : 1.0;
+    prior.degrees_of_freedom = o.degrees_of_freedom_prior ? *o.degrees_of_freedom_prior : double(D);
+    if (o.degrees_of_freedom_prior && !(prior.degrees_of_freedom > double(D) - 1.0)) {
+      detail::fail(where, "degrees_of_freedom_prior = " + detail::to_text(prior.degrees_of_freedom) +
+                              " should be greater than n_features - 1 = " + detail::to_text(D - 1) +
+                              "; pass a larger value or leave it empty for n_features.");
+    }
+    const Eigen::Matrix<Scalar, 1, Dim> data_mean = detail::column_mean(X);
+    if (o.mean_prior) {
+      if (o.mean_prior->size() != D) {
+        detail::fail(where, "mean_prior has " + detail::to_text(o.mean_prior->size()) +
+                                " values but must have n_features = " + detail::to_text(D) + ".");
+      }
+      if (!o.mean_prior->allFinite()) detail::fail(where, "mean_prior must not contain NaN or infinity.");
+      prior.mean = o.mean_prior->template cast<double>();
+    } else {
+      prior.mean = data_mean.template cast<double>();
+    }
+    if (o.covariance_prior) {
+      prior.covariance = checked_covariance_prior(*o.covariance_prior, D, where);
+      return prior;
+    }
+    // The data's covariance with ddof 1 (np.cov, np.var(ddof=1)), about its mean in one pass.
+    const double n = X.total_weight();
+    if (!(n > 1.0)) {
+      detail::fail(where, "the default covariance_prior divides by sum(sample_weight) - 1, but the weights sum to " +
+                              detail::to_text(n) + "; scale the weights up or give covariance_prior.");
+    }
+    const bool diagonal = type == CovarianceType::diag || type == CovarianceType::spherical;
+    const CovarianceType layout = diagonal ? CovarianceType::diag : CovarianceType::tied;
+    const Means reference = data_mean;
+    const SufficientStatistics stats = detail::responsibility_pass<Scalar, Dim>(
+        X, layout, 1, reference, [](Eigen::Index, Eigen::Index, Matrix& R) { R.setOnes(); });
+    const Eigen::RowVectorXd d = stats.resp_diff_sum.row(0);  // ~0: the rounding of the mean
+    if (diagonal) {
+      const Eigen::RowVectorXd variances = (stats.scatter.row(0).array() - d.array().square() / n) / (n - 1.0);
+      prior.covariance = type == CovarianceType::diag ? Eigen::MatrixXd(variances)
+                                                      : Eigen::MatrixXd::Constant(1, 1, variances.mean());
+    } else {
+      const Eigen::MatrixXd scatter = stats.scatter.selfadjointView<Eigen::Lower>();
+      prior.covariance = (scatter - d.transpose() * d / n) / (n - 1.0);
+      prior.covariance = Eigen::MatrixXd(prior.covariance.selfadjointView<Eigen::Lower>());
+    }
+    return prior;
+  }
+
+  /// The user's covariance_prior in double, stored as VariationalPriors::covariance.
+  Eigen::MatrixXd checked_covariance_prior(const Matrix& given, Eigen::Index D, const std::string& where) const {
+    const CovarianceType type = options_.covariance_type;
+    const std::string name = std::string("'") + to_string(type) + " covariance_prior'";
+    if (!given.allFinite()) detail::fail(where, "covariance_prior must not contain NaN or infinity.");
+    const Eigen::MatrixXd c = given.template cast<double>();
+    const auto shape = detail::to_text(c.rows()) + " x " + detail::to_text(c.cols());
+    switch (type) {
+      case CovarianceType::full:
+      case CovarianceType::tied: {
+        if (c.rows() != D || c.cols() != D) {
+          detail::fail(where, "covariance_prior has shape (" + shape + ") but for covariance_type '" +
+                                  to_string(type) + "' must be (n_features x n_features) = (" + detail::to_text(D) +
+                                  " x " + detail::to_text(D) + ").");
+        }
+        // numpy.allclose(C, C.T) and a Cholesky factorization, as sklearn's _check_precision_matrix.
+        const bool symmetric = ((c - c.transpose()).array().abs() <= 1e-8 + 1e-5 * c.transpose().array().abs()).all();
+        const Eigen::LLT<Eigen::MatrixXd> llt(c);
+        if (!symmetric || llt.info() != Eigen::Success ||
+            !(Eigen::MatrixXd(llt.matrixL()).diagonal().array() > 0.0).all()) {
+          detail::fail(where, "covariance_prior: " + name + " should be symmetric, positive-definite.");
+        }
+        return c;
+      }
+      case CovarianceType::diag: {
+        if (!((c.rows() == 1 && c.cols() == D) || (c.rows() == D && c.cols() == 1))) {
+          detail::fail(where, "covariance_prior has shape (" + shape +
+                                  ") but for covariance_type 'diag' must hold n_features = " + detail::to_text(D) +
+                                  " variances (1 x " + detail::to_text(D) + " or " + detail::to_text(D) + " x 1).");
+        }
+        if (!(c.array() > 0.0).all()) detail::fail(where, "covariance_prior: " + name + " should be positive.");
+        return c.rows() == 1 ? c : Eigen::MatrixXd(c.transpose());
+      }
+      case CovarianceType::spherical:
+        break;
+    }
+    if (c.rows() != 1 || c.cols() != 1) {
+      detail::fail(where, "covariance_prior has shape (" + shape +
+                              ") but for covariance_type 'spherical' must be one variance (1 x 1).");
+    }
+    if (!(c(0, 0) > 0.0)) {
+      detail::fail(where, "covariance_prior = " + detail::to_text(c(0, 0)) + "; " + name + " should be positive.");
+    }
+    return c;
+  }
+
+  /// resp_init validated and each row divided by its sum; empty when not given.
+  Matrix checked_resp_init(Eigen::Index n_samples, const std::string& where) const {
+    if (!options_.resp_init) return Matrix();
+    const Matrix& r = *options_.resp_init;
+    const Eigen::Index K = options_.n_components;
+    if (r.rows() != n_samples || r.cols() != K) {
+      detail::fail(where, "resp_init has shape (" + detail::to_text(r.rows()) + " x " + detail::to_text(r.cols()) +
+                              ") but must be (n_samples x n_components) = (" + detail::to_text(n_samples) + " x " +
+                              detail::to_text(K) + ").");
+    }
+    Matrix normalized(n_samples, K);
+    for (Eigen::Index i = 0; i < n_samples; ++i) {
+      double sum = 0.0;
+      for (Eigen::Index k = 0; k < K; ++k) {
+        const Scalar value = r(i, k);
+        if (!(value >= Scalar(0)) || !std::isfinite(static_cast<double>(value))) {
+          detail::fail(where, "resp_init(" + detail::to_text(i) + ", " + detail::to_text(k) + ") = " +
+                                  detail::to_text(value) + "; responsibilities must be finite and >= 0.");
+        }
+        sum += double(value);
+      }
+      if (!(sum > 0.0) || !std::isfinite(sum)) {
+        detail::fail(where, "resp_init row " + detail::to_text(i) + " sums to " + detail::to_text(sum) +
+                                "; every point needs a positive, finite total responsibility (give it weight 0 "
+                                "with sample_weight to leave it out).");
+      }
+      normalized.row(i) = (r.row(i).template cast<double>() / sum).template cast<Scalar>();
+    }
+    return normalized;
+  }
+
+  static Labels labels_of(const detail::RowSource<Scalar, Dim>& X, const detail::MixtureParameters<Scalar, Dim>& mixture) {
+    Labels labels(X.rows());
+    detail::SampleOutputs<Scalar> out;
+    out.labels = &labels;
+    detail::evaluation_pass(X, mixture, out);
+    return labels;
+  }
+
+  template <typename Derived>
+  void check_input(const Eigen::MatrixBase<Derived>& X, const char* method) const {
+    require_fitted(method);
+    detail::check_data<Scalar, Dim>(X, std::string("BayesianGaussianMixture::") + method, 1, n_features_in_);
+  }
+
+  void require_fitted(const char* method) const {
+    if (!is_fitted()) {
+      throw NotFittedError(std::string("BayesianGaussianMixture::") + method +
+                           ": this BayesianGaussianMixture instance is not fitted yet; call fit(X) first.");
+    }
+  }
+
+  void check_component(Eigen::Index k, const char* method) const {
+    require_fitted(method);
+    if (k < 0 || k >= posterior_.mixture.n_components()) {
+      detail::fail(std::string("BayesianGaussianMixture::") + method,
+                   "k = " + detail::to_text(k) + " is not a component; pass 0 <= k < n_components = " +
+                       detail::to_text(posterior_.mixture.n_components()) + ".");
+    }
+  }
+
+  void validate_options(const std::string& where) const {
+    const Options& o = options_;
+    detail::validate_mixture_options<Scalar>(o, where);
+    const int prior_type = static_cast<int>(o.weight_concentration_prior_type);
+    if (prior_type < 0 || prior_type > 1) {
+      detail::fail(where, "weight_concentration_prior_type = " + detail::to_text(prior_type) +
+                              " is not one of dirichlet_process, dirichlet_distribution.");
+    }
+    const auto check_positive = [&](const std::optional<double>& value, const char* name, const char* fallback) {
+      if (value && (!(*value > 0.0) || !std::isfinite(*value))) {
+        detail::fail(where, std::string(name) + " = " + detail::to_text(*value) +
+                                " must be a finite number > 0 (or empty for the default, " + fallback + ").");
+      }
+    };
+    check_positive(o.weight_concentration_prior, "weight_concentration_prior", "1 / n_components");
+    check_positive(o.mean_precision_prior, "mean_precision_prior", "1");
+    check_positive(o.degrees_of_freedom_prior, "degrees_of_freedom_prior", "n_features");
+  }
+
+  void check_warm_start(const std::string& where, Eigen::Index D) const {
+    const Posterior& p = posterior_;
+    const bool dirichlet_process = p.weight_concentration.cols() == 2;
+    if (D != n_features_in_ || options_.n_components != p.mixture.n_components() ||
+        options_.covariance_type != p.mixture.covariance_type ||
+        dirichlet_process != (options_.weight_concentration_prior_type == WeightConcentrationPriorType::dirichlet_process)) {
+      detail::fail(where, "warm_start continues from the fitted model (" + detail::to_text(p.mixture.n_components()) +
+                              " components, covariance_type '" + to_string(p.mixture.covariance_type) + "', " +
+                              (dirichlet_process ? "dirichlet_process" : "dirichlet_distribution") + ", " +
+                              detail::to_text(n_features_in_) + " features) but the options or data now ask for " +
+                              detail::to_text(options_.n_components) + " components, '" +
+                              to_string(options_.covariance_type) + "', " +
+                              to_string(options_.weight_concentration_prior_type) + ", " + detail::to_text(D) +
+                              " features; set warm_start = false to fit from scratch.");
+    }
+  }
+
+  Options options_;
+  Posterior posterior_;
+  Matrix precisions_;
+  detail::VariationalPriors prior_;
+  RowVector mean_prior_;
+  Matrix covariance_prior_;
+  bool converged_ = false;
+  int n_iter_ = 0;
+  double lower_bound_ = -std::numeric_limits<double>::infinity();
+  Eigen::Index n_features_in_ = 0;
+
+  friend struct detail::BayesianMixtureFormat<Scalar, Dim>;  // save() and load()
+};
+
+using BayesianGaussianMixtureXd = BayesianGaussianMixture<double>;
+using BayesianGaussianMixtureXf = BayesianGaussianMixture<float>;
+using BayesianGaussianMixture1d = BayesianGaussianMixture<double, 1>;
+using BayesianGaussianMixture1f = BayesianGaussianMixture<float, 1>;
+using BayesianGaussianMixture2d = BayesianGaussianMixture<double, 2>;
+using BayesianGaussianMixture2f = BayesianGaussianMixture<float, 2>;
+using BayesianGaussianMixture3d = BayesianGaussianMixture<double, 3>;
+using BayesianGaussianMixture3f = BayesianGaussianMixture<float, 3>;
+
+}  // namespace emgmm
+
+#endif  // EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP
