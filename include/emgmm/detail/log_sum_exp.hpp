@@ -15,9 +15,14 @@ namespace detail {
 /// overflows. L is replaced by the responsibilities exp(L - log_norm). A row whose every entry
 /// is -inf (a point no component can explain) gets log_norm = -inf and all its responsibility
 /// on its most likely component (the first), never NaN.
+/// With `resp_log_resp`, it also gets sum_k r_ik log r_ik of every row (BayesianGaussianMixture's
+/// lower bound), as sum_k e_ik (L_ik - m_i) / s_i - log s_i with e = exp(L - m), s = sum_k e:
+/// K multiply-adds on values already at hand rather than K logarithms, and no cancellation, L
+/// being taken relative to its row maximum m.
 template <typename Scalar>
 void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L,
-                        Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& log_norm) {
+                        Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& log_norm,
+                        Eigen::Matrix<Scalar, Eigen::Dynamic, 1>* resp_log_resp = nullptr) {
   const Eigen::Index rows = L.rows();
   log_norm.resize(rows);
   log_norm = L.rowwise().maxCoeff();
@@ -38,15 +43,32 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
   // point a covariance made of rounding noise instead of the 0 (+ reg_covar) sklearn computes,
   // and so a "fit" with reg_covar = 0 where sklearn reports the collapsed component.
   const Scalar smallest = std::numeric_limits<Scalar>::min();
-  L = L.array().exp().matrix();
-  L = (L.array() < smallest).select(Scalar(0), L.array()).matrix();
+  if (resp_log_resp) {
+    // Column by column, vectorized along the points: sum_k e (L - m), 0 where e is flushed to 0
+    // (there L - m may be -inf).
+    resp_log_resp->setZero(rows);
+    Eigen::Array<Scalar, Eigen::Dynamic, 1> shifted(rows);
+    for (Eigen::Index k = 0; k < L.cols(); ++k) {
+      auto column = L.col(k).array();
+      shifted = column;
+      column = column.exp();
+      column = (column < smallest).select(Scalar(0), column);
+      resp_log_resp->array() += (column > Scalar(0)).select(column * shifted, Scalar(0));
+    }
+  } else {
+    L = L.array().exp().matrix();
+    L = (L.array() < smallest).select(Scalar(0), L.array()).matrix();
+  }
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = L.rowwise().sum();
-  log_norm.array() += sums.array().log();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_sums = sums.array().log();
+  log_norm += log_sums;
   L.array().colwise() /= sums.array();
+  if (resp_log_resp) resp_log_resp->array() = resp_log_resp->array() / sums.array() - log_sums.array();
   for (const Eigen::Index i : unexplained) {
     log_norm(i) = minus_inf;
     L.row(i).setZero();
     L(i, 0) = Scalar(1);
+    if (resp_log_resp) (*resp_log_resp)(i) = Scalar(0);
   }
 }
 

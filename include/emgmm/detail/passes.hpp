@@ -58,10 +58,11 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
     BlockWork<Scalar, Dim> work;
     Matrix resp;
     Vector log_norm;
+    Vector per_point;  // sum_k r log r of each point, when asked for
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       X.load(start, rows, points);
       density.evaluate(points, resp, work);
-      normalize_log_rows(resp, log_norm);
+      normalize_log_rows(resp, log_norm, resp_log_resp ? &per_point : nullptr);
       if (worst) {
         for (Eigen::Index i = 0; i < rows; ++i) {
           if (X.weight(start + i) > 0.0) {
@@ -70,9 +71,6 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
         }
       }
       if (resp_log_resp) {
-        // r log r -> 0 as r -> 0; a responsibility flushed to 0 contributes nothing.
-        const Vector per_point =
-            (resp.array() > Scalar(0)).select(resp.array() * resp.array().log(), Scalar(0)).rowwise().sum();
         chunk_resp_log_resp[static_cast<std::size_t>(chunk)] +=
             X.weighted() ? X.weights(start, rows).dot(per_point.template cast<double>())
                          : per_point.template cast<double>().sum();
