@@ -610,6 +610,30 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: save and load give the same model b
   }
 }
 
+TEST_CASE("BayesianGaussianMixture: a model whose default covariance prior is singular saves and loads",
+          "[bayesian_gaussian_mixture][serialization]") {
+  // A constant feature makes the data's covariance, the default prior, singular; reg_covar
+  // keeps the fit well defined, and the saved prior must load again (found by the fuzzer).
+  Data<double> X = overlapping_blobs<double>(CovarianceType::full, 80, 61);
+  X.col(1).setConstant(-4.0);
+  for (const CovarianceType type : kAllTypes) {
+    INFO(emgmm::to_string(type));
+    emgmm::BayesianGaussianMixtureOptions<double> options;
+    options.n_components = 2;
+    options.covariance_type = type;
+    options.random_state = 0;
+    emgmm::BayesianGaussianMixture<double> model(options);
+    model.fit(X);
+    // The constant feature's variance (spherical: the mean variance is positive).
+    if (type == CovarianceType::full || type == CovarianceType::tied) CHECK(model.covariance_prior()(1, 1) == 0.0);
+    if (type == CovarianceType::diag) CHECK(model.covariance_prior()(0, 1) == 0.0);
+    std::stringstream text;
+    model.save(text);
+    const auto loaded = emgmm::BayesianGaussianMixture<double>::load(text);
+    check_identical(loaded, model);
+  }
+}
+
 TEST_CASE("BayesianGaussianMixture: load rejects malformed text, naming the line and key",
           "[bayesian_gaussian_mixture][serialization]") {
   using Model = emgmm::BayesianGaussianMixture<double>;

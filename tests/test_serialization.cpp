@@ -281,6 +281,21 @@ TEMPLATE_TEST_CASE("serialization: unusual but valid fitted models round-trip", 
       REQUIRE(std::abs(double(model.weights().sum()) - 1.0) > 0.5);  // 3 / 120
       check_same_model(model, loaded<Model>(saved(model)));
     }
+    SECTION("max_iter = 0 with every point in one cluster: a weight (n + 10 eps) / n above one") {
+      // sklearn's initial weights are (count + 10 eps) / n_samples (found by the fuzzer:
+      // load rejected the weight 1 + 7e-16 of three identical points).
+      typename C::Options options;
+      options.n_components = 3;
+      options.covariance_type = type;
+      options.max_iter = 0;
+      options.random_state = 1;
+      using Points = std::decay_t<decltype(X)>;
+      const Points same = Points::Constant(3, X.cols(), Scalar(-4));
+      Model model(options);
+      model.fit(same);
+      REQUIRE(model.weights().maxCoeff() >= Scalar(1));
+      check_same_model(model, loaded<Model>(saved(model)));
+    }
     SECTION("precisions_init with max_iter = 0: a lower-triangular factor, covariances from it") {
       const Index D = C::n_features;
       typename C::Options options;

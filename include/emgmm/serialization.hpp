@@ -705,21 +705,24 @@ struct MixtureFormat {
   /// n_iter = 0 the initial weights, which sklearn 1.2 does not normalize (k-means++ and
   /// random_from_data starts sum to K / n_samples, sklearn #24085): positive, at most one.
   static void check_weights(const TextReader& r, const Vector& weights, int n_iter) {
+    const double eps = double(std::numeric_limits<Scalar>::epsilon());
+    const double tolerance = 4.0 * double(weights.size() + 1) * eps;
+    // weights_init is accepted by fit() within max(1e-8, 8 eps) of one.
+    const double initial_tolerance = std::max(1e-8, 8.0 * eps) + tolerance;
+    // An initial weight is (count + 10 eps) / n_samples, as sklearn's: a cluster holding every
+    // point starts a few eps above one.
+    const double largest = n_iter == 0 ? 1.0 + initial_tolerance : 1.0;
     for (Eigen::Index k = 0; k < weights.size(); ++k) {
-      if (!(weights(k) >= Scalar(0) && weights(k) <= Scalar(1))) {
+      if (!(weights(k) >= Scalar(0) && double(weights(k)) <= largest)) {
         r.fail("weights(" + to_text(k) + ") = " + to_text(weights(k)) +
                "; every weight must be in [0, 1].");
       }
     }
-    const double eps = double(std::numeric_limits<Scalar>::epsilon());
     const double sum = weights.template cast<double>().sum();
-    const double tolerance = 4.0 * double(weights.size() + 1) * eps;
     if (n_iter > 0 && !(std::abs(sum - 1.0) <= tolerance)) {
       r.fail("the weights sum to " + to_text(sum) + ", not to one (tolerance " +
              to_text(tolerance) + "); a fitted mixture's weights sum to one.");
     }
-    // weights_init is accepted by fit() within max(1e-8, 8 eps) of one.
-    const double initial_tolerance = std::max(1e-8, 8.0 * eps) + tolerance;
     if (n_iter == 0 && !(sum > 0.0 && sum <= 1.0 + initial_tolerance)) {
       r.fail("the weights sum to " + to_text(sum) +
              "; the initial weights of a model with n_iter = 0 "
@@ -963,12 +966,15 @@ struct BayesianMixtureFormat {
     const long long covariance_prior_line = r.line() + 1;
     prior.covariance = to_matrix<Eigen::MatrixXd>(
         read_matrix<double>(r, "covariance_prior_", prior_rows, prior_cols, prior_shape), prior_rows, prior_cols);
-    const bool prior_ok = prior_rows == 1 ? (prior.covariance.array() > 0.0).all()
-                                          : Eigen::LLT<Eigen::MatrixXd>(prior.covariance).info() == Eigen::Success &&
-                                                prior.covariance == prior.covariance.transpose();
+    // The default prior is the data's covariance, which may be singular (a constant feature):
+    // variances >= 0 and, for full and tied, an exactly symmetric matrix (as fit() writes it).
+    const double smallest_variance =
+        prior_rows == 1 ? prior.covariance.minCoeff() : prior.covariance.diagonal().minCoeff();
+    const bool prior_ok =
+        smallest_variance >= 0.0 && (prior_rows == 1 || prior.covariance == prior.covariance.transpose());
     if (!prior_ok) {
       r.fail_at(covariance_prior_line, "covariance_prior_",
-                "the covariance prior is not positive (symmetric positive definite for full and tied).");
+                "the covariance prior has a negative variance or is not symmetric.");
     }
 
     VariationalParameters<Scalar, Dim> p;

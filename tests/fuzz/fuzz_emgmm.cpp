@@ -1,5 +1,5 @@
 // libFuzzer target for emgmm: arbitrary bytes become a point matrix, a second "query" matrix
-// and the options of GaussianMixture and KMeans; every public method then runs on them, for
+// and the options of GaussianMixture (and BayesianGaussianMixture) and KMeans; every public method then runs on them, for
 // float and double models, with a dynamic and (when the data have two columns) a fixed Dim.
 //
 // What may happen: any exception derived from emgmm::Error (the data or the options were
@@ -19,6 +19,10 @@
 // collapsed components in half the cases); partial_fit runs on X and
 // then on the query matrix; the statistics of X round-trip through a flat buffer and their
 // M-step either fails (leaving the model as it was) or gives a valid model.
+//
+// BayesianGaussianMixture runs on the same case (its prior type and priors derived from the
+// seed and the starting parameters): every method, save -> load, a refit that must leave the
+// model as it was when it throws, and sample weights; saved text goes to its load() too.
 //
 // Built by -DEMGMM_BUILD_FUZZERS=ON with Clang (tests/fuzz/CMakeLists.txt); see the README.
 // Sizes are kept small (n <= 200, d <= 6, K <= 8, max_iter <= 8) so one execution is fast.
@@ -583,6 +587,105 @@ void fuzz_kmeans(const Case& c) {
   }
 }
 
+// BayesianGaussianMixture: the same options as the mixture, a prior type and priors derived
+// from the case (the starting parameters stand in for a mean and covariance prior, often of
+// a wrong shape, which fit() must reject), then every method, save -> load, and a refit.
+template <typename Scalar, int Dim>
+void fuzz_bayesian_mixture(const Case& c) {
+  using Model = emgmm::BayesianGaussianMixture<Scalar, Dim>;
+  const auto base = mixture_options<Scalar, Dim>(c);
+  typename Model::Options o;
+  o.n_components = base.n_components;
+  o.covariance_type = base.covariance_type;
+  o.init_params = base.init_params;
+  o.tol = base.tol;
+  o.reg_covar = base.reg_covar;
+  o.max_iter = base.max_iter;
+  o.n_init = base.n_init;
+  o.random_state = base.random_state;
+  o.warm_start = base.warm_start;
+  o.callback = base.callback;
+  const std::uint64_t bits = c.random_state;
+  o.weight_concentration_prior_type = static_cast<emgmm::WeightConcentrationPriorType>((bits >> 1) & 1U);
+  if (bits & 4U) o.weight_concentration_prior = std::ldexp(1.0, int((bits >> 3) % 40) - 30);
+  if (bits & 128U) o.mean_precision_prior = std::ldexp(1.0, int((bits >> 8) % 20) - 10);
+  if (bits & 8192U) o.degrees_of_freedom_prior = double(c.X.cols()) - 1.0 + std::ldexp(1.0, int((bits >> 14) % 12) - 6);
+  if (c.means_init && c.means_init->rows() > 0 && (Dim == Eigen::Dynamic || c.means_init->cols() == Dim)) {
+    o.mean_prior = c.means_init->row(0).template cast<Scalar>();
+  }
+  if (c.precisions_init && c.precisions_init->rows() > 0) {
+    const MatrixXd& P = *c.precisions_init;
+    switch (c.covariance_type) {
+      case 0: case 1: o.covariance_prior = P.topRows(std::min(P.rows(), P.cols())).template cast<Scalar>(); break;
+      case 2: o.covariance_prior = P.topRows(1).template cast<Scalar>(); break;
+      default: o.covariance_prior = P.topLeftCorner(1, 1).template cast<Scalar>(); break;
+    }
+  }
+  const Index K = c.n_components;
+  const Index D = c.X.cols();
+  Model bgm(o);
+  Eigen::VectorXi labels;
+  if (!attempt([&] { labels = bgm.fit_predict(c.X); })) {
+    EMGMM_FUZZ_CHECK(!bgm.is_fitted());
+  } else {
+    EMGMM_FUZZ_CHECK(bgm.n_features_in() == D && bgm.weights().size() == K);
+    EMGMM_FUZZ_CHECK(all_finite(bgm.weights()) && all_finite(bgm.means()) && all_finite(bgm.covariances()));
+    EMGMM_FUZZ_CHECK(all_finite(bgm.precisions_cholesky()) && all_finite(bgm.weight_concentration()));
+    EMGMM_FUZZ_CHECK((bgm.weights().array() >= 0).all());
+    EMGMM_FUZZ_CHECK(std::abs(bgm.weights().template cast<double>().sum() - 1.0) < 1e-3);
+    EMGMM_FUZZ_CHECK((bgm.mean_precision().array() > 0).all() && (bgm.weight_concentration().array() > 0).all());
+    EMGMM_FUZZ_CHECK(!std::isnan(bgm.lower_bound()));
+    EMGMM_FUZZ_CHECK(labels_in_range(labels, c.X.rows(), K));
+    Eigen::VectorXi predicted;
+    if (attempt([&] { predicted = bgm.predict(c.X); })) EMGMM_FUZZ_CHECK(predicted == labels);
+    for (const MatrixXd* Q : {&c.X, &c.query}) {
+      const Index n = Q->rows();
+      attempt([&] {
+        const auto proba = bgm.predict_proba(*Q);
+        EMGMM_FUZZ_CHECK(proba.rows() == n && proba.cols() == K && !has_nan(proba));
+        for (Index i = 0; i < n; ++i) EMGMM_FUZZ_CHECK(std::abs(proba.row(i).template cast<double>().sum() - 1.0) < 1e-3);
+      });
+      attempt([&] { EMGMM_FUZZ_CHECK(!has_nan(bgm.score_samples(*Q))); });
+    }
+    attempt([&] {
+      const auto [S, y] = bgm.sample(c.n_sample);
+      EMGMM_FUZZ_CHECK(S.rows() == c.n_sample && !has_nan(S) && labels_in_range(y, c.n_sample, K));
+    });
+    std::stringstream text;
+    EMGMM_FUZZ_CHECK(attempt([&] { bgm.save(text); }));
+    std::optional<Model> copy;
+    if (!attempt([&] { copy.emplace(Model::load(text)); })) {
+      std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
+      try {
+        std::istringstream retry(text.str());
+        Model::load(retry);
+      } catch (const emgmm::Error& error) {
+        std::fprintf(stderr, "%s\n", error.message());
+      }
+      EMGMM_FUZZ_CHECK(false);
+    }
+    EMGMM_FUZZ_CHECK(copy->weights() == bgm.weights() && copy->means() == bgm.means() &&
+                     copy->covariances() == bgm.covariances() &&
+                     copy->weight_concentration() == bgm.weight_concentration() &&
+                     copy->lower_bound() == bgm.lower_bound());
+    // A refit on the query: on failure the model is exactly as it was.
+    const typename Model::Matrix covariances = bgm.covariances();
+    const typename Model::Matrix concentration = bgm.weight_concentration();
+    const double lower_bound = bgm.lower_bound();
+    if (!attempt([&] { bgm.fit(c.query); })) {
+      EMGMM_FUZZ_CHECK(bgm.covariances() == covariances && bgm.weight_concentration() == concentration &&
+                       bgm.lower_bound() == lower_bound);
+    }
+  }
+  Model weighted(o);
+  if (attempt([&] { weighted.fit(c.X, case_weights(c)); })) {
+    EMGMM_FUZZ_CHECK(all_finite(weighted.means()) && all_finite(weighted.covariances()));
+  } else {
+    EMGMM_FUZZ_CHECK(!weighted.is_fitted());
+  }
+}
+
+
 // Saved text from the input: only emgmm::Error may escape load(); a model that loads is valid,
 // answers queries, and saves to text that loads to the same model.
 template <typename Scalar, int Dim>
@@ -636,11 +739,39 @@ void fuzz_load_kmeans(const std::string& input) {
   EMGMM_FUZZ_CHECK(again->cluster_centers() == model->cluster_centers() && again->labels() == model->labels());
 }
 
+template <typename Scalar, int Dim>
+void fuzz_load_bayesian_mixture(const std::string& input) {
+  using Model = emgmm::BayesianGaussianMixture<Scalar, Dim>;
+  std::istringstream in(input);
+  std::optional<Model> model;
+  if (!attempt([&] { model.emplace(Model::load(in)); })) return;
+  const Index K = model->n_components();
+  const Index D = model->n_features_in();
+  EMGMM_FUZZ_CHECK(all_finite(model->weights()) && all_finite(model->means()) && all_finite(model->covariances()));
+  EMGMM_FUZZ_CHECK(std::abs(model->weights().template cast<double>().sum() - 1.0) < 1e-3);
+  MatrixXd Q(K + 2, D);
+  Q.topRows(K) = model->means().template cast<double>();
+  Q.row(K).setZero();
+  Q.row(K + 1).setConstant(1e3);
+  attempt([&] { EMGMM_FUZZ_CHECK(labels_in_range(model->predict(Q), K + 2, K)); });
+  attempt([&] { EMGMM_FUZZ_CHECK(!has_nan(model->predict_proba(Q))); });
+  std::stringstream text;
+  EMGMM_FUZZ_CHECK(attempt([&] { model->save(text); }));
+  const std::string saved = text.str();
+  std::optional<Model> again;
+  EMGMM_FUZZ_CHECK(attempt([&] { again.emplace(Model::load(text)); }));
+  std::ostringstream twice;
+  again->save(twice);
+  EMGMM_FUZZ_CHECK(twice.str() == saved);
+}
+
 void fuzz_load(const std::string& input) {
   fuzz_load_mixture<double, Eigen::Dynamic>(input);
   fuzz_load_mixture<float, Eigen::Dynamic>(input);
   fuzz_load_mixture<double, 2>(input);
   fuzz_load_mixture<float, 2>(input);
+  fuzz_load_bayesian_mixture<double, Eigen::Dynamic>(input);
+  fuzz_load_bayesian_mixture<float, 2>(input);
   fuzz_load_kmeans<double, Eigen::Dynamic>(input);
   fuzz_load_kmeans<float, 2>(input);
 }
@@ -661,11 +792,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz_mixture<float, Eigen::Dynamic>(c);
   fuzz_mixture_extensions<double, Eigen::Dynamic>(c);
   fuzz_mixture_extensions<float, Eigen::Dynamic>(c);
+  fuzz_bayesian_mixture<double, Eigen::Dynamic>(c);
+  fuzz_bayesian_mixture<float, Eigen::Dynamic>(c);
   fuzz_kmeans<double, Eigen::Dynamic>(c);
   fuzz_kmeans<float, Eigen::Dynamic>(c);
   if (c.X.cols() == 2) {
     fuzz_mixture<double, 2>(c);
     fuzz_mixture<float, 2>(c);
+    fuzz_bayesian_mixture<double, 2>(c);
     fuzz_kmeans<double, 2>(c);
     fuzz_kmeans<float, 2>(c);
   }

@@ -9,7 +9,8 @@ consume_case() reads them, then reverses the bytes. Run it from anywhere:
     python3 tests/fuzz/make_corpus.py
 
 Inputs that start with "emgmm-" are saved models (serialization.hpp) for the loader instead:
-the saved_* seeds below, written as GaussianMixture::save and KMeans::save write them.
+the saved_* seeds below, written as GaussianMixture::save, BayesianGaussianMixture::save and
+KMeans::save write them.
 """
 import math
 import os
@@ -165,6 +166,29 @@ def saved_mixture(scalar, covariance_type, weights, means, covariances, factors,
     return ("\n".join(lines) + "\n").encode()
 
 
+def saved_bayesian_mixture(covariance_type, concentration, means, covariances, factors, prior_covariance):
+    """A BayesianGaussianMixture<double> with the Dirichlet-process prior, as save() writes it."""
+    k, d = len(means), len(means[0])
+    lines = ["emgmm-bayesian-gaussian-mixture 1", "scalar double", "covariance_type " + covariance_type,
+             f"n_components {k}", f"n_features {d}", "tol 0.001", "reg_covar 1e-06", "max_iter 100",
+             "n_init 1", "init_params kmeans", "random_state 3", "warm_start false", "verbose 0",
+             "verbose_interval 10", "weight_concentration_prior_type dirichlet_process",
+             "weight_concentration_prior 0.01", "mean_precision_prior none", "mean_prior 0 0",
+             "degrees_of_freedom_prior none", "covariance_prior 0 0", "converged true", "n_iter 7",
+             "lower_bound -123.5", "weight_concentration_prior_ 0.01", "mean_precision_prior_ 1",
+             "mean_prior_ 1 2", "2 -0.5", "degrees_of_freedom_prior_ 2"]
+    for name, rows in (("covariance_prior_", prior_covariance), ("weight_concentration", concentration)):
+        lines.append(f"{name} {len(rows)} {len(rows[0])}")
+        lines += [" ".join(number(x) for x in row) for row in rows]
+    lines.append("mean_precision " + " ".join(number(r[0] - 1 + 1) for r in concentration))
+    lines.append("degrees_of_freedom " + " ".join(number(r[0] - 1 + 2) for r in concentration))
+    for name, rows in (("means", means), ("covariances", covariances), ("precisions_cholesky", factors)):
+        lines.append(f"{name} {len(rows)} {len(rows[0])}")
+        lines += [" ".join(number(x) for x in row) for row in rows]
+    lines.append("end")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def saved_seeds():
     correlated = [[2.0, 0.6], [0.6, 1.0]]
     full_factors = [[2, 0], [0, 0.5]] + cholesky_precision(correlated)
@@ -186,6 +210,9 @@ def saved_seeds():
             "double", "spherical", [0.025, 0.025], [[0, 0, 0], [1, 2, 3]], [[0.25], [4]], [[2], [0.5]],
             n_iter=0, lower_bound=float("-inf")),
         "saved_kmeans_double": kmeans.encode(),
+        "saved_bgm_full_double": saved_bayesian_mixture(
+            "full", [[31, 10.01], [11, 0.01]], [[0, 1], [4, -2]], [[0.25, 0], [0, 4]] + correlated,
+            full_factors, tied),
     }
 
 
