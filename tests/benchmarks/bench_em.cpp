@@ -18,6 +18,10 @@
 //                start (they differ slightly: emgmm adds reg_covar = 1e-6 to the variances in
 //                every M-step, Armadillo floors them at var_floor = 1e-6)
 //
+// Rows "bayesian<...>": emgmm::BayesianGaussianMixture's variational iterations from the same
+// k-means labels (see bm_bayesian), to show they cost what the EM iterations cost: the same
+// fused pass, plus the responsibilities' entropy and the digamma terms of K components.
+//
 // Threads: OpenMP threads (emgmm's blocks of rows, Eigen's GEMM and Armadillo's EM all use
 // OpenMP). The rows are run for every count given with --threads=1,2 (default: the OpenMP
 // default, that is OMP_NUM_THREADS or the number of cores); the "omp_threads:N" part of a
@@ -287,6 +291,49 @@ void bm_emgmm(benchmark::State& state, const Workload& w, int threads) {
   }
 }
 
+/// BayesianGaussianMixture (variational EM, no C++ peer) on the same start: resp_init one-hot
+/// on the k-means labels. Its fit also resolves the priors and initializes (three passes over
+/// X), so each timed repetition fits twice, with em_iters iterations and with max_iter = 0,
+/// and the manual time is the difference: the iterations alone, comparable with emgmm<...>'s.
+template <typename Scalar>
+void bm_bayesian(benchmark::State& state, const Workload& w, int threads) {
+  const Prepared& p = prepare(w);
+  const MatrixX<Scalar>& X = data_of<Scalar>(p);
+  const double reference = gemm_reference<Scalar>(p, threads);
+  set_threads(threads);
+  const int iters = g_settings.em_iters;
+  emgmm::BayesianGaussianMixtureOptions<Scalar> options;
+  options.n_components = static_cast<int>(w.k);
+  options.covariance_type = w.type;
+  options.tol = 0.0;
+  MatrixX<Scalar> resp = MatrixX<Scalar>::Zero(X.rows(), w.k);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) resp(i, p.start.labels(i)) = Scalar(1);
+  options.resp_init = std::move(resp);
+  options.max_iter = 0;
+  emgmm::BayesianGaussianMixture<Scalar> start_only(options);
+  options.max_iter = iters;
+  emgmm::BayesianGaussianMixture<Scalar> model(std::move(options));
+  double total = 0.0;
+  for (auto _ : state) {
+    Clock::time_point begin = Clock::now();
+    start_only.fit(X);
+    const double setup = seconds_since(begin);
+    begin = Clock::now();
+    model.fit(X);
+    const double t = std::max(0.0, seconds_since(begin) - setup);
+    state.SetIterationTime(t);
+    total += t;
+    benchmark::DoNotOptimize(model.lower_bound());
+  }
+  if (model.n_iter() != iters) {
+    state.SkipWithError("BayesianGaussianMixture ran a different number of iterations than max_iter");
+    return;
+  }
+  set_speed_counters(state, w, total / double(state.iterations()) / iters, reference,
+                     std::is_same<Scalar, float>::value ? "vs_sgemm" : "vs_dgemm");
+  state.counters["lower_bound"] = benchmark::Counter(model.lower_bound());
+}
+
 #if EMGMM_HAVE_ARMADILLO
 
 /// Counts the "EM: iteration:" lines of Armadillo's learn(print_mode = true): its EM stops
@@ -409,11 +456,13 @@ void register_benchmarks() {
       };
       add("gemm<double>", bm_gemm<double>);
       add("emgmm<double>", bm_emgmm<double, Eigen::Dynamic>);
+      add("bayesian<double>", bm_bayesian<double>);
       if (is_w1) {
         add("emgmm<double,2>", bm_emgmm<double, 2>);
       } else {
         add("gemm<float>", bm_gemm<float>);
         add("emgmm<float>", bm_emgmm<float, Eigen::Dynamic>);
+        add("bayesian<float>", bm_bayesian<float>);
       }
 #if EMGMM_HAVE_ARMADILLO
       if (w.type == emgmm::CovarianceType::full) {

@@ -177,6 +177,7 @@ struct Start {
   Eigen::MatrixXd means;
   Eigen::MatrixXd covariances;  ///< the clusters' covariances + reg_covar on the diagonal
   Eigen::MatrixXd precisions;   ///< their inverses
+  Eigen::VectorXi labels;       ///< each point's cluster (BayesianGaussianMixture's resp_init)
 };
 
 /// The clusters of emgmm::KMeans turned into a mixture, as sklearn's init_params="kmeans" does
@@ -203,6 +204,7 @@ inline Start kmeans_start(const Eigen::MatrixXd& X, const Workload& w, double re
   for (Eigen::Index i = 0; i < N; ++i) members[static_cast<std::size_t>(labels(i))].push_back(i);
   const bool full = w.type == emgmm::CovarianceType::full;
   Start start;
+  start.labels = labels;
   start.weights.resize(K);
   start.means.resize(K, D);
   start.covariances.resize(full ? K * D : K, D);
