@@ -15,6 +15,7 @@
 #include "detail/covariance.hpp"
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
+#include "detail/mixture_model.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
 #include "detail/random.hpp"
@@ -45,8 +46,14 @@ namespace emgmm {
 /// data (naming the parameter, the value and the fix), NotFittedError before fit(),
 /// NumericalError when a covariance is not positive definite; a fit that throws leaves the
 /// model exactly as it was.
+///
+/// The queries (predict, predict_proba, score_samples, score, sample) and the fitted mixture's
+/// accessors (weights ... precision(k), converged, n_iter, lower_bound, n_features_in) are
+/// inherited from detail::MixtureModel (detail/mixture_model.hpp), shared with GaussianMixture.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
-class BayesianGaussianMixture {
+class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixture<Scalar, Dim>, Scalar, Dim> {
+  using Base = detail::MixtureModel<BayesianGaussianMixture<Scalar, Dim>, Scalar, Dim>;
+
   static_assert(std::is_floating_point<Scalar>::value,
                 "emgmm::BayesianGaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
   static_assert(Dim == Eigen::Dynamic || Dim > 0,
@@ -54,20 +61,15 @@ class BayesianGaussianMixture {
 
  public:
   using Options = BayesianGaussianMixtureOptions<Scalar, Dim>;
-  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   using RowVector = Eigen::Matrix<Scalar, 1, Dim>;
-  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  using SquareMatrix = Eigen::Matrix<Scalar, Dim, Dim>;
-  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  using Labels = Eigen::VectorXi;
-
-  /// What sample() returns: the points and the component each was drawn from, grouped by
-  /// component as sklearn does.
-  struct Samples {
-    Data X;
-    Labels y;
-  };
+  using typename Base::Vector;
+  using typename Base::Means;
+  using typename Base::Matrix;
+  using typename Base::SquareMatrix;
+  using typename Base::Data;
+  using typename Base::Labels;
+  using typename Base::Samples;
+  static constexpr const char* kName = "BayesianGaussianMixture";
 
   /// At most n_components components, every other option sklearn's default.
   explicit BayesianGaussianMixture(int n_components = 1) { options_.n_components = n_components; }
@@ -117,78 +119,7 @@ class BayesianGaussianMixture {
     return labels;
   }
 
-  /// The most probable component of every row of X.
-  template <typename Derived>
-  Labels predict(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "predict");
-    return labels_of(detail::RowSource<Scalar, Dim>(X), posterior_.mixture);
-  }
-
-  /// Posterior probability of each component for every row of X (n x n_components).
-  template <typename Derived>
-  Matrix predict_proba(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "predict_proba");
-    Matrix proba(X.rows(), posterior_.mixture.n_components());
-    detail::SampleOutputs<Scalar> out;
-    out.responsibilities = &proba;
-    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), posterior_.mixture, out);
-    return proba;
-  }
-
-  /// log sum_k exp(E-step log weight_k + log N(x | mean_k, covariance_k)) of every row of X:
-  /// what sklearn's score_samples computes for this model (the variational log weights and
-  /// Wishart terms in place of log weights_; not a normalized density).
-  template <typename Derived>
-  Vector score_samples(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "score_samples");
-    Vector log_prob(X.rows());
-    detail::SampleOutputs<Scalar> out;
-    out.log_prob = &log_prob;
-    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), posterior_.mixture, out);
-    return log_prob;
-  }
-
-  /// Mean of score_samples(X).
-  template <typename Derived>
-  double score(const Eigen::MatrixBase<Derived>& X) const {
-    return score_samples(X).template cast<double>().mean();
-  }
-
-  /// n_samples points drawn from the mixture of weights() and covariances(), with their
-  /// components. Reproducible: the same random_state gives the same points at every call.
-  Samples sample(Eigen::Index n_samples = 1) const {
-    require_fitted("sample");
-    Samples samples;
-    detail::draw_samples(posterior_.mixture, n_samples, detail::Random::seed_from(options_.random_state),
-                         "BayesianGaussianMixture::sample", samples.X, samples.y);
-    return samples;
-  }
-
-  bool is_fitted() const { return n_features_in_ > 0; }
-  /// Expected mixing weights under the posterior, summing to one (sklearn's weights_).
-  const Vector& weights() const { return (require_fitted("weights"), posterior_.mixture.weights); }
-  /// K x D posterior means of the component means (sklearn's means_).
-  const Means& means() const { return (require_fitted("means"), posterior_.mixture.means); }
-  /// The Wishart scale matrices divided by their degrees of freedom (sklearn's covariances_),
-  /// in GaussianMixture's storage: full (K*D) x D, tied D x D, diag K x D, spherical K x 1.
-  const Matrix& covariances() const { return (require_fitted("covariances"), posterior_.mixture.covariances); }
-  /// Their inverses, in the same storage (sklearn's precisions_).
-  const Matrix& precisions() const { return (require_fitted("precisions"), precisions_); }
-  /// Cholesky factors P of the precisions, P P^T = precision (sklearn's precisions_cholesky_).
-  const Matrix& precisions_cholesky() const {
-    return (require_fitted("precisions_cholesky"), posterior_.mixture.precisions_cholesky);
-  }
-  /// Component k's full D x D covariance matrix, whatever the covariance_type.
-  SquareMatrix covariance(Eigen::Index k) const {
-    check_component(k, "covariance");
-    return detail::expand_component<Scalar, Dim>(posterior_.mixture.covariances, posterior_.mixture.covariance_type,
-                                                 k, n_features_in_);
-  }
-  /// Component k's full D x D precision matrix, whatever the covariance_type.
-  SquareMatrix precision(Eigen::Index k) const {
-    check_component(k, "precision");
-    return detail::expand_component<Scalar, Dim>(precisions_, posterior_.mixture.covariance_type, k, n_features_in_);
-  }
+  using Base::is_fitted;
   /// The posterior of the weights (sklearn's weight_concentration_): dirichlet_process K x 2,
   /// the Beta parameters of each stick (sklearn's tuple [0], [1] as columns);
   /// dirichlet_distribution K x 1, the Dirichlet parameters.
@@ -214,15 +145,6 @@ class BayesianGaussianMixture {
     return (require_fitted("degrees_of_freedom_prior"), prior_.degrees_of_freedom);
   }
   const Matrix& covariance_prior() const { return (require_fitted("covariance_prior"), covariance_prior_); }
-  /// Whether the fit converged (sklearn's converged_: true when any initialization did).
-  bool converged() const { return (require_fitted("converged"), converged_); }
-  /// Iterations of the best initialization (sklearn's n_iter_).
-  int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
-  /// The evidence lower bound of the best initialization, up to constants, as sklearn computes
-  /// it (lower_bound_): a sum over the points, not a mean.
-  double lower_bound() const { return (require_fitted("lower_bound"), lower_bound_); }
-  /// Number of features seen by fit (sklearn's n_features_in_).
-  Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
   int n_components() const { return options_.n_components; }
   CovarianceType covariance_type() const { return options_.covariance_type; }
 
@@ -247,6 +169,17 @@ class BayesianGaussianMixture {
 
  private:
   using Posterior = detail::VariationalParameters<Scalar, Dim>;
+  using Base::check_component;
+  using Base::converged_;
+  using Base::labels_of;
+  using Base::lower_bound_;
+  using Base::n_features_in_;
+  using Base::n_iter_;
+  using Base::precisions_;
+  using Base::require_fitted;
+
+  // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).
+  const detail::MixtureParameters<Scalar, Dim>& fitted_mixture() const { return posterior_.mixture; }
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
@@ -495,36 +428,6 @@ class BayesianGaussianMixture {
     return normalized;
   }
 
-  static Labels labels_of(const detail::RowSource<Scalar, Dim>& X, const detail::MixtureParameters<Scalar, Dim>& mixture) {
-    Labels labels(X.rows());
-    detail::SampleOutputs<Scalar> out;
-    out.labels = &labels;
-    detail::evaluation_pass(X, mixture, out);
-    return labels;
-  }
-
-  template <typename Derived>
-  void check_input(const Eigen::MatrixBase<Derived>& X, const char* method) const {
-    require_fitted(method);
-    detail::check_data<Scalar, Dim>(X, std::string("BayesianGaussianMixture::") + method, 1, n_features_in_);
-  }
-
-  void require_fitted(const char* method) const {
-    if (!is_fitted()) {
-      throw NotFittedError(std::string("BayesianGaussianMixture::") + method +
-                           ": this BayesianGaussianMixture instance is not fitted yet; call fit(X) first.");
-    }
-  }
-
-  void check_component(Eigen::Index k, const char* method) const {
-    require_fitted(method);
-    if (k < 0 || k >= posterior_.mixture.n_components()) {
-      detail::fail(std::string("BayesianGaussianMixture::") + method,
-                   "k = " + detail::to_text(k) + " is not a component; pass 0 <= k < n_components = " +
-                       detail::to_text(posterior_.mixture.n_components()) + ".");
-    }
-  }
-
   void validate_options(const std::string& where) const {
     const Options& o = options_;
     detail::validate_mixture_options<Scalar>(o, where);
@@ -563,16 +466,12 @@ class BayesianGaussianMixture {
 
   Options options_;
   Posterior posterior_;
-  Matrix precisions_;
   detail::VariationalPriors prior_;
   RowVector mean_prior_;
   Matrix covariance_prior_;
-  bool converged_ = false;
-  int n_iter_ = 0;
-  double lower_bound_ = -std::numeric_limits<double>::infinity();
-  Eigen::Index n_features_in_ = 0;
 
   friend struct detail::BayesianMixtureFormat<Scalar, Dim>;  // save() and load()
+  friend Base;
 };
 
 using BayesianGaussianMixtureXd = BayesianGaussianMixture<double>;

@@ -18,6 +18,7 @@
 #include "detail/covariance.hpp"
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
+#include "detail/mixture_model.hpp"
 #include "detail/m_step.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
@@ -41,8 +42,14 @@ namespace emgmm {
 /// Errors: InvalidArgument for invalid options or data (the message names the parameter, the
 /// value and the fix), NotFittedError before fit(), NumericalError when a covariance is not
 /// positive definite. A fit that throws leaves the model exactly as it was.
+///
+/// The queries (predict, predict_proba, score_samples, score, sample) and the fitted mixture's
+/// accessors (weights ... precision(k), converged, n_iter, lower_bound, n_features_in) are
+/// inherited from detail::MixtureModel (detail/mixture_model.hpp), shared with BayesianGaussianMixture.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
-class GaussianMixture {
+class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>, Scalar, Dim> {
+  using Base = detail::MixtureModel<GaussianMixture<Scalar, Dim>, Scalar, Dim>;
+
   static_assert(std::is_floating_point<Scalar>::value,
                 "emgmm::GaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
   static_assert(Dim == Eigen::Dynamic || Dim > 0,
@@ -50,19 +57,14 @@ class GaussianMixture {
 
  public:
   using Options = GaussianMixtureOptions<Scalar, Dim>;
-  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-  using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  using SquareMatrix = Eigen::Matrix<Scalar, Dim, Dim>;
-  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
-  using Labels = Eigen::VectorXi;
-
-  /// What sample() returns: the points and the component each was drawn from, grouped by
-  /// component as sklearn does. `auto [X, y] = gmm.sample(100);`
-  struct Samples {
-    Data X;
-    Labels y;
-  };
+  using typename Base::Vector;
+  using typename Base::Means;
+  using typename Base::Matrix;
+  using typename Base::SquareMatrix;
+  using typename Base::Data;
+  using typename Base::Labels;
+  using typename Base::Samples;
+  static constexpr const char* kName = "GaussianMixture";
 
   /// n_components components, every other option sklearn's default.
   explicit GaussianMixture(int n_components = 1) { options_.n_components = n_components; }
@@ -211,36 +213,6 @@ class GaussianMixture {
     return *this;
   }
 
-  /// The most probable component of every row of X.
-  template <typename Derived>
-  Labels predict(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "predict");
-    return labels_of(detail::RowSource<Scalar, Dim>(X), params_);
-  }
-
-  /// Posterior probability of each component for every row of X (n x n_components).
-  template <typename Derived>
-  Matrix predict_proba(const Eigen::MatrixBase<Derived>& X) const {
-    check_input(X, "predict_proba");
-    Matrix proba(X.rows(), params_.n_components());
-    detail::SampleOutputs<Scalar> out;
-    out.responsibilities = &proba;
-    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), params_, out);
-    return proba;
-  }
-
-  /// log p(x) of every row of X under the model.
-  template <typename Derived>
-  Vector score_samples(const Eigen::MatrixBase<Derived>& X) const {
-    return log_likelihoods(X, "score_samples");
-  }
-
-  /// Mean log-likelihood of the rows of X.
-  template <typename Derived>
-  double score(const Eigen::MatrixBase<Derived>& X) const {
-    return log_likelihoods(X, "score").template cast<double>().mean();
-  }
-
   /// Bayesian information criterion on X: -2 log L + n_parameters log n. Lower is better.
   template <typename Derived>
   double bic(const Eigen::MatrixBase<Derived>& X) const {
@@ -256,16 +228,6 @@ class GaussianMixture {
     return -2.0 * log_likelihood + 2.0 * double(n_parameters());
   }
 
-  /// n_samples points drawn from the fitted mixture, with their components. Reproducible:
-  /// the same random_state gives the same points at every call.
-  Samples sample(Eigen::Index n_samples = 1) const {
-    require_fitted("sample");
-    Samples samples;
-    detail::draw_samples(params_, n_samples, detail::Random::seed_from(options_.random_state),
-                         "GaussianMixture::sample", samples.X, samples.y);
-    return samples;
-  }
-
   /// Free parameters of the model: covariances + means + weights - 1 (sklearn's _n_parameters).
   Eigen::Index n_parameters() const {
     require_fitted("n_parameters");
@@ -274,39 +236,7 @@ class GaussianMixture {
     return detail::n_covariance_parameters(params_.covariance_type, K, D) + K * D + K - 1;
   }
 
-  bool is_fitted() const { return n_features_in_ > 0; }
-  /// Mixing weights, K values summing to one (sklearn's weights_).
-  const Vector& weights() const { return (require_fitted("weights"), params_.weights); }
-  /// K x D component means (sklearn's means_).
-  const Means& means() const { return (require_fitted("means"), params_.means); }
-  /// Covariances in the storage of covariance_type (see covariance_type.hpp): full (K*D) x D
-  /// with component k in rows k*D .. k*D+D-1, tied D x D, diag K x D, spherical K x 1.
-  const Matrix& covariances() const { return (require_fitted("covariances"), params_.covariances); }
-  /// Precisions (inverse covariances), in the same storage (sklearn's precisions_).
-  const Matrix& precisions() const { return (require_fitted("precisions"), precisions_); }
-  /// Cholesky factors P of the precisions, P P^T = precision, same storage
-  /// (sklearn's precisions_cholesky_).
-  const Matrix& precisions_cholesky() const {
-    return (require_fitted("precisions_cholesky"), params_.precisions_cholesky);
-  }
-  /// Component k's full D x D covariance matrix, whatever the covariance_type.
-  SquareMatrix covariance(Eigen::Index k) const {
-    check_component(k, "covariance");
-    return detail::expand_component<Scalar, Dim>(params_.covariances, params_.covariance_type, k, n_features_in_);
-  }
-  /// Component k's full D x D precision matrix, whatever the covariance_type.
-  SquareMatrix precision(Eigen::Index k) const {
-    check_component(k, "precision");
-    return detail::expand_component<Scalar, Dim>(precisions_, params_.covariance_type, k, n_features_in_);
-  }
-  /// Whether the fit converged (sklearn's converged_: true when any initialization did).
-  bool converged() const { return (require_fitted("converged"), converged_); }
-  /// EM iterations of the best initialization (sklearn's n_iter_).
-  int n_iter() const { return (require_fitted("n_iter"), n_iter_); }
-  /// Lower bound (mean log-likelihood) of the best initialization (sklearn's lower_bound_).
-  double lower_bound() const { return (require_fitted("lower_bound"), lower_bound_); }
-  /// Number of features seen by fit (sklearn's n_features_in_).
-  Eigen::Index n_features_in() const { return (require_fitted("n_features_in"), n_features_in_); }
+  using Base::is_fitted;
   int n_components() const { return options_.n_components; }
   CovarianceType covariance_type() const { return options_.covariance_type; }
 
@@ -330,7 +260,17 @@ class GaussianMixture {
   static GaussianMixture load(const std::string& path) { return detail::MixtureFormat<Scalar, Dim>::load(path); }
 
  private:
-  using Parameters = detail::MixtureParameters<Scalar, Dim>;
+  using typename Base::Parameters;
+  using Base::check_component;
+  using Base::check_input;
+  using Base::converged_;
+  using Base::labels_of;
+  using Base::log_likelihoods;
+  using Base::lower_bound_;
+  using Base::n_features_in_;
+  using Base::n_iter_;
+  using Base::precisions_;
+  using Base::require_fitted;
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
@@ -516,46 +456,6 @@ class GaussianMixture {
     n_features_in_ = D;
   }
 
-  static Labels labels_of(const detail::RowSource<Scalar, Dim>& X, const Parameters& params) {
-    Labels labels(X.rows());
-    detail::SampleOutputs<Scalar> out;
-    out.labels = &labels;
-    detail::evaluation_pass(X, params, out);
-    return labels;
-  }
-
-  template <typename Derived>
-  Vector log_likelihoods(const Eigen::MatrixBase<Derived>& X, const char* method) const {
-    check_input(X, method);
-    Vector log_prob(X.rows());
-    detail::SampleOutputs<Scalar> out;
-    out.log_prob = &log_prob;
-    detail::evaluation_pass(detail::RowSource<Scalar, Dim>(X), params_, out);
-    return log_prob;
-  }
-
-  template <typename Derived>
-  void check_input(const Eigen::MatrixBase<Derived>& X, const char* method) const {
-    require_fitted(method);
-    detail::check_data<Scalar, Dim>(X, std::string("GaussianMixture::") + method, 1, n_features_in_);
-  }
-
-  void require_fitted(const char* method) const {
-    if (!is_fitted()) {
-      throw NotFittedError(std::string("GaussianMixture::") + method +
-                           ": this GaussianMixture instance is not fitted yet; call fit(X) first.");
-    }
-  }
-
-  void check_component(Eigen::Index k, const char* method) const {
-    require_fitted(method);
-    if (k < 0 || k >= params_.n_components()) {
-      detail::fail(std::string("GaussianMixture::") + method,
-                   "k = " + detail::to_text(k) + " is not a component; pass 0 <= k < n_components = " +
-                       detail::to_text(params_.n_components()) + ".");
-    }
-  }
-
   void validate_options(const std::string& where) const {
     const Options& o = options_;
     detail::validate_mixture_options<Scalar>(o, where);
@@ -643,19 +543,18 @@ class GaussianMixture {
     }
   }
 
+  // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).
+  const Parameters& fitted_mixture() const { return params_; }
+
   Options options_;
   Parameters params_;
-  Matrix precisions_;
-  bool converged_ = false;
-  int n_iter_ = 0;
-  double lower_bound_ = -std::numeric_limits<double>::infinity();
-  Eigen::Index n_features_in_ = 0;
   // partial_fit's running statistics (per unit weight) and the number of updates in them; after
   // fit() the statistics of its last M-step, counted as one.
   SufficientStatistics running_stats_;
   std::int64_t partial_fit_steps_ = 0;
 
   friend struct detail::MixtureFormat<Scalar, Dim>;  // save() and load()
+  friend Base;
 };
 
 using GaussianMixtureXd = GaussianMixture<double>;
