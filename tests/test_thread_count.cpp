@@ -131,13 +131,14 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: bit-identical fits with any number 
   const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
   const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 99);
   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
-  for (const CovarianceType type : {CovarianceType::full, CovarianceType::tied,
-                                    CovarianceType::diag, CovarianceType::spherical}) {
+  // Full and diag: the pass's two kinds of kernels (tied and spherical run the same ones, and
+  // GaussianMixture's test above covers them); one start: the sanitizer build runs this at -O0.
+  for (const CovarianceType type : {CovarianceType::full, CovarianceType::diag}) {
     INFO("covariance_type " << emgmm::to_string(type));
     emgmm::BayesianGaussianMixtureOptions<Scalar> options;
     options.n_components = 6;  // three more than the blobs: some are switched off
     options.covariance_type = type;
-    options.n_init = 2;
+    options.n_init = 1;
     options.max_iter = 8;
     options.random_state = 5;
     std::vector<emgmm::BayesianGaussianMixture<Scalar>> models;

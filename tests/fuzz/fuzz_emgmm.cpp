@@ -288,6 +288,25 @@ bool attempt(F&& f) {
   }
 }
 
+// save -> load of a fitted model, which must succeed: a failure prints the text and the error.
+template <typename Model>
+std::optional<Model> saved_and_loaded(const Model& model) {
+  std::stringstream text;
+  EMGMM_FUZZ_CHECK(attempt([&] { model.save(text); }));
+  std::optional<Model> copy;
+  if (!attempt([&] { copy.emplace(Model::load(text)); })) {
+    std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
+    try {
+      std::istringstream retry(text.str());
+      Model::load(retry);
+    } catch (const emgmm::Error& error) {
+      std::fprintf(stderr, "%s\n", error.message());
+    }
+    EMGMM_FUZZ_CHECK(false);
+  }
+  return copy;
+}
+
 // A fitted mixture: every parameter finite, weights a distribution, shapes consistent.
 template <typename Model>
 void check_fitted_mixture(const Model& gmm, Index K, Index D) {
@@ -437,19 +456,7 @@ void fuzz_mixture(const Case& c) {
 
   // save -> load gives the same model, bit for bit, and the same answers.
   {
-    std::stringstream text;
-    EMGMM_FUZZ_CHECK(attempt([&] { gmm.save(text); }));
-    std::optional<Model> copy;
-    if (!attempt([&] { copy.emplace(Model::load(text)); })) {
-      std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
-      try {
-        std::istringstream retry(text.str());
-        Model::load(retry);
-      } catch (const emgmm::Error& error) {
-        std::fprintf(stderr, "%s\n", error.message());
-      }
-      EMGMM_FUZZ_CHECK(false);
-    }
+    const std::optional<Model> copy = saved_and_loaded(gmm);
     EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(*copy) == MixtureSnapshot<Model>(gmm));
     Eigen::VectorXi predicted;
     if (attempt([&] { predicted = copy->predict(c.X); })) EMGMM_FUZZ_CHECK(predicted == gmm.predict(c.X));
@@ -651,19 +658,7 @@ void fuzz_bayesian_mixture(const Case& c) {
       const auto [S, y] = bgm.sample(c.n_sample);
       EMGMM_FUZZ_CHECK(S.rows() == c.n_sample && !has_nan(S) && labels_in_range(y, c.n_sample, K));
     });
-    std::stringstream text;
-    EMGMM_FUZZ_CHECK(attempt([&] { bgm.save(text); }));
-    std::optional<Model> copy;
-    if (!attempt([&] { copy.emplace(Model::load(text)); })) {
-      std::fprintf(stderr, "emgmm fuzz: a fitted model did not load back:\n%s\n", text.str().c_str());
-      try {
-        std::istringstream retry(text.str());
-        Model::load(retry);
-      } catch (const emgmm::Error& error) {
-        std::fprintf(stderr, "%s\n", error.message());
-      }
-      EMGMM_FUZZ_CHECK(false);
-    }
+    const std::optional<Model> copy = saved_and_loaded(bgm);
     EMGMM_FUZZ_CHECK(copy->weights() == bgm.weights() && copy->means() == bgm.means() &&
                      copy->covariances() == bgm.covariances() &&
                      copy->weight_concentration() == bgm.weight_concentration() &&
