@@ -122,7 +122,10 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
   const Eigen::VectorXd beta = prior.mean_precision + nk.array();
   Eigen::MatrixXd means(K, D);
   for (Eigen::Index k = 0; k < K; ++k) {
-    means.row(k) = (prior.mean_precision * prior.mean + nk(k) * estimates.means.row(k)) / beta(k);
+    // (beta0 m0 + nk xk) / beta written as m0 + nk / beta (xk - m0): the sum of the two terms
+    // overflows where the data lie near the largest double (found by the fuzzer); the step
+    // from m0 toward xk stays between them.
+    means.row(k) = prior.mean + (nk(k) / beta(k)) * (estimates.means.row(k) - prior.mean);
   }
   // Precisions (_estimate_wishart_*): the Wishart scale, normalized by its degrees of freedom.
   const Eigen::MatrixXd& sk = estimates.covariances;
