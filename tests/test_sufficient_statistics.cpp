@@ -9,6 +9,7 @@
 //     the same model, equal to the fit of all the data to ~1e-12.
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -315,4 +316,24 @@ TEST_CASE("A statistics_reducer needs a start every process shares", "[sufficien
   reduced.fit(X);
   CHECK(reduced.means() == plain.means());
   CHECK(reduced.lower_bound() == plain.lower_bound());
+}
+
+TEST_CASE("expectation refuses data whose statistics are not finite", "[sufficient_statistics][errors]") {
+  const Eigen::MatrixXd X = blob_data(300, 5);
+  emgmm::GaussianMixture<> model(shared_start(X, CovarianceType::full));
+  model.fit(X);
+  // A point ~1e300 from every mean: its squared Mahalanobis distance overflows, so no
+  // component can explain it and the log-likelihood is -inf; maximization could not use it.
+  Eigen::MatrixXd far = X.topRows(5);
+  far(2, 0) = 1e300;
+  std::string message;
+  try {
+    (void)model.expectation(far);
+  } catch (const emgmm::NumericalError& error) {
+    message = error.what();
+  }
+  CHECK(contains(message, "GaussianMixture::expectation: the log-likelihood of the data under this model is -inf"));
+  CHECK_THROWS_AS(model.expectation(far, Eigen::VectorXd::Ones(far.rows())), emgmm::NumericalError);
+  // The same rows without the far point are fine.
+  CHECK(std::isfinite(model.expectation(X.topRows(5)).log_likelihood));
 }

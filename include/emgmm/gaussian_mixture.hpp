@@ -116,10 +116,12 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// one iteration, about the current means(). Statistics of several parts of the data add up
   /// (SufficientStatistics::operator+=); maximization() turns them into the next model. Use it
   /// to run EM over data that never sits in one place; fit() does the same in one call.
+  /// Throws NumericalError when the statistics are not finite (a point no component can
+  /// explain, or sums beyond double): maximization() could not use them.
   template <typename Derived>
   SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X) const {
     check_input(X, "expectation");
-    return detail::expectation_pass(detail::RowSource<Scalar, Dim>(X), params_);
+    return finite_statistics(detail::expectation_pass(detail::RowSource<Scalar, Dim>(X), params_));
   }
 
   /// expectation(X) with one weight per row (as fit(X, sample_weight)); weights may all be 0.
@@ -129,7 +131,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     check_input(X, "expectation");
     const Eigen::VectorXd weights =
         detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
-    return detail::expectation_pass(detail::RowSource<Scalar, Dim>(X, weights), params_);
+    return finite_statistics(detail::expectation_pass(detail::RowSource<Scalar, Dim>(X, weights), params_));
   }
 
   /// The M-step (not in sklearn): the model becomes the update of the statistics `stats`
@@ -271,6 +273,23 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   using Base::n_iter_;
   using Base::precisions_;
   using Base::require_fitted;
+
+  /// expectation()'s result, or NumericalError naming what is not finite.
+  static SufficientStatistics finite_statistics(SufficientStatistics stats) {
+    const char* what = !std::isfinite(stats.log_likelihood)   ? "the log-likelihood"
+                       : !std::isfinite(stats.n_samples)      ? "the total sample weight"
+                       : !stats.resp_sum.allFinite()          ? "a responsibility sum"
+                       : !stats.resp_diff_sum.allFinite()     ? "a weighted sum of the points"
+                       : !stats.scatter.allFinite()           ? "a scatter sum"
+                                                              : nullptr;
+    if (what != nullptr) {
+      throw NumericalError(std::string("GaussianMixture::expectation: ") + what + " of the data under this model is " +
+                           (std::isfinite(stats.log_likelihood) ? "not finite" : detail::to_text(stats.log_likelihood)) +
+                           "; the data lie too far from every component for the Scalar type or are too large. "
+                           "Rescale the data or fit the model to data like them.");
+    }
+    return stats;
+  }
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,

@@ -278,12 +278,15 @@ bool labels_in_range(const Eigen::VectorXi& labels, Index n, Index K) {
 }
 
 // Runs f(); an emgmm::Error is an accepted answer (returns false), anything else escapes.
+// EMGMM_FUZZ_VERBOSE=1 prints each error, to see why a replayed crash input was refused.
 template <typename F>
 bool attempt(F&& f) {
   try {
     f();
     return true;
-  } catch (const emgmm::Error&) {
+  } catch (const emgmm::Error& error) {
+    static const bool verbose = std::getenv("EMGMM_FUZZ_VERBOSE") != nullptr;
+    if (verbose) std::fprintf(stderr, "emgmm fuzz: refused: %s\n", error.message());
     return false;
   }
 }
