@@ -720,6 +720,10 @@ TEST_CASE("serialization: malformed KMeans", "[serialization]") {
                         {"expected 61 value(s) in the labels, found 60"});
   check_rejected<Model>(with_key(text, "inertia", "inertia -1"), line_of(text, "inertia"),
                         {"inertia = -1 must be >= 0"});
+  check_rejected<Model>(with_key(text, "inertia", "inertia nan"), line_of(text, "inertia"),
+                        {"inertia = nan; expected a finite number"});
+  check_rejected<Model>(with_key(text, "inertia", "inertia -inf"), line_of(text, "inertia"),
+                        {"inertia = -inf; expected a finite number"});
   check_rejected<Model>(with_key(text, "init", "init kmeans"), line_of(text, "init"),
                         {"'kmeans' is not one of k-means++, random"});
   check_rejected<Model>(with_key(text, "max_iter", "max_iter 0"), line_of(text, "max_iter"),
@@ -748,4 +752,21 @@ TEST_CASE("serialization: a failed load leaves the target and the stream's excep
   std::istringstream failed(text);
   failed.setstate(std::ios::failbit);
   CHECK_THROWS_AS(Model::load(failed), emgmm::FormatError);
+}
+
+TEST_CASE("serialization: a KMeans whose inertia overflowed loads back", "[serialization]") {
+  // Blobs scaled so that every squared distance between points fits in a double (fit accepts
+  // the data) but their sum over 40000 points does not: the inertia is +inf (as in sklearn);
+  // the clustering itself is sound.
+  Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 40000, 9).X;
+  X *= 1.5e153 / (X.colwise().maxCoeff() - X.colwise().minCoeff()).maxCoeff();
+  emgmm::KMeans<double> model(3);
+  model.fit(X);
+  INFO("inertia " << model.inertia());
+  REQUIRE(std::isinf(model.inertia()));
+  REQUIRE(model.cluster_centers().allFinite());
+  const auto copy = loaded<emgmm::KMeans<double>>(saved(model));
+  CHECK(std::isinf(copy.inertia()));
+  CHECK(copy.labels() == model.labels());
+  CHECK(same_bits(copy.cluster_centers(), model.cluster_centers()));
 }

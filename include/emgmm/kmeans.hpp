@@ -227,7 +227,8 @@ class KMeans {
   const Centers& cluster_centers() const { return (require_fitted("cluster_centers"), cluster_centers_); }
   /// Label of every training point (sklearn's labels_).
   const Labels& labels() const { return (require_fitted("labels"), labels_); }
-  /// Sum of squared distances of the training points to their centers (sklearn's inertia_).
+  /// Sum of squared distances of the training points to their centers (sklearn's inertia_);
+  /// +inf when that sum overflows double (data spanning more than about 1e150).
   double inertia() const { return (require_fitted("inertia"), inertia_); }
   /// Lloyd iterations of the kept run (sklearn's n_iter_).
   int n_iter() const { return (require_fitted("n_iter"), n_iter_); }

@@ -255,9 +255,10 @@ class TextReader {
     return value;
   }
 
-  /// Token i as a finite T (or -inf when `minus_infinity` allows it), parsed exactly.
+  /// Token i as a finite T (or -inf / +inf when `minus_infinity` / `plus_infinity` allow it),
+  /// parsed exactly.
   template <typename T>
-  T real(std::size_t i, const std::string& name, bool minus_infinity = false) const {
+  T real(std::size_t i, const std::string& name, bool minus_infinity = false, bool plus_infinity = false) const {
     const std::string_view text = tokens_[i];
     T value{};
     const std::from_chars_result result =
@@ -270,7 +271,7 @@ class TextReader {
       fail(name + " = '" + shown(text) +
            "' is not a number; expected a decimal number such as 0.25 or -1.5e-07.");
     }
-    if (std::isnan(value) || (std::isinf(value) && !(minus_infinity && value < 0))) {
+    if (std::isnan(value) || (std::isinf(value) && !(value < 0 ? minus_infinity : plus_infinity))) {
       fail(name + " = " + shown(text) +
            "; expected a finite number (NaN and infinity are not valid here).");
     }
@@ -1182,7 +1183,9 @@ struct KMeansFormat {
     r.expect("verbose", 1);
     o.verbose = r.integer<int>(1, 0, INT_MAX, "verbose", "an integer >= 0");
     r.expect("inertia", 1);
-    const double inertia = r.real<double>(1, "inertia");
+    // +inf: the sum of squared distances of data near the largest double overflows (fit keeps
+    // that clustering, as sklearn does).
+    const double inertia = r.real<double>(1, "inertia", false, true);
     if (!(inertia >= 0.0))
       r.fail("inertia = " + to_text(inertia) + " must be >= 0 (a sum of squared distances).");
     r.expect("n_iter", 1);
