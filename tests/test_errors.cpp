@@ -1446,6 +1446,20 @@ TEST_CASE("data whose spread would overflow squared distances are rejected by fi
   emgmm::KMeans<float> kmeans_f(3);
   CHECK_INVALID(kmeans_f.fit(Xf), "KMeans::fit:", "use a double model");
 
+  // The same for init_centers far from X (found by the fuzzer: a float center at -3.4e38
+  // gave a NaN inertia); the model stays as it was.
+  emgmm::KMeansOptions<float> far_start;
+  far_start.n_clusters = 2;
+  far_start.init_centers = MatrixX<float>(2, 2);
+  *far_start.init_centers << -3, -3.4e38f, 1, 2;
+  emgmm::KMeans<float> started(far_start);
+  CHECK_INVALID(started.fit(Xf.topRows(2)), "KMeans::fit: X and init_centers together span",
+                "in feature 1, so squared distances between them would overflow");
+  CHECK_FALSE(started.is_fitted());
+  far_start.init_centers->row(0) << -3, -3;
+  started.set_params(far_start);
+  REQUIRE_NOTHROW(started.fit(Xf.topRows(2)));
+
   // Huge values with a small spread are fine: the column mean is summed about the first row.
   MatrixX<double> far = MatrixX<double>::Constant(5, 2, 1.5e308);
   emgmm::KMeans<double> one(1);

@@ -277,6 +277,7 @@ class KMeans {
                                 detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
       }
       if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
+      detail::check_joint_fit_range<Scalar>(X, init, "init_centers", where);
     }
 
     const detail::RowSource<Scalar, Dim> source =

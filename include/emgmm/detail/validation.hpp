@@ -96,32 +96,62 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
   }
 }
 
-/// For fitting: the data's extent must leave room for squared distances between its points in
-/// the model's Scalar (sums of D squared differences, with a margin of 16 for the sums of
-/// several of them). A spread of 1e160 in double or 1e19 in float cannot be clustered without
-/// overflow; values that are merely large (1e300 +- 1) are fine. Call after check_data.
-template <typename Scalar, typename Derived>
-void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
-  const Eigen::Index D = X.cols();
-  Eigen::ArrayXd spread(D);
-  for (Eigen::Index j = 0; j < D; ++j) {
-    // Half the range, so that max - min cannot overflow in double.
-    const auto column = X.col(j).template cast<double>();
-    spread(j) = 0.5 * column.maxCoeff() - 0.5 * column.minCoeff();
-  }
-  const double widest = spread.maxCoeff();
-  if (!(widest > 0.0)) return;
+/// The feature of the widest extent when squared distances between points spanning
+/// [lowest, highest] (per feature) could overflow the model's Scalar (sums of D squared
+/// differences, with a margin of 16 for the sums of several of them); -1 when they cannot.
+template <typename Scalar>
+Eigen::Index feature_beyond_fit_range(const Eigen::ArrayXd& lowest, const Eigen::ArrayXd& highest,
+                                      double* widest_extent) {
+  // Half the range, so that max - min cannot overflow in double.
+  const Eigen::ArrayXd spread = 0.5 * highest - 0.5 * lowest;
+  Eigen::Index feature = 0;
+  const double widest = spread.maxCoeff(&feature);
+  *widest_extent = 2.0 * widest;
+  if (!(widest > 0.0)) return -1;
   // sum_j (2 spread_j)^2 <= max / 16, evaluated as (sum_j (spread_j / widest)^2) * widest^2.
   const double relative = (spread / widest).square().sum();
   const double limit = static_cast<double>(std::numeric_limits<Scalar>::max()) / 64.0;
-  if (widest > std::sqrt(limit / relative)) {
-    Eigen::Index feature = 0;
-    spread.maxCoeff(&feature);
-    fail(where, "X spans " + to_text(2.0 * widest) + " in feature " + to_text(feature) +
+  return widest > std::sqrt(limit / relative) ? feature : -1;
+}
+
+/// For fitting: the data's extent must leave room for squared distances between its points in
+/// the model's Scalar (feature_beyond_fit_range). A spread of 1e160 in double or 1e19 in float
+/// cannot be clustered without overflow; values that are merely large (1e300 +- 1) are fine.
+/// Call after check_data.
+template <typename Scalar, typename Derived>
+void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
+  const auto X_double = X.template cast<double>();
+  double extent = 0.0;
+  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(X_double.colwise().minCoeff().transpose().array(),
+                                                                X_double.colwise().maxCoeff().transpose().array(), &extent);
+  if (feature >= 0) {
+    fail(where, "X spans " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between its points would overflow the model's "
                     "Scalar (largest " + to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) +
                     "); rescale X (divide it by a power of ten)" +
                     (sizeof(Scalar) < sizeof(double) ? " or use a double model." : "."));
+  }
+}
+
+/// For fitting from given points (KMeans's init_centers): with X, they must still leave room
+/// for squared distances between any two of them (check_fit_range for the union; call after
+/// it, with points of X's width).
+template <typename Scalar, typename DerivedX, typename DerivedPoints>
+void check_joint_fit_range(const Eigen::MatrixBase<DerivedX>& X, const Eigen::MatrixBase<DerivedPoints>& points,
+                           const std::string& name, const std::string& where) {
+  const auto X_double = X.template cast<double>();
+  const auto points_double = points.template cast<double>();
+  const Eigen::ArrayXd lowest =
+      X_double.colwise().minCoeff().transpose().array().min(points_double.colwise().minCoeff().transpose().array());
+  const Eigen::ArrayXd highest =
+      X_double.colwise().maxCoeff().transpose().array().max(points_double.colwise().maxCoeff().transpose().array());
+  double extent = 0.0;
+  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(lowest, highest, &extent);
+  if (feature >= 0) {
+    fail(where, "X and " + name + " together span " + to_text(extent) + " in feature " + to_text(feature) +
+                    ", so squared distances between them would overflow the model's Scalar (largest " +
+                    to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) + "); pass " + name +
+                    " within the range of X or rescale both.");
   }
 }
 
