@@ -634,6 +634,28 @@ TEST_CASE("BayesianGaussianMixture: a model whose default covariance prior is si
   }
 }
 
+TEST_CASE("BayesianGaussianMixture: posterior means stay finite for data near the largest double",
+          "[bayesian_gaussian_mixture][scale]") {
+  // Points at -0.9 DBL_MAX: the textbook (beta0 m0 + nk xk) / beta overflows to -inf although
+  // the mean it stands for is the data's own value (found by the fuzzer).
+  const double far = -0.9 * std::numeric_limits<double>::max();
+  Data<double> X = Data<double>::Constant(12, 2, far);
+  X.col(1).setConstant(0.5 * far);
+  for (const int max_iter : {0, 2}) {
+    INFO("max_iter " << max_iter);
+    emgmm::BayesianGaussianMixtureOptions<double> options;
+    options.n_components = 2;
+    options.covariance_type = CovarianceType::diag;
+    options.max_iter = max_iter;
+    options.random_state = 0;
+    emgmm::BayesianGaussianMixture<double> model(options);
+    model.fit(X);
+    REQUIRE(model.means().allFinite());
+    CHECK((model.means().col(0).array() == far).all());
+    CHECK((model.means().col(1).array() == 0.5 * far).all());
+  }
+}
+
 TEST_CASE("BayesianGaussianMixture: load rejects malformed text, naming the line and key",
           "[bayesian_gaussian_mixture][serialization]") {
   using Model = emgmm::BayesianGaussianMixture<double>;
