@@ -49,13 +49,45 @@ class NearestCenterDistances {
     }
   }
 
-  /// sum_i min(nearest(i), |x_i - candidate|^2): the potential if `candidate` were added.
-  double potential_with(const RowPoint& candidate) const { return reduce(candidate, nullptr); }
+  /// sum_i w_i min(nearest(i), |x_i - candidate|^2) for every candidate: the potential if it
+  /// were added. One pass over the data for all of them (nearest(i) found once per block);
+  /// each value is what a pass for that candidate alone would sum, in the same order.
+  std::vector<double> potentials_with(const std::vector<RowPoint>& candidates) const {
+    const std::size_t count = candidates.size();
+    std::vector<double> partial(static_cast<std::size_t>(plan_.n_chunks) * count, 0.0);
+    for_each_chunk(plan_, [&](Eigen::Index chunk) {
+      Block points;
+      Eigen::VectorXd distances, nearest, scratch;
+      double* totals = partial.data() + static_cast<std::size_t>(chunk) * count;
+      plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+        X_.load(start, rows, points);
+        nearest_of(start, rows, points, scratch, nearest);
+        for (std::size_t c = 0; c < count; ++c) {
+          distances_to(points, candidates[c], distances);
+          distances = distances.cwiseMin(nearest);
+          totals[c] += X_.weighted() ? X_.weights(start, rows).dot(distances) : distances.sum();
+        }
+      });
+    });
+    std::vector<double> potentials(count, 0.0);
+    for (Eigen::Index chunk = 0; chunk < plan_.n_chunks; ++chunk) {
+      for (std::size_t c = 0; c < count; ++c) potentials[c] += partial[static_cast<std::size_t>(chunk) * count + c];
+    }
+    return potentials;
+  }
 
-  /// Makes `center` a chosen center; returns the new potential sum_i nearest(i).
-  double add(const RowPoint& center) {
-    if (keep_ && centers_.empty()) nearest_.resize(X_.rows());
+  /// Makes `center` the first chosen center; returns the potential sum_i w_i nearest(i).
+  double add_first(const RowPoint& center) {
+    if (keep_) nearest_.resize(X_.rows());
     const double potential = reduce(center, keep_ ? &nearest_ : nullptr);
+    centers_.push_back(center);
+    return potential;
+  }
+
+  /// Makes `center` a chosen center, given its potential from potentials_with(); returns the
+  /// new potential (that value). Only kept distances need a pass, to store the new minima.
+  double add(const RowPoint& center, double potential) {
+    if (keep_) potential = reduce(center, &nearest_);
     centers_.push_back(center);
     return potential;
   }
@@ -204,12 +236,13 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
   indices.reserve(static_cast<std::size_t>(K));
   indices.push_back(draw_first_center(X, random));
   NearestCenterDistances<Scalar, Dim> nearest(X, offset, keep_distances);
-  double current_potential = nearest.add(point(indices[0]));
+  double current_potential = nearest.add_first(point(indices[0]));
 
   std::vector<double> targets(static_cast<std::size_t>(n_local_trials));
   std::vector<double> sorted_targets(targets.size());
   std::vector<Eigen::Index> found;
   std::vector<Eigen::Index> candidates(static_cast<std::size_t>(n_local_trials));
+  std::vector<RowPoint> candidate_points(candidates.size());
   for (Eigen::Index c = 1; c < K; ++c) {
     // Draw candidates with probability proportional to the squared distance to the nearest
     // center: the first index whose running sum reaches each target (np.searchsorted).
@@ -221,18 +254,16 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
     for (std::size_t t = 0; t < order.size(); ++t) sorted_targets[t] = targets[order[t]];
     nearest.search(sorted_targets, found);
     for (std::size_t t = 0; t < order.size(); ++t) candidates[order[t]] = found[t];
-    // Keep the candidate that lowers the potential most, then make it a center.
-    double best_potential = 0.0;
-    Eigen::Index best = -1;
-    for (Eigen::Index candidate : candidates) {
-      const double potential = nearest.potential_with(point(candidate));
-      if (best < 0 || potential < best_potential) {
-        best_potential = potential;
-        best = candidate;
-      }
+    // Keep the candidate that lowers the potential most (the first of equals), then make it a
+    // center.
+    for (std::size_t t = 0; t < candidates.size(); ++t) candidate_points[t] = point(candidates[t]);
+    const std::vector<double> potentials = nearest.potentials_with(candidate_points);
+    std::size_t best = 0;
+    for (std::size_t t = 1; t < candidates.size(); ++t) {
+      if (potentials[t] < potentials[best]) best = t;
     }
-    current_potential = nearest.add(point(best));
-    indices.push_back(best);
+    current_potential = nearest.add(candidate_points[best], potentials[best]);
+    indices.push_back(candidates[best]);
   }
   return indices;
 }
