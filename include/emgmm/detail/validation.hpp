@@ -114,16 +114,29 @@ Eigen::Index feature_beyond_fit_range(const Eigen::ArrayXd& lowest, const Eigen:
   return widest > std::sqrt(limit / relative) ? feature : -1;
 }
 
+/// The smallest and largest value of every column of X, in double (column by column: no copy
+/// of X is made, whatever its type).
+template <typename Derived>
+void column_bounds(const Eigen::MatrixBase<Derived>& X, Eigen::ArrayXd& lowest, Eigen::ArrayXd& highest) {
+  lowest.resize(X.cols());
+  highest.resize(X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const auto column = X.col(j).template cast<double>();
+    lowest(j) = column.minCoeff();
+    highest(j) = column.maxCoeff();
+  }
+}
+
 /// For fitting: the data's extent must leave room for squared distances between its points in
 /// the model's Scalar (feature_beyond_fit_range). A spread of 1e160 in double or 1e19 in float
 /// cannot be clustered without overflow; values that are merely large (1e300 +- 1) are fine.
 /// Call after check_data.
 template <typename Scalar, typename Derived>
 void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
-  const auto X_double = X.template cast<double>();
+  Eigen::ArrayXd lowest, highest;
+  column_bounds(X, lowest, highest);
   double extent = 0.0;
-  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(X_double.colwise().minCoeff().transpose().array(),
-                                                                X_double.colwise().maxCoeff().transpose().array(), &extent);
+  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(lowest, highest, &extent);
   if (feature >= 0) {
     fail(where, "X spans " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between its points would overflow the model's "
@@ -139,14 +152,12 @@ void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& whe
 template <typename Scalar, typename DerivedX, typename DerivedPoints>
 void check_joint_fit_range(const Eigen::MatrixBase<DerivedX>& X, const Eigen::MatrixBase<DerivedPoints>& points,
                            const std::string& name, const std::string& where) {
-  const auto X_double = X.template cast<double>();
-  const auto points_double = points.template cast<double>();
-  const Eigen::ArrayXd lowest =
-      X_double.colwise().minCoeff().transpose().array().min(points_double.colwise().minCoeff().transpose().array());
-  const Eigen::ArrayXd highest =
-      X_double.colwise().maxCoeff().transpose().array().max(points_double.colwise().maxCoeff().transpose().array());
+  Eigen::ArrayXd lowest, highest, points_lowest, points_highest;
+  column_bounds(X, lowest, highest);
+  column_bounds(points, points_lowest, points_highest);
   double extent = 0.0;
-  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(lowest, highest, &extent);
+  const Eigen::Index feature =
+      feature_beyond_fit_range<Scalar>(lowest.min(points_lowest), highest.max(points_highest), &extent);
   if (feature >= 0) {
     fail(where, "X and " + name + " together span " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between them would overflow the model's Scalar (largest " +
