@@ -64,7 +64,6 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
   const Eigen::Index rows = points.rows();
   const Eigen::Index D = points.cols();
   const Eigen::Index K = minus_two_centers.cols();
-  labels.resize(rows);
   const bool in_registers = D <= kSmallDepth;
   if (!in_registers) {
     multiply_tall(points, minus_two_centers, distances);
@@ -77,11 +76,37 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
     for (Eigen::Index d = 1; d < D; ++d) t = ei::padd(t, ei::pmul(x[d], ei::pset1<Packet>(minus_two_centers(d, k))));
     return ei::padd(t, ei::pset1<Packet>(center_norms(k)));
   };
+  // The rows that do not fill a packet (all of them without vectorization), one by one, the
+  // same way.
+  const auto nearest_one = [&](Eigen::Index i) {
+    const auto scalar_distance = [&](Eigen::Index k) {
+      if (!in_registers) return distances(i, k);
+      Scalar t = points(i, 0) * minus_two_centers(0, k);
+      for (Eigen::Index d = 1; d < D; ++d) t = t + points(i, d) * minus_two_centers(d, k);
+      return t + center_norms(k);
+    };
+    Scalar best = scalar_distance(0);
+    Eigen::Index label = 0;
+    for (Eigen::Index k = 1; k < K; ++k) {
+      const Scalar d = scalar_distance(k);
+      if (d < best) {
+        best = d;
+        label = k;
+      }
+    }
+    return label;
+  };
+  // The packets carry each label as a Scalar, exact up to 2^digits (float: 16.7 million
+  // clusters); past that, only the scalar way.
+  if (K > (Eigen::Index(1) << std::numeric_limits<Scalar>::digits)) {
+    labels.resize(rows);
+    for (Eigen::Index i = 0; i < rows; ++i) labels(i) = static_cast<int>(nearest_one(i));
+    return;
+  }
+  label_values.resize(rows);
   Eigen::Index i = 0;
-  // The packets carry each label as a Scalar, exact up to 2^digits (float: 16.7 million).
-  if (kLanes > 1 && K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits)) {
+  if (kLanes > 1) {
     Packet x[kSmallDepth];
-    label_values.resize(rows);
     for (; i + kLanes <= rows; i += kLanes) {
       if (in_registers) {
         for (Eigen::Index d = 0; d < D; ++d) x[d] = ei::ploadu<Packet>(points.col(d).data() + i);
@@ -96,27 +121,9 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
       }
       ei::pstoreu(label_values.data() + i, label);
     }
-    labels.head(i) = label_values.head(i).template cast<int>().matrix();
   }
-  // The rows that do not fill a packet, one by one, the same way.
-  for (; i < rows; ++i) {
-    const auto scalar_distance = [&](Eigen::Index k) {
-      if (!in_registers) return distances(i, k);
-      Scalar t = points(i, 0) * minus_two_centers(0, k);
-      for (Eigen::Index d = 1; d < D; ++d) t = t + points(i, d) * minus_two_centers(d, k);
-      return t + center_norms(k);
-    };
-    Scalar best = scalar_distance(0);
-    int label = 0;
-    for (Eigen::Index k = 1; k < K; ++k) {
-      const Scalar d = scalar_distance(k);
-      if (d < best) {
-        best = d;
-        label = static_cast<int>(k);
-      }
-    }
-    labels(i) = label;
-  }
+  for (; i < rows; ++i) label_values(i) = Scalar(nearest_one(i));
+  labels = label_values.template cast<int>().matrix();
 }
 
 /// Assigns each row of X - offset to its nearest center (smallest |c|^2 - 2 x.c, as sklearn),
