@@ -451,3 +451,111 @@ TEMPLATE_TEST_CASE("KMeans: the farthest points for empty clusters, ties by inde
     for (std::size_t e = 0; e < found.size(); ++e) CHECK(found[e] == all[e].second);
   }
 }
+
+TEMPLATE_TEST_CASE("KMeans: every input layout and scalar type gives the same clustering",
+                   "[kmeans][property]", EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  const Index D = C::n_features;
+  // Identical to the last bit: column-major inputs of the model's Scalar are read in place
+  // (contiguous or with an outer stride), the others converted block by block; both must give
+  // the same numbers. The values are representable in float, so float and double inputs hold
+  // the same ones.
+  const Eigen::MatrixXf Xf =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full, 0.3), 3000, 77)
+          .X.template cast<float>();
+  const Eigen::MatrixXd Xd = Xf.cast<double>();
+  const Index n = Xd.rows();
+  const typename C::Data own = Xd.cast<Scalar>();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = own;
+  std::vector<Scalar> buffer(own.data(), own.data() + own.size());
+  const Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> mapped(buffer.data(), n, D);
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> bigger =
+      Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>::Constant(n + 7, D + 2, Scalar(1e30));
+  bigger.block(3, 1, n, D) = own;
+  // Weights with zeros and fractions, so that the weighted sums take both paths too.
+  Eigen::VectorXd weights(n);
+  for (Index i = 0; i < n; ++i) weights(i) = double(i % 5) * 0.5;
+
+  for (const bool weighted : {false, true}) {
+    INFO((weighted ? "with" : "without") << " sample weights");
+    typename C::Options options;
+    options.n_clusters = 4;  // four centers for three blobs: labels move for many iterations
+    options.random_state = 19;
+    const auto fitted = [&](const auto& input) {
+      typename C::Model model(options);
+      if (weighted) {
+        model.fit(input, weights);
+      } else {
+        model.fit(input);
+      }
+      return model;
+    };
+    const typename C::Model reference = fitted(own);
+    CHECK(reference.n_iter() > 3);
+    const auto check_same = [&](const auto& input, const char* what) {
+      INFO("input: " << what);
+      const typename C::Model model = fitted(input);
+      CHECK(model.cluster_centers() == reference.cluster_centers());
+      CHECK(model.labels() == reference.labels());
+      CHECK(model.inertia() == reference.inertia());
+      CHECK(model.n_iter() == reference.n_iter());
+    };
+    check_same(row_major, "row-major copy");
+    check_same(mapped, "Map of a buffer");
+    check_same(bigger.block(3, 1, n, D), "block of a larger matrix (outer stride)");
+    check_same(Xf, "float matrix");
+    check_same(Xd, "double matrix");
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: at strict convergence the centers are the means of their points",
+                   "[kmeans][property]", EMGMM_TEST_CONFIGS) {
+  using C = TestType;
+  using Scalar = typename C::Scalar;
+  // Lloyd keeps the clusters' sums up to date by moving only the points whose label changed;
+  // after many such moves (overlapping blobs, more centers than blobs, tol 0 so that it runs
+  // until no label changes) the centers must still be the plain means of their points.
+  const typename C::Data X =
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full, 0.3), 4000, 5)
+          .X.template cast<Scalar>();
+  const Index n = X.rows();
+  Eigen::VectorXd weights(n);
+  for (Index i = 0; i < n; ++i) weights(i) = double((i * 7) % 4) * 0.75;  // a quarter weigh 0
+
+  for (const bool weighted : {false, true}) {
+    INFO((weighted ? "with" : "without") << " sample weights");
+    typename C::Options options;
+    options.n_clusters = 5;
+    options.tol = 0.0;
+    options.max_iter = 1000;
+    options.random_state = 3;
+    typename C::Model model(options);
+    if (weighted) {
+      model.fit(X, weights);
+    } else {
+      model.fit(X);
+    }
+    REQUIRE(model.n_iter() < options.max_iter);  // stopped because no label changed
+    CHECK(model.n_iter() > 5);                    // after many passes of moved points
+    const Eigen::MatrixXd points = X.template cast<double>();
+    const double scale = points.cwiseAbs().maxCoeff();
+    for (Index k = 0; k < options.n_clusters; ++k) {
+      Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(points.cols());
+      double total = 0.0;
+      for (Index i = 0; i < n; ++i) {
+        if (model.labels()(i) != k) continue;
+        const double w = weighted ? weights(i) : 1.0;
+        sum += w * points.row(i);
+        total += w;
+      }
+      REQUIRE(total > 0.0);
+      const Eigen::RowVectorXd mean = sum / total;
+      const Eigen::RowVectorXd center = model.cluster_centers().row(k).template cast<double>();
+      INFO("cluster " << k << ": center " << center << ", mean of its points " << mean);
+      // The center is rounded to Scalar twice (in the data's mean-centered coordinates, then
+      // back), each time relative to the data's size.
+      CHECK((center - mean).cwiseAbs().maxCoeff() <= 4.0 * C::eps() * scale);
+    }
+  }
+}

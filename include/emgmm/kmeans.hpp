@@ -23,22 +23,43 @@ namespace emgmm {
 
 namespace detail {
 
+/// sum_i w_i (x_id - center_d), or of its square, for every feature d (w_i = 1 without sample
+/// weights), in double column by column, per chunk and then in chunk order: the same sum for
+/// any thread count, with the rows read in place when X allows it.
+template <typename Scalar, int Dim>
+Eigen::RowVectorXd column_sums(const RowSource<Scalar, Dim>& X, const Eigen::RowVectorXd& center, bool squared) {
+  const Eigen::Index D = X.cols();
+  const ChunkPlan plan = ChunkPlan::make(X.rows());
+  std::vector<Eigen::RowVectorXd> partial(static_cast<std::size_t>(plan.n_chunks));
+  for_each_chunk(plan, [&](Eigen::Index chunk) {
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> loaded;
+    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(D);
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+      const auto view = X.view(start, rows, loaded);
+      for (Eigen::Index d = 0; d < D; ++d) {
+        const auto deviation = view.col(d).template cast<double>().array() - center(d);
+        if (X.weighted()) {
+          const auto w = X.weights(start, rows).array();
+          sum(d) += squared ? (w * deviation.square()).sum() : (w * deviation).sum();
+        } else {
+          sum(d) += squared ? deviation.square().sum() : deviation.sum();
+        }
+      }
+    });
+    partial[static_cast<std::size_t>(chunk)] = std::move(sum);
+  });
+  Eigen::RowVectorXd total = Eigen::RowVectorXd::Zero(D);
+  for (const Eigen::RowVectorXd& sum : partial) total += sum;
+  return total;
+}
+
 /// Column means of X (weighted by the sample weights, if any), summed in double about the first
 /// row: the sum then grows with the data's spread, never with its offset, so values near the
 /// largest double cannot overflow it.
 template <typename Scalar, int Dim>
 Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
   const Eigen::RowVectorXd first = X.row(0).template cast<double>();
-  Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(X.cols());
-  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
-  for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
-    X.load(start, rows, block);
-    if (X.weighted()) {
-      sum += X.weights(start, rows).transpose() * (block.template cast<double>().rowwise() - first);
-    } else {
-      sum += (block.template cast<double>().rowwise() - first).colwise().sum();
-    }
-  });
+  const Eigen::RowVectorXd sum = column_sums(X, first, false);
   return (first + sum / X.total_weight()).template cast<Scalar>();
 }
 
@@ -46,18 +67,7 @@ Eigen::Matrix<Scalar, 1, Dim> column_mean(const RowSource<Scalar, Dim>& X) {
 /// by the sample weights if any (so that integer weights act as repeated rows).
 template <typename Scalar, int Dim>
 double mean_variance(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& mean) {
-  Eigen::RowVectorXd sum_sq = Eigen::RowVectorXd::Zero(X.cols());
-  const Eigen::RowVectorXd center = mean.template cast<double>();
-  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
-  for_each_block(0, X.rows(), [&](Eigen::Index start, Eigen::Index rows) {
-    X.load(start, rows, block);
-    const auto squares = (block.template cast<double>().rowwise() - center).array().square().matrix();
-    if (X.weighted()) {
-      sum_sq += X.weights(start, rows).transpose() * squares;
-    } else {
-      sum_sq += squares.colwise().sum();
-    }
-  });
+  const Eigen::RowVectorXd sum_sq = column_sums(X, mean.template cast<double>(), true);
   return (sum_sq / X.total_weight()).mean();
 }
 

@@ -50,9 +50,8 @@ void multiply_tall(const Lhs& A, const Rhs& B, Out& C) {
 /// out(i) = sum_d weights(d) (points(i, d) - center(d))^2 for a column-major block: the
 /// diagonal quadratic form, vectorized along the points without a centered copy of the block.
 /// Four features per sweep, so the running sums are loaded and stored a quarter as often.
-template <typename Scalar, int Dim, typename Center, typename Weights, typename Out>
-void weighted_squared_distance(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
-                               const Center& center, const Weights& weights, Out&& out) {
+template <typename Points, typename Center, typename Weights, typename Out>
+void weighted_squared_distance(const Points& points, const Center& center, const Weights& weights, Out&& out) {
   const Eigen::Index D = points.cols();
   const auto term = [&](Eigen::Index d) {
     return (points.col(d).array() - center(d)).square() * weights(d);

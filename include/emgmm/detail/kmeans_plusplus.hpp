@@ -36,6 +36,7 @@ class NearestCenterDistances {
  public:
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using BlockView = typename RowSource<Scalar, Dim>::BlockView;
 
   NearestCenterDistances(const RowSource<Scalar, Dim>& X, const RowPoint& offset, bool keep)
       : X_(X),
@@ -56,11 +57,11 @@ class NearestCenterDistances {
     const std::size_t count = candidates.size();
     std::vector<double> partial(static_cast<std::size_t>(plan_.n_chunks) * count, 0.0);
     for_each_chunk(plan_, [&](Eigen::Index chunk) {
-      Block points;
+      Block loaded;
       Eigen::VectorXd distances, nearest, scratch;
       double* totals = partial.data() + static_cast<std::size_t>(chunk) * count;
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-        X_.load(start, rows, points);
+        const BlockView points = X_.view(start, rows, loaded);
         nearest_of(start, rows, points, scratch, nearest);
         for (std::size_t c = 0; c < count; ++c) {
           distances_to(points, candidates[c], distances);
@@ -99,13 +100,16 @@ class NearestCenterDistances {
     found.assign(targets.size(), last_drawable_);
     std::size_t t = 0;
     double running = 0.0;
-    Block points;
+    Block loaded;
     Eigen::VectorXd nearest, distances;
     for (Eigen::Index chunk = 0; chunk < plan_.n_chunks && t < targets.size(); ++chunk) {
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
         if (t == targets.size()) return;
-        if (!keep_) X_.load(start, rows, points);
-        nearest_of(start, rows, points, distances, nearest);
+        if (keep_) {
+          nearest = nearest_.segment(start, rows);
+        } else {
+          nearest_of(start, rows, X_.view(start, rows, loaded), distances, nearest);
+        }
         Eigen::Index i = 0;
         if (X_.weighted()) {
           const auto w = X_.weights(start, rows);
@@ -129,7 +133,7 @@ class NearestCenterDistances {
  private:
   /// distances = |x_i - (offset + center)|^2 (in double) for the rows of a block of X,
   /// swept along the points (weighted_squared_distance with unit weights).
-  void distances_to(const Block& points, const RowPoint& center, Eigen::VectorXd& distances) const {
+  void distances_to(const BlockView& points, const RowPoint& center, Eigen::VectorXd& distances) const {
     const RowPoint absolute = offset_ + center;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared(points.rows());
     weighted_squared_distance(points, absolute.transpose(), unit_weights_, squared);
@@ -138,7 +142,7 @@ class NearestCenterDistances {
 
   /// nearest(i) for rows [start, start + rows), whose points are `points`: the kept values, or
   /// recomputed from the chosen centers (`distances` is scratch).
-  void nearest_of(Eigen::Index start, Eigen::Index rows, const Block& points,
+  void nearest_of(Eigen::Index start, Eigen::Index rows, const BlockView& points,
                   Eigen::VectorXd& distances, Eigen::VectorXd& nearest) const {
     if (keep_) {
       nearest = nearest_.segment(start, rows);
@@ -160,11 +164,11 @@ class NearestCenterDistances {
     const bool first = centers_.empty();
     std::vector<double> partial(static_cast<std::size_t>(plan_.n_chunks), 0.0);
     for_each_chunk(plan_, [&](Eigen::Index chunk) {
-      Block points;
+      Block loaded;
       Eigen::VectorXd distances, nearest, scratch;
       double total = 0.0;
       plan_.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-        X_.load(start, rows, points);
+        const BlockView points = X_.view(start, rows, loaded);
         if (!first) nearest_of(start, rows, points, scratch, nearest);
         distances_to(points, center, distances);
         if (!first) distances = distances.cwiseMin(nearest);

@@ -9,6 +9,7 @@
 // are as if dropped, but still get a label.
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <limits>
 #include <numeric>
@@ -45,15 +46,43 @@ bool labels_changed(const RowSource<Scalar, Dim>& X, Eigen::Index start,
   return false;
 }
 
-/// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the rows x_i
-/// of `points` (already less the offset); `minus_two_centers` is D x K; `distances` and
-/// `label_values` are scratch.
+/// Rows of X less the offset, shifted as they are read (no shifted copy of the block):
+/// (i, d) is data[d * stride + i] - offset[d], the same Scalar subtraction a copy would make.
+template <typename Scalar>
+struct ShiftedRows {
+  const Scalar* data;
+  Eigen::Index stride;
+  const Scalar* offset;
+
+  template <typename View, typename Offset>
+  ShiftedRows(const View& view, const Offset& offset_row)
+      : data(view.data()), stride(view.outerStride()), offset(offset_row.data()) {}
+  Scalar operator()(Eigen::Index i, Eigen::Index d) const { return data[d * stride + i] - offset[d]; }
+};
+
+/// |x_rows.row(i) - centers.row(k)|^2 in the Scalar, summed feature by feature: the one
+/// distance both the inertia and the empty-cluster relocation rank points by.
+template <typename Scalar, typename Centers>
+Scalar squared_distance(const ShiftedRows<Scalar>& x_rows, Eigen::Index i, const Centers& centers,
+                        Eigen::Index k) {
+  Scalar squared = 0;
+  for (Eigen::Index d = 0; d < centers.cols(); ++d) {
+    const Scalar t = x_rows(i, d) - centers(k, d);
+    squared += t * t;
+  }
+  return squared;
+}
+
+/// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
+/// rows x_i of `x`; `minus_two_centers` is D x K; `distances` and `label_values` are scratch.
 /// Branch-free and vectorized along the points with Eigen's packet primitives: with mixed
 /// clusters a compare-and-branch per center mispredicts half the time. With few features
 /// (D <= kSmallDepth) the distances are formed in registers, in the order multiply_tall forms
-/// them, and never stored; with more, they come from multiply_tall (a matrix product).
+/// them, and never stored; with more, they come from multiply_tall (a matrix product) of
+/// `points`, the same rows as a block, which is read only then.
 template <typename Scalar, int Dim>
-void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
+                     const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                      const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& minus_two_centers,
                      const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& center_norms,
                      Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& distances,
@@ -61,8 +90,7 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
   namespace ei = Eigen::internal;
   using Packet = typename ei::packet_traits<Scalar>::type;
   constexpr Eigen::Index kLanes = ei::packet_traits<Scalar>::size;
-  const Eigen::Index rows = points.rows();
-  const Eigen::Index D = points.cols();
+  const Eigen::Index D = minus_two_centers.rows();
   const Eigen::Index K = minus_two_centers.cols();
   const bool in_registers = D <= kSmallDepth;
   if (!in_registers) {
@@ -81,8 +109,8 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
   const auto nearest_one = [&](Eigen::Index i) {
     const auto scalar_distance = [&](Eigen::Index k) {
       if (!in_registers) return distances(i, k);
-      Scalar t = points(i, 0) * minus_two_centers(0, k);
-      for (Eigen::Index d = 1; d < D; ++d) t = t + points(i, d) * minus_two_centers(d, k);
+      Scalar t = x_rows(i, 0) * minus_two_centers(0, k);
+      for (Eigen::Index d = 1; d < D; ++d) t = t + x_rows(i, d) * minus_two_centers(d, k);
       return t + center_norms(k);
     };
     Scalar best = scalar_distance(0);
@@ -109,7 +137,10 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
     Packet x[kSmallDepth];
     for (; i + kLanes <= rows; i += kLanes) {
       if (in_registers) {
-        for (Eigen::Index d = 0; d < D; ++d) x[d] = ei::ploadu<Packet>(points.col(d).data() + i);
+        for (Eigen::Index d = 0; d < D; ++d) {
+          x[d] = ei::psub(ei::ploadu<Packet>(x_rows.data + d * x_rows.stride + i),
+                          ei::pset1<Packet>(x_rows.offset[d]));
+        }
       }
       Packet best = distance(i, 0, x);
       Packet label = ei::pset1<Packet>(Scalar(0));
@@ -126,104 +157,168 @@ void nearest_centers(const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
   labels = label_values.template cast<int>().matrix();
 }
 
+/// The (weighted) sum of the points of each label, their total weight and how many of them
+/// have positive weight, as of the labels last assigned. Lloyd keeps it across passes: after
+/// the first, a pass moves only the points whose label changed (a few percent, fewer each
+/// pass) instead of adding up all n again, the one scatter left in a pass.
+/// The members count is exact, so a cluster that lost all its points is exactly empty (sum
+/// and weight 0), not a remainder of rounding.
+struct ClusterSums {
+  Eigen::MatrixXd sums;                                   ///< K x D
+  Eigen::VectorXd counts;                                 ///< K, total weight
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> members;  ///< K, points of positive weight
+
+  bool empty() const { return counts.size() == 0; }
+  void set_zero(Eigen::Index K, Eigen::Index D) {
+    sums.setZero(K, D);
+    counts.setZero(K);
+    members.setZero(K);
+  }
+  ClusterSums& operator+=(const ClusterSums& other) {
+    sums += other.sums;
+    counts += other.counts;
+    members += other.members;
+    return *this;
+  }
+};
+
 /// Assigns each row of X - offset to its nearest center (smallest |c|^2 - 2 x.c, as sklearn),
-/// writing labels; returns, per chunk in order, the per-cluster sums and counts (weighted),
-/// and whether the label of any point (of positive weight) changed.
+/// writing labels; returns whether the label of any point (of positive weight) changed.
+/// With `running`, also brings its per-cluster sums up to date with the new labels: summed
+/// afresh when it is empty (the first pass), else moved point by point where a label changed.
+/// With `inertia`, also sums the (weighted) squared distances of the points to their new
+/// centers, as labelled_inertia would, in the same pass.
+/// Either way per chunk in a fixed order, so the result does not depend on the thread count.
 template <typename Scalar, int Dim>
 bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
                    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
-                   Eigen::VectorXi& labels, Eigen::MatrixXd* sums, Eigen::VectorXd* counts) {
+                   Eigen::VectorXi& labels, ClusterSums* running, double* inertia = nullptr) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index K = centers.rows();
   const Eigen::Index D = centers.cols();
+  const bool afresh = running && running->empty();
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms = centers.rowwise().squaredNorm();
   const Matrix minus_two_centers = Scalar(-2) * centers.transpose();  // D x K
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 1));
-  std::vector<Eigen::MatrixXd> chunk_sums(static_cast<std::size_t>(plan.n_chunks));
-  std::vector<Eigen::VectorXd> chunk_counts(static_cast<std::size_t>(plan.n_chunks));
+  const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 2));
+  std::vector<ClusterSums> chunk_sums(static_cast<std::size_t>(running ? plan.n_chunks : 0));
   std::vector<char> chunk_changed(static_cast<std::size_t>(plan.n_chunks), 0);
+  std::vector<double> chunk_inertia(static_cast<std::size_t>(plan.n_chunks), 0.0);
   for_each_chunk(plan, [&](Eigen::Index chunk) {
-    Block points;
+    Block loaded, points;  // X's rows when not read in place; shifted, for a matrix product
     Matrix distances;
     Eigen::Array<Scalar, Eigen::Dynamic, 1> label_values;
     Eigen::VectorXi block_labels;
-    Eigen::MatrixXd local_sums;
-    Eigen::VectorXd local_counts;
+    ClusterSums local;
     Eigen::VectorXd interleaved_sums, interleaved_counts;  // 4 K x D and 4 K
-    if (sums) {
-      local_sums.setZero(K, D);
-      local_counts.setZero(K);
+    if (running) local.set_zero(K, D);
+    if (afresh) {
       interleaved_sums.setZero(4 * K * D);
       interleaved_counts.setZero(4 * K);
     }
     bool changed = false;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
-      // Column by column: Eigen does not vectorize rowwise() on a column-major block.
-      for (Eigen::Index d = 0; d < D; ++d) points.col(d).array() -= offset(d);
-      nearest_centers(points, minus_two_centers, center_norms, distances, label_values, block_labels);
+      const auto view = X.view(start, rows, loaded);
+      const ShiftedRows<Scalar> x_rows(view, offset);
+      if (D > kSmallDepth) {
+        // The matrix product needs the shifted block itself. Column by column: Eigen does not
+        // vectorize rowwise() on a column-major block.
+        points.resize(rows, D);
+        for (Eigen::Index d = 0; d < D; ++d) points.col(d).array() = view.col(d).array() - offset(d);
+      }
+      nearest_centers(x_rows, rows, points, minus_two_centers, center_norms, distances, label_values,
+                      block_labels);
+      if (inertia) {
+        double& total = chunk_inertia[static_cast<std::size_t>(chunk)];
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, block_labels(i)));
+        }
+      }
       auto labels_here = labels.segment(start, rows);
-      if (!changed) changed = labels_changed(X, start, labels_here, block_labels);
-      labels_here = block_labels;
-      if (sums && X.weighted()) {
+      if (afresh && X.weighted()) {
         const auto w = X.weights(start, rows);
         for (Eigen::Index d = 0; d < D; ++d) {
-          const Scalar* x = points.col(d).data();
           double* sum = interleaved_sums.data() + 4 * K * d;
-          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += w(i) * double(x[i]);
+          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += w(i) * double(x_rows(i, d));
         }
-        for (Eigen::Index i = 0; i < rows; ++i) interleaved_counts(4 * block_labels(i) + (i & 3)) += w(i);
-      } else if (sums) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          interleaved_counts(4 * block_labels(i) + (i & 3)) += w(i);
+          if (w(i) != 0.0) ++local.members(block_labels(i));
+        }
+        changed = changed || labels_changed(X, start, labels_here, block_labels);
+        labels_here = block_labels;
+      } else if (afresh) {
         // Scattered additions into four interleaved partial sums, so that runs of points in
         // the same cluster do not wait on each other's additions. (Not K masked sums: GCC 12
         // at -O3 with AVX2 or AVX-512 vectorizes `s += label == k ? x : 0` into wrong sums.)
         for (Eigen::Index d = 0; d < D; ++d) {
-          const Scalar* x = points.col(d).data();
           double* sum = interleaved_sums.data() + 4 * K * d;
-          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += double(x[i]);
+          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += double(x_rows(i, d));
         }
         for (Eigen::Index i = 0; i < rows; ++i) interleaved_counts(4 * block_labels(i) + (i & 3)) += 1.0;
+        for (Eigen::Index i = 0; i < rows; ++i) ++local.members(block_labels(i));
+        changed = changed || labels_changed(X, start, labels_here, block_labels);
+        labels_here = block_labels;
+      } else if (!running) {
+        if (!changed) changed = labels_changed(X, start, labels_here, block_labels);
+        labels_here = block_labels;
+      } else {
+        // Only the points whose label changed (and that weigh something) move, from the old
+        // cluster's sums to the new one's, and only their labels are written. Runs of eight
+        // unchanged labels are skipped after one vectorized test.
+        const int* from_labels = labels_here.data();
+        const int* to_labels = block_labels.data();
+        for (Eigen::Index run = 0; run < rows; run += 8) {
+          const Eigen::Index run_end = std::min(run + 8, rows);
+          int differ = 0;
+          for (Eigen::Index i = run; i < run_end; ++i) differ |= from_labels[i] ^ to_labels[i];
+          if (differ == 0) continue;
+          for (Eigen::Index i = run; i < run_end; ++i) {
+            const int from = from_labels[i];
+            const int to = to_labels[i];
+            if (from == to) continue;
+            labels_here(i) = to;
+            const double weight = X.weight(start + i);
+            if (weight == 0.0) continue;
+            changed = true;
+            for (Eigen::Index d = 0; d < D; ++d) {
+              const double x = weight * double(x_rows(i, d));
+              local.sums(from, d) -= x;
+              local.sums(to, d) += x;
+            }
+            local.counts(from) -= weight;
+            local.counts(to) += weight;
+            --local.members(from);
+            ++local.members(to);
+          }
+        }
       }
     });
-    if (sums) {
+    if (afresh) {
       for (Eigen::Index k = 0; k < K; ++k) {
         for (Eigen::Index d = 0; d < D; ++d) {
           const double* sum = interleaved_sums.data() + 4 * K * d + 4 * k;
-          local_sums(k, d) = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+          local.sums(k, d) = (sum[0] + sum[1]) + (sum[2] + sum[3]);
         }
         const double* count = interleaved_counts.data() + 4 * k;
-        local_counts(k) = (count[0] + count[1]) + (count[2] + count[3]);
+        local.counts(k) = (count[0] + count[1]) + (count[2] + count[3]);
       }
     }
     chunk_changed[static_cast<std::size_t>(chunk)] = changed;
-    if (sums) {
-      chunk_sums[static_cast<std::size_t>(chunk)] = std::move(local_sums);
-      chunk_counts[static_cast<std::size_t>(chunk)] = std::move(local_counts);
-    }
+    if (running) chunk_sums[static_cast<std::size_t>(chunk)] = std::move(local);
   });
-  if (sums) {
-    sums->setZero(K, D);
-    counts->setZero(K);
-    for (std::size_t c = 0; c < chunk_sums.size(); ++c) {
-      *sums += chunk_sums[c];
-      *counts += chunk_counts[c];
+  if (running) {
+    if (afresh) running->set_zero(K, D);
+    for (const ClusterSums& local : chunk_sums) *running += local;
+    for (Eigen::Index k = 0; k < K; ++k) {
+      if (running->members(k) == 0) {
+        running->sums.row(k).setZero();
+        running->counts(k) = 0.0;
+      }
     }
   }
+  if (inertia) *inertia = std::accumulate(chunk_inertia.begin(), chunk_inertia.end(), 0.0);
   return std::any_of(chunk_changed.begin(), chunk_changed.end(), [](char c) { return c != 0; });
-}
-
-/// |points.row(i) - centers.row(k)|^2 in the Scalar, summed feature by feature: the one
-/// distance both the inertia and the empty-cluster relocation rank points by.
-template <typename Points, typename Centers>
-typename Points::Scalar squared_distance(const Points& points, Eigen::Index i,
-                                         const Centers& centers, Eigen::Index k) {
-  typename Points::Scalar squared = 0;
-  for (Eigen::Index d = 0; d < points.cols(); ++d) {
-    const typename Points::Scalar t = points(i, d) - centers(k, d);
-    squared += t * t;
-  }
-  return squared;
 }
 
 /// Sum of (weighted) squared distances of the rows of X - offset to their labelled centers.
@@ -235,13 +330,12 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
   const ChunkPlan plan = ChunkPlan::make(X.rows());
   std::vector<double> chunk_inertia(static_cast<std::size_t>(plan.n_chunks), 0.0);
   for_each_chunk(plan, [&](Eigen::Index chunk) {
-    Block points;
+    Block loaded;
     double total = 0.0;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
-      points.rowwise() -= offset;
+      const ShiftedRows<Scalar> x_rows(X.view(start, rows, loaded), offset);
       for (Eigen::Index i = 0; i < rows; ++i) {
-        total += X.weight(start + i) * double(squared_distance(points, i, centers, labels(start + i)));
+        total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, labels(start + i)));
       }
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
@@ -269,13 +363,12 @@ std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     std::vector<Candidate>& best = chunk_best[static_cast<std::size_t>(chunk)];
     best.reserve(keep + 1);
-    Block points;
+    Block loaded;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
-      points.rowwise() -= offset;
+      const ShiftedRows<Scalar> x_rows(X.view(start, rows, loaded), offset);
       for (Eigen::Index i = 0; i < rows; ++i) {
         if (X.weight(start + i) == 0.0) continue;
-        offer_top_k(best, Candidate(double(squared_distance(points, i, centers, labels(start + i))), start + i),
+        offer_top_k(best, Candidate(double(squared_distance(x_rows, i, centers, labels(start + i))), start + i),
                     keep, farther);
       }
     });
@@ -299,12 +392,14 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
   const Eigen::Index K = centers.rows();
   LloydResult<Scalar, Dim> result;
   result.labels = Eigen::VectorXi::Constant(n, -1);
-  Eigen::MatrixXd sums;
-  Eigen::VectorXd counts;
+  ClusterSums by_label;  // of result.labels, kept up to date pass by pass
   bool strict_convergence = false;
   int iteration = 0;
   for (; iteration < max_iter; ++iteration) {
-    const bool changed = assign_labels<Scalar, Dim>(X, offset, centers, result.labels, &sums, &counts);
+    const bool changed = assign_labels<Scalar, Dim>(X, offset, centers, result.labels, &by_label);
+    // The relocation below changes the centers' sums, not the labels: work on a copy.
+    Eigen::MatrixXd sums = by_label.sums;
+    Eigen::VectorXd counts = by_label.counts;
     // Empty clusters take the points farthest from their current centers, in decreasing
     // order of distance (sklearn's _relocate_empty_clusters_dense).
     std::vector<Eigen::Index> empty;
@@ -352,11 +447,12 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
     }
   }
   result.n_iter = std::min(iteration + 1, max_iter);
-  if (!strict_convergence) {
-    // Labels must match the final centers.
-    assign_labels<Scalar, Dim>(X, offset, centers, result.labels, nullptr, nullptr);
+  if (strict_convergence) {
+    result.inertia = labelled_inertia<Scalar, Dim>(X, offset, centers, result.labels);
+  } else {
+    // Labels must match the final centers; the inertia comes in the same pass.
+    assign_labels<Scalar, Dim>(X, offset, centers, result.labels, nullptr, &result.inertia);
   }
-  result.inertia = labelled_inertia<Scalar, Dim>(X, offset, centers, result.labels);
   result.centers = std::move(centers);
   return result;
 }

@@ -1,6 +1,8 @@
 #ifndef EMGMM_DETAIL_ROW_SOURCE_HPP
 #define EMGMM_DETAIL_ROW_SOURCE_HPP
 
+#include <type_traits>
+
 #include <Eigen/Core>
 
 namespace emgmm {
@@ -20,7 +22,9 @@ class RowSource {
 
   template <typename Derived>
   explicit RowSource(const Eigen::MatrixBase<Derived>& X)
-      : data_(&X.derived()), rows_(X.rows()), cols_(X.cols()), load_(&load_rows<Derived>) {}
+      : data_(&X.derived()), rows_(X.rows()), cols_(X.cols()), load_(&load_rows<Derived>) {
+    set_in_place(X.derived());
+  }
 
   /// X with one weight per row (sample_weight.size() == X.rows(), entries >= 0, not all 0).
   template <typename Derived>
@@ -48,6 +52,27 @@ class RowSource {
     load_(data_, start, count, block);
   }
 
+  using BlockView = Eigen::Map<const Block, Eigen::Unaligned, Eigen::OuterStride<>>;
+
+  /// Rows [start, start + count) as a block: read in place when X keeps its columns
+  /// contiguous in Scalar, else loaded (converted) into `scratch`. Valid while X and
+  /// `scratch` are; a pass that only reads its rows saves the copy, which costs about as much
+  /// again as reading them.
+  BlockView view(Eigen::Index start, Eigen::Index count, Block& scratch) const {
+    if (in_place_) return BlockView(in_place_ + start, count, cols_, Eigen::OuterStride<>(column_stride_));
+    load(start, count, scratch);
+    return BlockView(scratch.data(), count, cols_, Eigen::OuterStride<>(count));
+  }
+
+  /// Where X stores feature d of row 0, when X keeps its columns contiguous in Scalar (a
+  /// column-major Matrix, Map or block of Scalar): a pass can then read the rows in place
+  /// instead of loading a copy. nullptr otherwise.
+  const Scalar* column_data(Eigen::Index d) const {
+    return in_place_ ? in_place_ + d * column_stride_ : nullptr;
+  }
+  /// The distance between two columns in column_data; meaningful only when it is not nullptr.
+  Eigen::Index column_stride() const { return column_stride_; }
+
   /// One row as a point.
   RowPoint row(Eigen::Index i) const {
     Block one;
@@ -61,11 +86,25 @@ class RowSource {
     block = static_cast<const Derived*>(data)->middleRows(start, count).template cast<Scalar>();
   }
 
+  template <typename Derived>
+  void set_in_place(const Derived& X) {
+    constexpr bool contiguous_columns = std::is_same<typename Derived::Scalar, Scalar>::value &&
+                                        (int(Derived::Flags) & Eigen::DirectAccessBit) != 0 &&
+                                        (int(Derived::Flags) & Eigen::RowMajorBit) == 0 &&
+                                        int(Derived::InnerStrideAtCompileTime) == 1;
+    if constexpr (contiguous_columns) {
+      in_place_ = X.data();
+      column_stride_ = X.outerStride();
+    }
+  }
+
   const void* data_;
   Eigen::Index rows_;
   Eigen::Index cols_;
   void (*load_)(const void*, Eigen::Index, Eigen::Index, Block&);
   const double* weights_ = nullptr;
+  const Scalar* in_place_ = nullptr;
+  Eigen::Index column_stride_ = 0;
 };
 
 }  // namespace detail
