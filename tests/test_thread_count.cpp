@@ -99,28 +99,37 @@ TEMPLATE_TEST_CASE("KMeans: bit-identical fits with any number of threads", "[km
   const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
   const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 98);
   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
+  // Weights with zeros: Lloyd's running cluster sums then count members apart from weight.
+  Eigen::VectorXd weights(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) weights(i) = double(i % 3) * 0.5;
   // k-means++ recomputes the nearest distances on every pass for 5 clusters, keeps them for 12.
-  for (const int n_clusters : {5, 12}) {
-    INFO("n_clusters " << n_clusters);
-    emgmm::KMeansOptions<Scalar> options;
-    options.n_clusters = n_clusters;
-    options.n_init = 2;
-    options.max_iter = 20;
-    options.random_state = 6;
-    std::vector<emgmm::KMeans<Scalar>> models;
-    for (const int threads : kThreadCounts) {
-      models.push_back(with_threads(threads, [&] {
-        emgmm::KMeans<Scalar> model(options);
-        model.fit(X);
-        return model;
-      }));
-    }
-    for (std::size_t m = 1; m < models.size(); ++m) {
-      INFO(kThreadCounts[m] << " threads against 1");
-      CHECK(identical(models[m].cluster_centers(), models.front().cluster_centers()));
-      CHECK(identical(models[m].labels(), models.front().labels()));
-      CHECK(models[m].inertia() == models.front().inertia());
-      CHECK(models[m].n_iter() == models.front().n_iter());
+  for (const bool weighted : {false, true}) {
+    for (const int n_clusters : {5, 12}) {
+      INFO("n_clusters " << n_clusters << (weighted ? ", weighted" : ""));
+      emgmm::KMeansOptions<Scalar> options;
+      options.n_clusters = n_clusters;
+      options.n_init = 2;
+      options.max_iter = 20;
+      options.random_state = 6;
+      std::vector<emgmm::KMeans<Scalar>> models;
+      for (const int threads : kThreadCounts) {
+        models.push_back(with_threads(threads, [&] {
+          emgmm::KMeans<Scalar> model(options);
+          if (weighted) {
+            model.fit(X, weights);
+          } else {
+            model.fit(X);
+          }
+          return model;
+        }));
+      }
+      for (std::size_t m = 1; m < models.size(); ++m) {
+        INFO(kThreadCounts[m] << " threads against 1");
+        CHECK(identical(models[m].cluster_centers(), models.front().cluster_centers()));
+        CHECK(identical(models[m].labels(), models.front().labels()));
+        CHECK(models[m].inertia() == models.front().inertia());
+        CHECK(models[m].n_iter() == models.front().n_iter());
+      }
     }
   }
 }

@@ -229,10 +229,11 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
       nearest_centers(x_rows, rows, points, minus_two_centers, center_norms, distances, label_values,
                       block_labels);
       if (inertia) {
-        double& total = chunk_inertia[static_cast<std::size_t>(chunk)];
+        double total = 0.0;  // in a register, not through the chunk's slot in memory
         for (Eigen::Index i = 0; i < rows; ++i) {
           total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, block_labels(i)));
         }
+        chunk_inertia[static_cast<std::size_t>(chunk)] += total;
       }
       auto labels_here = labels.segment(start, rows);
       if (afresh && X.weighted()) {
