@@ -462,7 +462,7 @@ TEMPLATE_TEST_CASE("KMeans: every input layout and scalar type gives the same cl
   // the same numbers. The values are representable in float, so float and double inputs hold
   // the same ones.
   const Eigen::MatrixXf Xf =
-      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full, 0.3), 3000, 77)
+      emgmm_test::draw(emgmm_test::three_blobs(C::n_features, CovarianceType::full, 0.3), 1200, 77)
           .X.template cast<float>();
   const Eigen::MatrixXd Xd = Xf.cast<double>();
   const Index n = Xd.rows();
