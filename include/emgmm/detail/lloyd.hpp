@@ -73,6 +73,18 @@ Scalar squared_distance(const ShiftedRows<Scalar>& x_rows, Eigen::Index i, const
   return squared;
 }
 
+/// `total` plus w_i |x_rows.row(i) - centers.row(labels(i))|^2 for the rows [start, start +
+/// rows) of X, whose labels are `labels` (rows of them), added one by one: a running inertia
+/// carried through a block. (Returned, not updated in place, so that it stays in a register.)
+template <typename Scalar, int Dim, typename Centers, typename Labels>
+double add_block_inertia(double total, const RowSource<Scalar, Dim>& X, Eigen::Index start, Eigen::Index rows,
+                         const ShiftedRows<Scalar>& x_rows, const Centers& centers, const Labels& labels) {
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, labels(i)));
+  }
+  return total;
+}
+
 /// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
 /// rows x_i of `x`; `minus_two_centers` is D x K; `distances` and `label_values` are scratch.
 /// Branch-free and vectorized along the points with Eigen's packet primitives: with mixed
@@ -229,11 +241,8 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
       nearest_centers(x_rows, rows, points, minus_two_centers, center_norms, distances, label_values,
                       block_labels);
       if (inertia) {
-        double total = 0.0;  // in a register, not through the chunk's slot in memory
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, block_labels(i)));
-        }
-        chunk_inertia[static_cast<std::size_t>(chunk)] += total;
+        double& total = chunk_inertia[static_cast<std::size_t>(chunk)];
+        total = add_block_inertia(total, X, start, rows, x_rows, centers, block_labels);
       }
       auto labels_here = labels.segment(start, rows);
       if (afresh && X.weighted()) {
@@ -335,9 +344,7 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
     double total = 0.0;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       const ShiftedRows<Scalar> x_rows(X.view(start, rows, loaded), offset);
-      for (Eigen::Index i = 0; i < rows; ++i) {
-        total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, labels(start + i)));
-      }
+      total = add_block_inertia(total, X, start, rows, x_rows, centers, labels.segment(start, rows));
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
   });

@@ -55,7 +55,7 @@ class RowSource {
   using BlockView = Eigen::Map<const Block, Eigen::Unaligned, Eigen::OuterStride<>>;
 
   /// Rows [start, start + count) as a block: read in place when X keeps its columns
-  /// contiguous in Scalar, else loaded (converted) into `scratch`. Valid while X and
+  /// contiguous in Scalar (a column-major Matrix, Map or block of Scalar), else loaded (converted) into `scratch`. Valid while X and
   /// `scratch` are; a pass that only reads its rows saves the copy, which costs about as much
   /// again as reading them.
   BlockView view(Eigen::Index start, Eigen::Index count, Block& scratch) const {
@@ -63,15 +63,6 @@ class RowSource {
     load(start, count, scratch);
     return BlockView(scratch.data(), count, cols_, Eigen::OuterStride<>(count));
   }
-
-  /// Where X stores feature d of row 0, when X keeps its columns contiguous in Scalar (a
-  /// column-major Matrix, Map or block of Scalar): a pass can then read the rows in place
-  /// instead of loading a copy. nullptr otherwise.
-  const Scalar* column_data(Eigen::Index d) const {
-    return in_place_ ? in_place_ + d * column_stride_ : nullptr;
-  }
-  /// The distance between two columns in column_data; meaningful only when it is not nullptr.
-  Eigen::Index column_stride() const { return column_stride_; }
 
   /// One row as a point.
   RowPoint row(Eigen::Index i) const {
@@ -103,8 +94,8 @@ class RowSource {
   Eigen::Index cols_;
   void (*load_)(const void*, Eigen::Index, Eigen::Index, Block&);
   const double* weights_ = nullptr;
-  const Scalar* in_place_ = nullptr;
-  Eigen::Index column_stride_ = 0;
+  const Scalar* in_place_ = nullptr;  // X's row 0, feature 0, when X can be read in place
+  Eigen::Index column_stride_ = 0;    // from one of X's columns to the next, then
 };
 
 }  // namespace detail
