@@ -310,7 +310,6 @@ TEST_CASE("Invalid sample weights throw InvalidArgument naming sample_weight", "
       {negative, "sample_weight(4) = -1"},
       {not_a_number, "sample_weight(5) = nan"},
       {infinite, "sample_weight(6) = inf"},
-      {overflowing, "sample_weight sums to infinity"},
       {Eigen::VectorXd::Zero(n), "sample_weight has 0 positive entries"},
       {two_positive, "sample_weight has 2 positive entries"},
       {Eigen::VectorXd::Ones(n - 1), "sample_weight has 29 entries but X has 30 rows"},
@@ -327,6 +326,11 @@ TEST_CASE("Invalid sample weights throw InvalidArgument naming sample_weight", "
     CHECK(contains(kmeans_message, "KMeans::fit: "));
     CHECK(contains(kmeans_message, c.expected));
   }
+  // Weights whose sum overflows count points for BayesianGaussianMixture and for sums of
+  // expectation() statistics; GaussianMixture and KMeans fits divide them by the largest.
+  emgmm::BayesianGaussianMixture<> bgm(3);
+  CHECK(contains(message_of([&] { bgm.fit(X, overflowing); }), "sample_weight sums to infinity"));
+  CHECK(contains(message_of([&] { (void)gmm.expectation(X, overflowing); }), "sample_weight sums to infinity"));
   CHECK(contains(message_of([&] { gmm.fit(X, two_positive); }), "n_components = 3"));
   CHECK(contains(message_of([&] { kmeans.fit(X, two_positive); }), "n_clusters = 3"));
   // A weighted score takes weights of 0 everywhere, but not negative ones.

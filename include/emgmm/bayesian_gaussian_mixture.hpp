@@ -16,6 +16,7 @@
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/mixture_model.hpp"
+#include "detail/model_check.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
 #include "detail/random.hpp"
@@ -91,7 +92,10 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   /// fit(X) with one weight per row (not in sklearn): a point of weight w counts as w points
   /// in every sum, the default priors' mean and covariance included, so integer weights fit
   /// what repeating each row fits. Weights must be finite and >= 0, with at least n_components
-  /// positive (and summing to more than 1 when covariance_prior is left to the data).
+  /// positive (and summing to more than 1 when covariance_prior is left to the data). Unlike
+  /// GaussianMixture's, these weights are not normalized: the prior weighs as much as a fixed
+  /// number of points, so the posterior depends on their scale (weights of 2 are every point
+  /// twice, and sharpen it). Their sum and the sums of the statistics must stay within double.
   template <typename Derived, typename DerivedWeight>
   BayesianGaussianMixture& fit(const Eigen::MatrixBase<Derived>& X,
                                const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
@@ -204,6 +208,9 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     const detail::RowSource<Scalar, Dim> source =
         sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
     const detail::VariationalPriors prior = resolve_priors(source, where);
+    // As means_init: a mean prior so far from X that squared distances overflow would give
+    // the components that keep it means no E-step can use.
+    if (options_.mean_prior) detail::check_joint_fit_range<Scalar>(X, *options_.mean_prior, "mean_prior", where);
     const Matrix resp_init = checked_resp_init(X.rows(), where);
     const bool do_init = !(options_.warm_start && is_fitted());
     if (!do_init) check_warm_start(where, D);
@@ -263,6 +270,7 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     if (!converged && options_.max_iter > 0) log.not_converged(n_init);
     Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(best.mixture.precisions_cholesky,
                                                                       best.mixture.covariance_type, D);
+    detail::check_fitted_mixture(best.mixture, precisions, where);
     // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
     if (labels) *labels = labels_of(source, best.mixture);
     RowVector mean_prior = prior.mean.template cast<Scalar>();
@@ -339,14 +347,26 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     const SufficientStatistics stats = detail::responsibility_pass<Scalar, Dim>(
         X, layout, 1, reference, [](Eigen::Index, Eigen::Index, Matrix& R) { R.setOnes(); });
     const Eigen::RowVectorXd d = stats.resp_diff_sum.row(0);  // ~0: the rounding of the mean
+    // Rounding (data far from zero beside their spread, a float model) may leave a variance a
+    // hair below zero: it is 0, the variance of a constant feature.
     if (diagonal) {
-      const Eigen::RowVectorXd variances = (stats.scatter.row(0).array() - d.array().square() / n) / (n - 1.0);
+      const Eigen::RowVectorXd variances =
+          ((stats.scatter.row(0).array() - (d.array() / n) * d.array()) / (n - 1.0)).max(0.0);
       prior.covariance = type == CovarianceType::diag ? Eigen::MatrixXd(variances)
                                                       : Eigen::MatrixXd::Constant(1, 1, variances.mean());
     } else {
       const Eigen::MatrixXd scatter = stats.scatter.selfadjointView<Eigen::Lower>();
-      prior.covariance = (scatter - d.transpose() * d / n) / (n - 1.0);
+      // (d / n) d^T, not d d^T / n: heavy weights (1e250) make d d^T overflow.
+      prior.covariance = (scatter - (d / n).transpose() * d) / (n - 1.0);
       prior.covariance = Eigen::MatrixXd(prior.covariance.selfadjointView<Eigen::Lower>());
+      prior.covariance.diagonal() = prior.covariance.diagonal().cwiseMax(0.0);
+    }
+    // What load() accepts, fit() must give: the one test both make (a default prior that
+    // overflows, from weights or data near the largest double, is refused here).
+    const std::string defect = detail::covariance_prior_defect(prior.covariance);
+    if (!defect.empty()) {
+      detail::fail(where, "the default covariance_prior (the weighted covariance of X) is not usable: " + defect +
+                              "; rescale X or sample_weight, or give covariance_prior.");
     }
     return prior;
   }

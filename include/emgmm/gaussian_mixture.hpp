@@ -19,6 +19,7 @@
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/mixture_model.hpp"
+#include "detail/model_check.hpp"
 #include "detail/m_step.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
@@ -86,7 +87,10 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// fit(X) with one weight per row (not in sklearn): a point of weight w counts as w points
   /// in every sum of EM and of its k-means start, so integer weights fit the model that
   /// repeating each row that many times fits, and weight 0 drops the row. Weights must be
-  /// finite and >= 0, with at least n_components positive.
+  /// finite and >= 0, with at least n_components positive. Only their ratios matter: all-equal
+  /// weights fit exactly what fit(X) fits, and other non-integer weights are divided by the
+  /// largest first, so a common factor of any size (1e-300, 1e300) changes nothing beyond
+  /// rounding (integer weights, counts, are kept: the start is drawn as from repeated rows).
   template <typename Derived, typename DerivedWeight>
   GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     const Eigen::VectorXd weights = checked_weights(X, sample_weight, "GaussianMixture::fit");
@@ -155,16 +159,14 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                               (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
                               "; pass statistics from this model's expectation().");
     }
-    const bool consistent = stats.reference.rows() == K && stats.reference.cols() == D &&
-                            stats.scatter.rows() == SufficientStatistics::scatter_rows(stats.covariance_type, K, D) &&
-                            stats.scatter.cols() == D && stats.resp_diff_sum.rows() == K;
+    const bool consistent = stats.is_consistent() && stats.reference.rows() == K;
     if (!consistent) {
       detail::fail(where, "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
                               " components and " + detail::to_text(D) +
                               " features (or have no reference means); pass statistics from expectation().");
     }
     if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
-        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
+        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
         !stats.reference.allFinite()) {
       detail::fail(where, "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
                               ") or non-finite or negative sums; pass statistics from expectation() on data "
@@ -172,6 +174,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     }
     Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
     Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type, D);
+    detail::check_fitted_mixture(params, precisions, where);
     SufficientStatistics running = stats;
     running *= 1.0 / stats.n_samples;
     // Commit: nothing below can throw.
@@ -204,13 +207,18 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     return *this;
   }
 
-  /// partial_fit(X) with one weight per row of the chunk (as fit(X, sample_weight)).
+  /// partial_fit(X) with one weight per row of the chunk (as fit(X, sample_weight)). A chunk of
+  /// total weight 0 changes nothing once the model is fitted (the first call needs
+  /// n_components points of positive weight to initialize from).
   template <typename Derived, typename DerivedWeight>
   GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     const char* where = "GaussianMixture::partial_fit";
     validate_options(where);
+    // A fitted model takes a chunk of total weight 0 as a no-op (as a row of weight 0 is one);
+    // the first call initializes from the chunk and needs n_components points of weight > 0.
     const Eigen::VectorXd weights = detail::checked_sample_weight(
-        sample_weight, X.rows(), is_fitted() ? 1 : options_.n_components, "n_components", where);
+        sample_weight, X.rows(), is_fitted() ? 0 : options_.n_components, "n_components", where,
+        detail::WeightScale::normalized);
     partial_fit_impl(detail::RowSource<Scalar, Dim>(X, weights), X, where);
     return *this;
   }
@@ -291,11 +299,46 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     return stats;
   }
 
+  /// What statistics_reducer left must be statistics of this model, of data of positive
+  /// weight: the same shapes and reference means the E-step gave it, finite sums.
+  void check_reduced_statistics(const SufficientStatistics& stats, const Eigen::MatrixXd& reference,
+                                const std::string& where) const {
+    const Eigen::Index K = options_.n_components;
+    const Eigen::Index D = reference.cols();
+    const std::string who = where + ": statistics_reducer";
+    if (!stats.is_consistent() || stats.covariance_type != options_.covariance_type || stats.n_components() != K ||
+        stats.n_features() != D) {
+      detail::fail(who, "left statistics of " + detail::to_text(stats.n_components()) + " components, " +
+                            detail::to_text(stats.n_features()) + " features, covariance_type '" +
+                            to_string(stats.covariance_type) + "'" +
+                            (stats.is_consistent() ? std::string() : " with members of inconsistent shapes") +
+                            " but the model has " + detail::to_text(K) + " components, " + detail::to_text(D) +
+                            " features, '" + to_string(options_.covariance_type) +
+                            "'; a reducer must only add other processes' statistics of the same model (+=).");
+    }
+    if (!(stats.reference.rows() == K && stats.reference == reference)) {
+      detail::fail(who, "changed the statistics' reference means, so they are no longer the E-step of this "
+                        "model; a reducer must only add (+=) statistics taken under the same parameters.");
+    }
+    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
+        !stats.resp_sum.allFinite() || !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() ||
+        !stats.scatter.allFinite()) {
+      detail::fail(who, "left statistics with n_samples = " + detail::to_text(stats.n_samples) +
+                            ", log_likelihood = " + detail::to_text(stats.log_likelihood) +
+                            " or non-finite or negative sums; a reducer must leave the finite sums of data of "
+                            "positive weight.");
+    }
+  }
+
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
                                   const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
     validate_options(where);
-    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where);
+    // Only the weights' ratios matter to the model: normalized (normalize_sample_weight), the
+    // fit is the same for any common factor (sklearn's 10 eps floor on the responsibility sums
+    // and the re-seeded weight of one point are then in units of the heaviest point).
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where,
+                                         detail::WeightScale::normalized);
   }
 
   /// fit and fit_predict; sample_weight is null or validated (checked_weights).
@@ -312,7 +355,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                               detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
                               "; lower n_components or pass more points.");
     }
-    validate_initial_parameters(where, D);
+    validate_initial_parameters(where, D, X);
     const bool do_init = !(options_.warm_start && is_fitted());
     if (options_.statistics_reducer && do_init &&
         !(options_.weights_init && options_.means_init && options_.precisions_init)) {
@@ -357,7 +400,11 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
         detail::WorstPoints worst{options_.reseed_collapsed_components ? K : 0, {}};
         SufficientStatistics stats =
             detail::expectation_pass(source, params, options_.reseed_collapsed_components ? &worst : nullptr);
-        if (options_.statistics_reducer) options_.statistics_reducer(stats);
+        if (options_.statistics_reducer) {
+          const Eigen::MatrixXd reference = stats.reference;
+          options_.statistics_reducer(stats);
+          check_reduced_statistics(stats, reference, where);
+        }
         lower_bound = stats.log_likelihood / stats.n_samples;
         if (!std::isfinite(lower_bound)) {
           throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
@@ -404,6 +451,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     if (!converged && options_.max_iter > 0) log.not_converged(n_init);
     Matrix precisions =
         detail::precisions_from_cholesky<Scalar, Dim>(best.precisions_cholesky, best.covariance_type, D);
+    detail::check_fitted_mixture(best, precisions, where,
+                                 best_n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
     // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
     if (labels) *labels = labels_of(source, best);
     // Commit: nothing below can throw.
@@ -430,7 +479,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     const Eigen::Index D = X.cols();
     Parameters params;
     if (first) {
-      validate_initial_parameters(where, D);
+      validate_initial_parameters(where, D, X);
       detail::Random random(detail::Random::seed_from(options_.random_state));
       params = detail::initialize_parameters(source, options_, random, where);
     } else {
@@ -464,6 +513,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     }
     Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
     Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(next.precisions_cholesky, next.covariance_type, D);
+    detail::check_fitted_mixture(next, precisions, where);
     // Commit: nothing below can throw.
     params_ = std::move(next);
     precisions_.swap(precisions);
@@ -489,7 +539,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   }
 
   /// sklearn's _check_weights, _check_means and _check_precisions.
-  void validate_initial_parameters(const std::string& where, Eigen::Index D) const {
+  template <typename Derived>
+  void validate_initial_parameters(const std::string& where, Eigen::Index D, const Eigen::MatrixBase<Derived>& X) const {
     const Options& o = options_;
     const Eigen::Index K = o.n_components;
     if (o.weights_init) {
@@ -519,6 +570,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                                 detail::to_text(K) + " x " + detail::to_text(D) + ").");
       }
       if (!m.allFinite()) detail::fail(where, "means_init must not contain NaN or infinity.");
+      detail::check_joint_fit_range<Scalar>(X, m, "means_init", where);
     }
     if (o.precisions_init) {
       const Matrix& p = *o.precisions_init;

@@ -12,6 +12,7 @@
 
 #include "detail/kmeans_plusplus.hpp"
 #include "detail/lloyd.hpp"
+#include "detail/model_check.hpp"
 #include "detail/random.hpp"
 #include "detail/row_source.hpp"
 #include "detail/validation.hpp"
@@ -176,8 +177,9 @@ class KMeans {
   /// n_clusters positive.
   template <typename Derived, typename DerivedWeight>
   KMeans& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
-    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit");
-    fit_impl(X, &weights, "KMeans::fit");
+    double weight_scale = 1.0;
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit", weight_scale);
+    fit_impl(X, &weights, "KMeans::fit", weight_scale);
     return *this;
   }
 
@@ -191,8 +193,9 @@ class KMeans {
   /// fit(X, sample_weight), then the label of every point.
   template <typename Derived, typename DerivedWeight>
   Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
-    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit_predict");
-    fit_impl(X, &weights, "KMeans::fit_predict");
+    double weight_scale = 1.0;
+    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit_predict", weight_scale);
+    fit_impl(X, &weights, "KMeans::fit_predict", weight_scale);
     return labels_;
   }
 
@@ -262,14 +265,21 @@ class KMeans {
  private:
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
-                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where,
+                                  double& weight_scale) const {
     validate_options(where);
-    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_clusters, "n_clusters", where);
+    // Only the weights' ratios move the centers: they are clustered normalized
+    // (normalize_sample_weight, divided by weight_scale), so that a common factor (1e-300,
+    // 1e250) changes nothing, and the inertia, a weighted sum, is scaled back (+inf when that
+    // overflows, as sklearn's).
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_clusters, "n_clusters", where,
+                                         detail::WeightScale::normalized, &weight_scale);
   }
 
   /// fit and fit_predict; sample_weight is null or validated (checked_weights).
   template <typename Derived>
-  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight, const std::string& where) {
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight, const std::string& where,
+                double weight_scale = 1.0) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 1);
     detail::check_fit_range<Scalar>(X, where);
@@ -293,6 +303,12 @@ class KMeans {
     const detail::RowSource<Scalar, Dim> source =
         sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
     detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(source, options_);
+    best.inertia *= weight_scale;
+    const std::string defect = detail::clustering_defect(best.centers, best.inertia);
+    if (!defect.empty()) {
+      throw NumericalError(where + ": the clustering it computed is not a valid model (" + defect +
+                           "); the data are too extreme for the Scalar type. Rescale the data or use a double model.");
+    }
     // Commit: nothing below can throw.
     cluster_centers_.swap(best.centers);
     labels_.swap(best.labels);

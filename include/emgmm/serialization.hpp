@@ -70,8 +70,11 @@
 /// that do not invert the covariances, labels out of range, and, when loading from a path,
 /// anything after `end`. Sizes come from the text itself: the loader allocates only for values it
 /// has read, so a header that claims 10^12 components fails as truncated, not by allocating.
-/// Loading returns a new model and changes no existing one. Files that cannot be opened, and
-/// streams that fail while saving, throw IOError.
+/// Loading ends in the same validity check as fitting (detail/model_check.hpp): parameters
+/// that parse but do not form a usable model (precisions that overflow, means so far apart
+/// that squared distances overflow) are a FormatError too. Loading returns a new model and
+/// changes no existing one. Files that cannot be opened or read (a directory), and streams
+/// that fail while reading or saving, throw IOError naming the path.
 
 #include <algorithm>
 #include <charconv>
@@ -95,6 +98,7 @@
 
 #include "covariance_type.hpp"
 #include "detail/covariance.hpp"
+#include "detail/model_check.hpp"
 #include "detail/parameters.hpp"
 #include "detail/validation.hpp"
 #include "detail/variational.hpp"
@@ -288,9 +292,8 @@ class TextReader {
 
   /// For load(path): nothing may follow the `end` line.
   void expect_end_of_input() {
-    std::streambuf* buffer = in_.rdbuf();
     using Traits = std::char_traits<char>;
-    if (Traits::eq_int_type(buffer->sgetc(), Traits::eof())) return;
+    if (Traits::eq_int_type(next_character(false), Traits::eof())) return;
     ++line_;
     key_ = "";
     fail("unexpected text after the 'end' line; a saved model ends with its 'end' line.");
@@ -324,6 +327,17 @@ class TextReader {
   }
 
  private:
+  /// The stream buffer's next character, or IOError when reading fails (a directory, a device
+  /// error), which libstdc++'s filebuf reports by throwing std::ios_base::failure.
+  std::char_traits<char>::int_type next_character(bool consume) {
+    try {
+      return consume ? in_.rdbuf()->sbumpc() : in_.rdbuf()->sgetc();
+    } catch (const std::ios_base::failure& error) {
+      throw IOError(where_ + ": reading failed at line " + to_text(line_) + " (" + error.what() +
+                    "); check that the path is a readable file or the stream is open on saved text.");
+    }
+  }
+
   void read_line(const std::string& expected, long long n_values) {
     ++line_;
     text_.clear();
@@ -332,10 +346,9 @@ class TextReader {
     // must not make us read an endless stream into memory).
     const double limit = 64.0 * (double(n_values) + 2.0);
     using Traits = std::char_traits<char>;
-    std::streambuf* buffer = in_.rdbuf();
     bool any = false;
     for (;;) {
-      const Traits::int_type c = buffer->sbumpc();
+      const Traits::int_type c = next_character(true);
       if (Traits::eq_int_type(c, Traits::eof())) {
         at_end_ = true;
         break;
@@ -692,6 +705,9 @@ struct MixtureFormat {
     r.finish();
 
     Matrix precisions = precisions_from_cholesky<Scalar, Dim>(p.precisions_cholesky, type, D);
+    const std::string defect =
+        mixture_defect(p, precisions, n_iter == 0 ? WeightSum::at_most_one : WeightSum::one);
+    if (!defect.empty()) r.fail_at(0, "", "the saved parameters are not a valid model: " + defect + ".");
     Model model(std::move(o));
     model.params_ = std::move(p);
     model.precisions_.swap(precisions);
@@ -967,16 +983,10 @@ struct BayesianMixtureFormat {
     const long long covariance_prior_line = r.line() + 1;
     prior.covariance = to_matrix<Eigen::MatrixXd>(
         read_matrix<double>(r, "covariance_prior_", prior_rows, prior_cols, prior_shape), prior_rows, prior_cols);
-    // The default prior is the data's covariance, which may be singular (a constant feature):
-    // variances >= 0 and, for full and tied, an exactly symmetric matrix (as fit() writes it).
-    const double smallest_variance =
-        prior_rows == 1 ? prior.covariance.minCoeff() : prior.covariance.diagonal().minCoeff();
-    const bool prior_ok =
-        smallest_variance >= 0.0 && (prior_rows == 1 || prior.covariance == prior.covariance.transpose());
-    if (!prior_ok) {
-      r.fail_at(covariance_prior_line, "covariance_prior_",
-                "the covariance prior has a negative variance or is not symmetric.");
-    }
+    // The same test as fit() makes of the prior it computed (the data's covariance may be
+    // singular: variances >= 0, exactly symmetric).
+    const std::string prior_defect = covariance_prior_defect(prior.covariance);
+    if (!prior_defect.empty()) r.fail_at(covariance_prior_line, "covariance_prior_", prior_defect + ".");
 
     VariationalParameters<Scalar, Dim> p;
     const Eigen::Index concentration_cols = dirichlet_process ? 2 : 1;
@@ -1009,6 +1019,8 @@ struct BayesianMixtureFormat {
 
     complete_posterior(p);
     Matrix precisions = precisions_from_cholesky<Scalar, Dim>(p.mixture.precisions_cholesky, type, D);
+    const std::string defect = mixture_defect(p.mixture, precisions);
+    if (!defect.empty()) r.fail_at(0, "", "the saved parameters are not a valid model: " + defect + ".");
     RowVector mean_prior = prior.mean.template cast<Scalar>();
     Matrix covariance_prior = prior.covariance.template cast<Scalar>();
     Model model(std::move(o));
@@ -1190,8 +1202,14 @@ struct KMeansFormat {
       r.fail("inertia = " + to_text(inertia) + " must be >= 0 (a sum of squared distances).");
     r.expect("n_iter", 1);
     const int n_iter = r.integer<int>(1, 0, INT_MAX, "n_iter", "an integer >= 0");
+    const long long centers_line = r.line() + 1;
     Centers centers = to_matrix<Centers>(
         read_matrix<Scalar>(r, "cluster_centers", K, D, "n_clusters x n_features"), K, D);
+    // The same check as fit() makes of its result.
+    const std::string defect = clustering_defect(centers, inertia);
+    if (!defect.empty()) {
+      r.fail_at(centers_line, "cluster_centers", "the saved clustering is not a valid model: " + defect + ".");
+    }
     r.expect("labels", 1);
     const auto n =
         r.integer<long long>(1, K, std::numeric_limits<Eigen::Index>::max() / 8, "labels",

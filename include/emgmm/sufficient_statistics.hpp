@@ -46,9 +46,10 @@ struct SufficientStatistics {
 
   SufficientStatistics() = default;
   /// Zero statistics of K components in D dimensions about `reference` (K x D).
+  /// Throws InvalidArgument for an unknown type, negative counts or sizes beyond memory.
   SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
       : covariance_type(type),
-        resp_sum(Eigen::VectorXd::Zero(K)),
+        resp_sum(Eigen::VectorXd::Zero(checked_counts(type, K, D, "SufficientStatistics"))),
         resp_diff_sum(Eigen::MatrixXd::Zero(K, D)),
         scatter(Eigen::MatrixXd::Zero(scatter_rows(type, K, D), D)) {}
 
@@ -66,6 +67,18 @@ struct SufficientStatistics {
     return K;
   }
 
+  /// Whether every member has the shape that n_components(), n_features() and covariance_type
+  /// give it (reference K x D, or empty before an E-step set it). Members are public, so a
+  /// reducer or a program of yours can break this; every method that reads them checks it.
+  bool is_consistent() const {
+    const int type = static_cast<int>(covariance_type);
+    if (type < 0 || type > 3) return false;
+    const Eigen::Index K = resp_sum.size();
+    const Eigen::Index D = resp_diff_sum.cols();
+    return resp_diff_sum.rows() == K && scatter.cols() == D && scatter.rows() == scatter_rows(covariance_type, K, D) &&
+           (reference.size() == 0 || (reference.rows() == K && reference.cols() == D));
+  }
+
   /// Bytes one instance holds, for sizing per-thread partial sums.
   static double bytes(CovarianceType type, Eigen::Index K, Eigen::Index D) {
     return 8.0 * (double(scatter_rows(type, K, D)) * double(D) + double(K) * double(D + 1));
@@ -75,6 +88,8 @@ struct SufficientStatistics {
   /// the covariance type, the shapes or the reference means differ (statistics of different
   /// models cannot be added).
   SufficientStatistics& operator+=(const SufficientStatistics& other) {
+    require_consistent(*this, "SufficientStatistics::operator+=", "the left-hand statistics");
+    require_consistent(other, "SufficientStatistics::operator+=", "the right-hand statistics");
     if (other.covariance_type != covariance_type || other.resp_sum.size() != resp_sum.size() ||
         other.resp_diff_sum.cols() != resp_diff_sum.cols()) {
       detail::fail("SufficientStatistics::operator+=",
@@ -100,6 +115,7 @@ struct SufficientStatistics {
   /// Multiplies every sum (and log_likelihood, n_samples) by `factor`: a weighted average of
   /// statistics is a sum of scaled ones (partial_fit's stepwise EM).
   SufficientStatistics& operator*=(double factor) {
+    require_consistent(*this, "SufficientStatistics::operator*=", "the statistics");
     resp_sum *= factor;
     resp_diff_sum *= factor;
     scatter *= factor;
@@ -112,6 +128,7 @@ struct SufficientStatistics {
   /// sum r (x - m') = d_k + r_k delta_k and the scatter gains d_k delta_k^T + delta_k d_k^T +
   /// r_k delta_k delta_k^T. Exact algebra; lets statistics of different models be averaged.
   void recenter(const Eigen::MatrixXd& new_reference) {
+    require_consistent(*this, "SufficientStatistics::recenter", "the statistics");
     const Eigen::Index K = n_components();
     const Eigen::Index D = n_features();
     if (new_reference.rows() != K || new_reference.cols() != D || reference.rows() != K || reference.cols() != D) {
@@ -144,13 +161,16 @@ struct SufficientStatistics {
   }
 
   /// The number of doubles to_buffer() writes for these dimensions.
+  /// Throws InvalidArgument when the count would not fit in memory's address range.
   static std::size_t buffer_size(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+    checked_counts(type, K, D, "SufficientStatistics::buffer_size");
     return static_cast<std::size_t>(kHeader + K + 2 * K * D + scatter_rows(type, K, D) * D);
   }
 
   /// Flat layout: covariance type, K, D, log_likelihood, n_samples, then resp_sum,
   /// resp_diff_sum, reference and scatter, each column by column.
   std::vector<double> to_buffer() const {
+    require_consistent(*this, "SufficientStatistics::to_buffer", "the statistics");
     const Eigen::Index K = n_components();
     const Eigen::Index D = n_features();
     std::vector<double> buffer(buffer_size(covariance_type, K, D));
@@ -192,11 +212,15 @@ struct SufficientStatistics {
     const auto type = static_cast<CovarianceType>(static_cast<int>(type_code));
     const auto K = static_cast<Eigen::Index>(K_value);
     const auto D = static_cast<Eigen::Index>(D_value);
-    // K and D are bounded, so the expected size cannot overflow before this comparison.
-    if (size != buffer_size(type, K, D)) {
+    // The header's numbers come from elsewhere (another process, the network): the size they
+    // claim is worked out in double, which cannot overflow, and compared with the buffer's own
+    // before any integer arithmetic on them.
+    const double needed = double(kHeader) + K_value + 2.0 * K_value * D_value +
+                          double(scatter_rows_of(type, K_value, D_value)) * D_value;
+    if (!(needed == double(size)) || needed > kLargestBuffer) {
       detail::fail(where, "the buffer holds " + detail::to_text(size) + " doubles but its header (" +
                               detail::to_text(K) + " components, " + detail::to_text(D) + " features, '" +
-                              to_string(type) + "') needs " + detail::to_text(buffer_size(type, K, D)) +
+                              to_string(type) + "') needs " + detail::to_text(needed) +
                               "; pass exactly what to_buffer() wrote.");
     }
     for (std::size_t i = 3; i < size; ++i) {
@@ -223,6 +247,40 @@ struct SufficientStatistics {
 
  private:
   static constexpr Eigen::Index kHeader = 5;
+  // Buffers and matrices beyond 2^50 doubles (8 PiB) cannot exist; below it, sizes in double
+  // are exact and their integer products cannot overflow Eigen::Index.
+  static constexpr double kLargestBuffer = 1125899906842624.0;
+
+  static double scatter_rows_of(CovarianceType type, double K, double D) {
+    return type == CovarianceType::full ? K * D : type == CovarianceType::tied ? D : K;
+  }
+
+  /// K, after checking that statistics of K components in D features can exist.
+  static Eigen::Index checked_counts(CovarianceType type, Eigen::Index K, Eigen::Index D, const char* where) {
+    const int code = static_cast<int>(type);
+    if (code < 0 || code > 3) {
+      detail::fail(where, "covariance_type = " + detail::to_text(code) + " is not one of full, tied, diag, spherical.");
+    }
+    const double Kd = double(K), Dd = double(D);
+    if (K < 0 || D < 0 || double(kHeader) + Kd + 2.0 * Kd * Dd + scatter_rows_of(type, Kd, Dd) * Dd > kLargestBuffer) {
+      detail::fail(where, "statistics of " + detail::to_text(K) + " components and " + detail::to_text(D) +
+                              " features cannot exist (negative, or beyond memory); pass the model's counts.");
+    }
+    return K;
+  }
+
+  static void require_consistent(const SufficientStatistics& stats, const char* where, const char* which) {
+    if (!stats.is_consistent()) {
+      detail::fail(where, std::string(which) + " have members of inconsistent shapes (resp_sum " +
+                              detail::to_text(stats.resp_sum.size()) + ", resp_diff_sum " +
+                              detail::to_text(stats.resp_diff_sum.rows()) + " x " +
+                              detail::to_text(stats.resp_diff_sum.cols()) + ", scatter " +
+                              detail::to_text(stats.scatter.rows()) + " x " + detail::to_text(stats.scatter.cols()) +
+                              ", reference " + detail::to_text(stats.reference.rows()) + " x " +
+                              detail::to_text(stats.reference.cols()) +
+                              "); pass statistics as expectation() makes them, changing values, not shapes.");
+    }
+  }
 };
 
 }  // namespace emgmm

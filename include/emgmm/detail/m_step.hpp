@@ -240,6 +240,15 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
   const double eps = double(std::numeric_limits<Scalar>::epsilon());
   const GaussianEstimates estimates = estimate_gaussian_parameters(stats, reg_covar, eps);
   const Eigen::VectorXd& nk = estimates.nk;
+  // Finite statistics can still give non-finite estimates (sums near the largest double, or
+  // beside responsibility sums near zero): say so rather than blame the covariance's shape.
+  // (Under the re-seed policy such a component is re-seeded like a collapsed one.)
+  if (!collapsed && (!estimates.means.allFinite() || !estimates.covariances.allFinite())) {
+    throw NumericalError(where + ": the statistics give " +
+                         (estimates.means.allFinite() ? "covariances" : "means") +
+                         " that are not finite (their sums are too large beside the responsibility sums for "
+                         "double); rescale the data, or pass statistics that expectation() made.");
+  }
 
   MixtureParameters<Scalar, Dim> params;
   params.covariance_type = type;

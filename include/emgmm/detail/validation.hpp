@@ -166,13 +166,59 @@ void check_joint_fit_range(const Eigen::MatrixBase<DerivedX>& X, const Eigen::Ma
   }
 }
 
+/// Brings validated weights (finite, >= 0) to a scale where a fit does not depend on it, and
+/// returns the divisor (1 when they are left as they are):
+///  - all positive weights equal (1e-300 each, 3 each): divided by that value, exactly ones, so
+///    that the fit is exactly the unweighted one;
+///  - integers whose sum is exact in double (counts): left as they are, so that a fit draws its
+///    start exactly as from the rows repeated that many times;
+///  - anything else: divided by the largest, so that the smallest and largest scales double
+///    holds (1e-300, 1e300) fit what moderate ones fit and sklearn's absolute 10 eps floor
+///    on the responsibility sums is in units of the heaviest point.
+/// A positive weight whose ratio to the largest is below the smallest double (it would become
+/// 0) is refused with InvalidArgument.
+inline double normalize_sample_weight(Eigen::VectorXd& weights, const std::string& where) {
+  double largest = 0.0, smallest = 0.0, total = 0.0;
+  bool integral = true;
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    const double w = weights(i);
+    if (w > 0.0 && (smallest == 0.0 || w < smallest)) smallest = w;
+    largest = std::max(largest, w);
+    integral = integral && w == std::floor(w);
+    total += w;
+  }
+  if (!(largest > 0.0)) return 1.0;
+  const bool counts = integral && total <= 0x1.0p53;
+  const double divisor = smallest == largest ? largest : counts ? 1.0 : largest;
+  if (divisor == 1.0) return 1.0;
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    const double given = weights(i);
+    weights(i) = given / divisor;
+    if (weights(i) == 0.0 && given > 0.0) {
+      fail(where, "sample_weight(" + to_text(i) + ") = " + to_text(given) +
+                      " is positive but too small beside the largest weight " + to_text(largest) +
+                      " for double precision (their ratio is below 5e-324); give it weight 0 or raise it.");
+    }
+  }
+  return divisor;
+}
+
+/// Whether checked_sample_weight keeps the weights as given or scales them.
+enum class WeightScale {
+  as_given,    ///< the weights count points (sums of statistics across calls, Bayesian priors)
+  normalized,  ///< normalize_sample_weight, for fits where only the ratios matter
+};
+
 /// fit's sample_weight, validated and in double: one finite weight >= 0 per row of X (a row or
 /// column vector of n_samples entries), with a finite sum and at least `min_positive` positive
-/// entries (`min_name` names that lower bound: "n_components" or "n_clusters").
+/// entries (`min_name` names that lower bound: "n_components" or "n_clusters"). `normalized`
+/// divides them by the largest (normalize_sample_weight, which `divided_by` receives), so that
+/// weights that differ by a common factor (1e-300 or 1e250 each) give the same fit.
 template <typename Derived>
 Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_weight, Eigen::Index n_samples,
                                       Eigen::Index min_positive, const char* min_name,
-                                      const std::string& where) {
+                                      const std::string& where, WeightScale scale = WeightScale::as_given,
+                                      double* divided_by = nullptr) {
   static_assert(std::is_arithmetic<typename Derived::Scalar>::value,
                 "emgmm needs real-valued sample weights: sample_weight must hold float, double or integer values.");
   if (sample_weight.rows() != 1 && sample_weight.cols() != 1) {
@@ -194,9 +240,12 @@ Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_w
     weights(i) = w;
     if (w > 0.0) ++positive;
   }
+  // Normalized weights are at most one each, so their sum is finite whatever their scale.
+  const double divisor = scale == WeightScale::normalized ? normalize_sample_weight(weights, where) : 1.0;
+  if (divided_by) *divided_by = divisor;
   if (!std::isfinite(weights.sum())) {
-    fail(where, "sample_weight sums to infinity; divide the weights by a common factor (only "
-                "their ratios matter for the model).");
+    fail(where, "sample_weight sums to infinity; divide the weights by a common factor (the sums "
+                "of the statistics must stay within double).");
   }
   if (positive < min_positive) {
     fail(where, "sample_weight has " + to_text(positive) + " positive entries but " + min_name + " = " +

@@ -219,6 +219,20 @@ double evidence_lower_bound(const VariationalParameters<Scalar, Dim>& p, double 
   return -resp_log_resp - log_wishart - log_norm_weight - 0.5 * double(D) * log_mean_precision;
 }
 
+/// What is wrong with a covariance prior in VariationalPriors' storage (full and tied D x D,
+/// diag 1 x D, spherical 1 x 1), or "": finite variances >= 0 and, as a matrix, exactly
+/// symmetric. The default prior, the data's covariance, may be singular (a constant feature).
+/// fit() checks the prior it computed and load() the one it read with this one test.
+inline std::string covariance_prior_defect(const Eigen::MatrixXd& covariance) {
+  if (!covariance.allFinite()) return "the covariance prior is not finite";
+  if (covariance.size() == 0) return "the covariance prior is empty";
+  const bool square = covariance.rows() == covariance.cols();  // full and tied (diag 1 x D)
+  const double smallest = square ? covariance.diagonal().minCoeff() : covariance.minCoeff();
+  if (!(smallest >= 0.0)) return "the covariance prior has a negative variance";
+  if (square && !(covariance == covariance.transpose())) return "the covariance prior is not symmetric";
+  return std::string();
+}
+
 }  // namespace detail
 }  // namespace emgmm
 
