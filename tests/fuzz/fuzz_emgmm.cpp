@@ -18,11 +18,17 @@
 // (0 to 3, so some rows drop out) go to fit(X, w) of both estimators (the mixture re-seeding
 // collapsed components in half the cases); partial_fit runs on X and
 // then on the query matrix; the statistics of X round-trip through a flat buffer and their
-// M-step either fails (leaving the model as it was) or gives a valid model.
+// M-step either fails (leaving the model as it was) or gives a valid model. The same holds for
+// those statistics with extreme but finite entries, for a statistics_reducer that misbehaves
+// (wrong shapes, moved reference means, extreme or NaN sums), and for the weights times
+// factors from 1e-300 to 1.7e308 (all-equal weights of any size must fit exactly what ones fit).
 //
 // BayesianGaussianMixture runs on the same case (its prior type and priors derived from the
 // seed and the starting parameters): every method, save -> load, a refit that must leave the
 // model as it was when it throws, and sample weights; saved text goes to its load() too.
+//
+// An input that starts with "emgmm-buffer" is instead a SufficientStatistics buffer (doubles, as
+// another process would send them) for from_buffer() and maximization().
 //
 // Built by -DEMGMM_BUILD_FUZZERS=ON with Clang (tests/fuzz/CMakeLists.txt); see the README.
 // Sizes are kept small (n <= 200, d <= 6, K <= 8, max_iter <= 8) so one execution is fast.
@@ -35,6 +41,7 @@
 #include <cstring>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -483,6 +490,70 @@ Eigen::VectorXd case_weights(const Case& c) {
   return w;
 }
 
+// The weights' scale: all-equal weights of any size are divided exactly to ones, so they fit
+// exactly what weights of 1 fit; the case's weights times an extreme factor fit a valid model or
+// throw an emgmm::Error, never a model with non-finite parameters.
+template <typename Scalar, int Dim>
+void fuzz_weight_scales(const Case& c, const typename emgmm::GaussianMixture<Scalar, Dim>::Options& options) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  const Index K = c.n_components;
+  const double kFactors[] = {1e-300, 1e-30, 1e-6, 0.75, 1e30, 1e250, 1e300, 1.7e308};
+  const double factor = kFactors[(c.random_state >> 5) % 8];
+  Model ones(options), constant(options);
+  const bool ones_fitted = attempt([&] { ones.fit(c.X, Eigen::VectorXd::Ones(c.X.rows())); });
+  const bool constant_fitted =
+      attempt([&] { constant.fit(c.X, Eigen::VectorXd::Constant(c.X.rows(), factor)); });
+  EMGMM_FUZZ_CHECK(ones_fitted == constant_fitted);
+  if (ones_fitted) EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(ones) == MixtureSnapshot<Model>(constant));
+  Model scaled(options);
+  const Eigen::VectorXd w = case_weights(c) * factor;
+  if (attempt([&] { scaled.fit(c.X, w); })) {
+    check_fitted_mixture(scaled, K, c.X.cols());
+  } else {
+    EMGMM_FUZZ_CHECK(!scaled.is_fitted());
+  }
+  Model online(options);
+  if (attempt([&] { online.partial_fit(c.X, w); })) check_fitted_mixture(online, K, c.X.cols());
+}
+
+// A statistics_reducer that the case makes misbehave: it leaves the statistics as they are,
+// doubles them, drops a component or a scatter row, moves the reference means, or writes an
+// extreme or non-finite number. fit() (a warm start from `fitted`, as a distributed fit would
+// continue) either refuses with an emgmm::Error, leaving the model as it was, or fits a valid
+// model; it never reads out of bounds (ASan) or aborts on Eigen's assertions.
+template <typename Scalar, int Dim>
+void fuzz_reducer(const Case& c, emgmm::GaussianMixture<Scalar, Dim> model) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  typename Model::Options options = model.get_params();
+  options.warm_start = true;
+  options.reseed_collapsed_components = false;
+  const int kind = int((c.random_state >> 9) % 9);
+  const double extreme = (c.random_state >> 13) & 1U ? 1e300 : -1.7e308;
+  auto calls = std::make_shared<int>(0);  // max_iter = 0 never calls it
+  options.statistics_reducer = [kind, extreme, calls](emgmm::SufficientStatistics& s) {
+    ++*calls;
+    switch (kind) {
+      case 0: break;
+      case 1: s *= 2.0; break;
+      case 2: s.resp_sum.conservativeResize(s.resp_sum.size() - 1); break;
+      case 3: s.scatter.conservativeResize(s.scatter.rows() - 1, Eigen::NoChange); break;
+      case 4: s.reference.array() += 1.0; break;
+      case 5: s.resp_diff_sum(0, 0) = extreme; break;
+      case 6: s.scatter(0, 0) = extreme; break;
+      case 7: s.resp_sum(0) = std::numeric_limits<double>::quiet_NaN(); break;
+      default: s = emgmm::SufficientStatistics(s.covariance_type, s.n_components() + 1, s.n_features()); break;
+    }
+  };
+  model.set_params(options);
+  const MixtureSnapshot<Model> before(model);
+  if (attempt([&] { model.fit(c.X); })) {
+    EMGMM_FUZZ_CHECK(*calls == 0 || kind <= 1 || kind == 5 || kind == 6);
+    check_fitted_mixture(model, c.n_components, c.X.cols());
+  } else {
+    EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(model) == before);
+  }
+}
+
 // fit(X, w), partial_fit and expectation/maximization of the mixture.
 template <typename Scalar, int Dim>
 void fuzz_mixture_extensions(const Case& c) {
@@ -517,6 +588,8 @@ void fuzz_mixture_extensions(const Case& c) {
     }
   }
 
+  fuzz_weight_scales<Scalar, Dim>(c, options);
+
   if (!weighted.is_fitted()) return;
   emgmm::SufficientStatistics stats;
   if (!attempt([&] { stats = weighted.expectation(c.X); })) return;
@@ -526,10 +599,36 @@ void fuzz_mixture_extensions(const Case& c) {
   EMGMM_FUZZ_CHECK(back.to_buffer() == buffer);
   const MixtureSnapshot<Model> before(weighted);
   if (attempt([&] { weighted.maximization(back); })) {
-    EMGMM_FUZZ_CHECK(all_finite(weighted.means()) && all_finite(weighted.covariances()));
+    check_fitted_mixture(weighted, K, c.X.cols());
+    query_mixture(weighted, c.query, K);
   } else {
     EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(weighted) == before);
   }
+
+  // Extreme but finite statistics, as another process could send them: a buffer whose entries
+  // the case replaces (from_buffer accepts any finite number); maximization() either refuses
+  // them, leaving the model as it was, or gives a valid model whose queries work.
+  std::vector<double> extreme = buffer;
+  const std::uint64_t bits = c.random_state * 0x9E3779B97F4A7C15ULL;
+  const double kExtremes[] = {1e300, -1e300, 1.7e308, -1.7e308, 1e-300, 0.0, 3e38, -3e38};
+  for (int j = 0; j < 4; ++j) {
+    const std::size_t at = 3 + std::size_t((bits >> (16 * j)) % (extreme.size() - 3));
+    extreme[at] = kExtremes[(bits >> (16 * j + 8)) % 8];
+  }
+  emgmm::SufficientStatistics received;
+  if (attempt([&] { received = emgmm::SufficientStatistics::from_buffer(extreme.data(), extreme.size()); })) {
+    const MixtureSnapshot<Model> unchanged(weighted);
+    if (attempt([&] { weighted.maximization(received); })) {
+      check_fitted_mixture(weighted, K, c.X.cols());
+      query_mixture(weighted, c.X, K);
+      std::optional<Model> copy = saved_and_loaded(weighted);
+      EMGMM_FUZZ_CHECK(copy && MixtureSnapshot<Model>(*copy) == MixtureSnapshot<Model>(weighted));
+    } else {
+      EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(weighted) == unchanged);
+    }
+  }
+
+  fuzz_reducer<Scalar, Dim>(c, weighted);
 }
 
 template <typename Scalar, int Dim>
@@ -774,9 +873,46 @@ void fuzz_load(const std::string& input) {
   fuzz_load_kmeans<float, 2>(input);
 }
 
+// Bytes after "emgmm-buffer", read as doubles: statistics as another process (MPI, a
+// socket) would send them. from_buffer() accepts them or throws InvalidArgument, never
+// overflowing on the header's counts; what it accepts writes back the same doubles, and the
+// M-step of a model of that shape either refuses them (the model left unfitted) or gives a
+// valid model whose queries work.
+template <typename Scalar>
+void fuzz_statistics_model(const emgmm::SufficientStatistics& stats) {
+  const Index K = stats.n_components();
+  typename emgmm::GaussianMixture<Scalar>::Options options;
+  options.n_components = int(K);
+  options.covariance_type = stats.covariance_type;
+  emgmm::GaussianMixture<Scalar> model(options);
+  if (attempt([&] { model.maximization(stats); })) {
+    check_fitted_mixture(model, K, stats.n_features());
+    query_mixture(model, stats.reference, K);
+  } else {
+    EMGMM_FUZZ_CHECK(!model.is_fitted());
+  }
+}
+
+void fuzz_statistics_buffer(const std::uint8_t* data, std::size_t size) {
+  std::vector<double> values(size / sizeof(double));
+  if (!values.empty()) std::memcpy(values.data(), data, values.size() * sizeof(double));
+  emgmm::SufficientStatistics stats;
+  if (!attempt([&] { stats = emgmm::SufficientStatistics::from_buffer(values.data(), values.size()); })) return;
+  EMGMM_FUZZ_CHECK(stats.is_consistent());
+  EMGMM_FUZZ_CHECK(stats.to_buffer() == values);
+  if (stats.n_components() > 16 || stats.n_features() > 16) return;  // keep an execution fast
+  fuzz_statistics_model<double>(stats);
+  fuzz_statistics_model<float>(stats);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const char kBufferPrefix[] = "emgmm-buffer";
+  if (size >= sizeof kBufferPrefix - 1 && std::memcmp(data, kBufferPrefix, sizeof kBufferPrefix - 1) == 0) {
+    fuzz_statistics_buffer(data + sizeof kBufferPrefix - 1, size - (sizeof kBufferPrefix - 1));
+    return 0;
+  }
   static const char kSavedPrefix[] = "emgmm-";
   if (size >= sizeof kSavedPrefix - 1 && std::memcmp(data, kSavedPrefix, sizeof kSavedPrefix - 1) == 0) {
     fuzz_load(std::string(reinterpret_cast<const char*>(data), size));

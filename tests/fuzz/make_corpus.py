@@ -10,11 +10,13 @@ consume_case() reads them, then reverses the bytes. Run it from anywhere:
 
 Inputs that start with "emgmm-" are saved models (serialization.hpp) for the loader instead:
 the saved_* seeds below, written as GaussianMixture::save, BayesianGaussianMixture::save and
-KMeans::save write them.
+KMeans::save write them. Inputs that start with "emgmm-buffer" are statistics sent as
+SufficientStatistics::to_buffer() writes them, for from_buffer() and maximization().
 """
 import math
 import os
 import random
+import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -216,6 +218,25 @@ def saved_seeds():
     }
 
 
+def statistics_buffer(values):
+    """An input for the statistics reader: "emgmm-buffer", then doubles (little-endian, as
+    SufficientStatistics::to_buffer() holds them in memory on x86-64)."""
+    return b"emgmm-buffer" + struct.pack("<%dd" % len(values), *values)
+
+
+def statistics_seeds():
+    # Full, K = 2, D = 2: header, resp_sum, resp_diff_sum, reference, scatter (column by column).
+    valid = [0, 2, 2, -3.5, 10.0, 4.0, 6.0, 0.1, -0.2, 0.3, 0.1, 0.0, 5.0, 0.0, 5.0,
+             4.0, 1.0, 6.0, 0.5, 1.0, 2.0, 0.5, 3.0]
+    return {
+        "statistics_buffer_full": statistics_buffer(valid),
+        # Counts each allowed but whose size products overflow a 64-bit integer (issue 13).
+        "statistics_buffer_overflowing_header": statistics_buffer([0, 1e9, 1e9, 0, 1] + [0.0] * 8),
+        # Diag, K = 1, D = 1, with sums near the largest double.
+        "statistics_buffer_extreme": statistics_buffer([2, 1, 1, -1.0, 1.0, 1e-300, 1e300, 0.0, 1e308]),
+    }
+
+
 def main():
     rng = random.Random(1)
     out = os.path.join(HERE, "corpus")
@@ -252,6 +273,7 @@ def main():
         "empty": case([], [[0]]),
     }
     seeds.update(saved_seeds())
+    seeds.update(statistics_seeds())
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
