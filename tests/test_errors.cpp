@@ -237,6 +237,36 @@ TEST_CASE("emgmm's exceptions derive from the matching standard exception and fr
     CHECK(std::string(as_error.message()) == "increase reg_covar");
     CHECK(std::string(as_std.what()) == "increase reg_covar");
     CHECK(as_error.message() == as_std.what());
+    // what() reached from emgmm::Error, the standard way to print a caught exception, for every
+    // type (FormatError through InvalidArgument), and a catch of std::exception still matches.
+    CHECK(std::string(as_error.what()) == "increase reg_covar");
+    const emgmm::FormatError format("line 3: bad", 3, "tol");
+    const emgmm::Error& format_as_error = format;
+    CHECK(std::string(format_as_error.what()) == "line 3: bad");
+    const emgmm::IOError io("cannot open");
+    CHECK(std::string(static_cast<const emgmm::Error&>(io).what()) == "cannot open");
+    const emgmm::NotFittedError not_fitted("fit first");
+    CHECK(std::string(static_cast<const emgmm::Error&>(not_fitted).what()) == "fit first");
+    try {
+      throw emgmm::InvalidArgument("n_components");
+    } catch (const std::exception& caught) {
+      CHECK(std::string(caught.what()) == "n_components");
+    }
+  }
+
+  SECTION("a point given as a column is told to transpose; one feature is 'feature'") {
+    const MatrixX<double> X = two_blobs<double>();
+    emgmm::GaussianMixtureXd fitted(2);
+    fitted.fit(X);
+    const Eigen::VectorXd point = X.row(0).transpose();
+    std::string message;
+    try {
+      (void)fitted.predict(point);
+    } catch (const emgmm::Error& error) {
+      message = error.what();
+    }
+    CHECK(message.find("X has 1 feature (columns)") != std::string::npos);
+    CHECK(message.find("transpose it") != std::string::npos);
   }
 
   SECTION("what the library throws is caught by the standard base and by emgmm::Error") {

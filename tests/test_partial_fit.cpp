@@ -150,7 +150,7 @@ TEST_CASE("partial_fit rejects bad options and chunks and leaves the model as it
   model.partial_fit(X.topRows(300));
   const emgmm::GaussianMixture<> before = model;
   CHECK(contains(message_of([&] { model.partial_fit(Eigen::MatrixXd::Zero(10, 3)); }),
-                 "X has 3 features, but the model was fitted with 2 features"));
+                 "X has 3 features (columns), but the model was fitted with 2 features"));
   emgmm::GaussianMixtureOptions<> bad = model.get_params();
   bad.learning_decay = 0.5;
   model.set_params(bad);

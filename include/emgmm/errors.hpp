@@ -7,13 +7,17 @@
 
 namespace emgmm {
 
-/// Base of every exception emgmm throws; catch this to handle any of them.
-/// Each concrete type also derives from the matching standard exception.
+/// Base of every exception emgmm throws; catch this to handle any of them and print what().
+/// Each concrete type also derives from the matching standard exception, whose what() it is
+/// (so catching std::exception works too; Error is not itself a std::exception, which would
+/// make that catch ambiguous).
 class Error {
  public:
   virtual ~Error() = default;
-  /// The message, the same as the standard exception's what().
-  virtual const char* message() const noexcept = 0;
+  /// The message (the standard exception's what()).
+  virtual const char* what() const noexcept = 0;
+  /// The same message, under the name emgmm used first.
+  const char* message() const noexcept { return what(); }
 };
 
 /// A parameter, an option or the data is invalid (the message names which and how to fix it).
@@ -21,14 +25,14 @@ class Error {
 class InvalidArgument : public std::invalid_argument, public Error {
  public:
   explicit InvalidArgument(const std::string& what) : std::invalid_argument(what) {}
-  const char* message() const noexcept override { return what(); }
+  const char* what() const noexcept override { return std::invalid_argument::what(); }
 };
 
 /// A method that needs a fitted model was called before fit() (sklearn's NotFittedError).
 class NotFittedError : public std::logic_error, public Error {
  public:
   explicit NotFittedError(const std::string& what) : std::logic_error(what) {}
-  const char* message() const noexcept override { return what(); }
+  const char* what() const noexcept override { return std::logic_error::what(); }
 };
 
 /// The numbers went wrong during fitting: a covariance that is not positive definite,
@@ -36,7 +40,7 @@ class NotFittedError : public std::logic_error, public Error {
 class NumericalError : public std::runtime_error, public Error {
  public:
   explicit NumericalError(const std::string& what) : std::runtime_error(what) {}
-  const char* message() const noexcept override { return what(); }
+  const char* what() const noexcept override { return std::runtime_error::what(); }
 };
 
 /// A saved model (serialization.hpp) is malformed: truncated, of another kind or version,
@@ -61,7 +65,7 @@ class FormatError : public InvalidArgument {
 class IOError : public std::runtime_error, public Error {
  public:
   explicit IOError(const std::string& what) : std::runtime_error(what) {}
-  const char* message() const noexcept override { return what(); }
+  const char* what() const noexcept override { return std::runtime_error::what(); }
 };
 
 }  // namespace emgmm

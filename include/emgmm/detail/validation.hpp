@@ -66,9 +66,13 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
                     "; pass one point per row (transpose X if points are columns).");
   }
   if (expected_features >= 0 && X.cols() != expected_features) {
-    fail(where, "X has " + to_text(X.cols()) + " features, but the model was fitted with " +
-                    to_text(expected_features) + " features; pass data with " +
-                    to_text(expected_features) + " columns.");
+    const auto features = [](Eigen::Index n) { return to_text(n) + (n == 1 ? " feature" : " features"); };
+    // One point given as a column vector: D rows of 1 column.
+    const bool transposed = X.cols() == 1 && X.rows() == expected_features;
+    fail(where, "X has " + features(X.cols()) + " (columns), but the model was fitted with " +
+                    features(expected_features) + "; pass one point per row with " +
+                    to_text(expected_features) + (expected_features == 1 ? " column" : " columns") +
+                    (transposed ? " (X looks like one point as a column: transpose it)." : "."));
   }
   // One linear scan; the common all-finite case never enters the loop body below. Data wider
   // than the model's Scalar (double into a float model) must also fit in Scalar.
