@@ -11,7 +11,7 @@
 // index against the truth; draws the data colored by component with the 1- and 2-sigma
 // ellipses of the effective components, as an SVG.
 //
-// Usage: auto_components [output.svg]        (default: ./auto_components.svg)
+// Usage: auto_components [output.svg]        (default: auto_components.svg in the build directory)
 // Exits with 1 unless exactly 3 components remain and the ARI is at least 0.95.
 
 #include <emgmm/emgmm.hpp>
@@ -29,8 +29,13 @@
 
 using namespace example;  // the data, the ARI and the SVG plotter: blobs_plot.hpp
 
+// The build directory (examples/CMakeLists.txt), or the current one when built by hand.
+#ifndef EMGMM_EXAMPLE_OUTPUT_DIR
+#define EMGMM_EXAMPLE_OUTPUT_DIR "."
+#endif
+
 int main(int argc, char** argv) try {
-  const std::string svg_path = argc > 1 ? argv[1] : "auto_components.svg";
+  const std::string svg_path = argc > 1 ? argv[1] : EMGMM_EXAMPLE_OUTPUT_DIR "/auto_components.svg";
   const Blobs blobs = make_blobs(500, {1.0, 2.5, 0.5}, 170);
   const Eigen::MatrixXd& X = blobs.X;
 

@@ -1,7 +1,7 @@
 // Online EM: fitting a CSV file chunk by chunk with partial_fit, never holding it in memory.
 //
 // The program first writes stream.csv (200000 rows "x,y" from four 2-D Gaussians, in random
-// order) into the current directory, then reads it back 1000 lines at a time and calls
+// order) into the build directory (or the path given), then reads it back 1000 lines at a time and calls
 // GaussianMixture::partial_fit on each chunk: the memory used is one chunk, however large the
 // file. For comparison it also fits the whole file at once, and prints both models.
 //
@@ -26,6 +26,11 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+// The build directory (examples/CMakeLists.txt), or the current one when built by hand.
+#ifndef EMGMM_EXAMPLE_OUTPUT_DIR
+#define EMGMM_EXAMPLE_OUTPUT_DIR "."
+#endif
 
 namespace {
 
@@ -86,7 +91,7 @@ void for_each_chunk(const std::string& path, Eigen::Index chunk_rows,
 
 int main(int argc, char** argv) {
   try {
-    const std::string path = argc > 1 ? argv[1] : "stream.csv";
+    const std::string path = argc > 1 ? argv[1] : EMGMM_EXAMPLE_OUTPUT_DIR "/stream.csv";
     write_csv(path);
 
     emgmm::GaussianMixture2d::Options options;

@@ -14,7 +14,12 @@ int main() {
     for (int d = 0; d < 2; ++d) X(i, d) = centers[i % 3][d] + noise(rng);
   }
 
-  emgmm::GaussianMixture<double> gmm(3);
+  // Every scikit-learn parameter is an Options field, with the same name and default;
+  // random_state makes the result the same at every run, with any number of threads.
+  emgmm::GaussianMixture<double>::Options opts;
+  opts.n_components = 3;
+  opts.random_state = 0;
+  emgmm::GaussianMixture<double> gmm(opts);
   Eigen::VectorXi labels = gmm.fit_predict(X);
 
   std::cout << "first labels: " << labels.head(6).transpose() << '\n';
@@ -23,12 +28,8 @@ int main() {
   std::cout << "P(component | (4, 5)): " << gmm.predict_proba(Eigen::RowVector2d(4, 5)) << '\n';
   std::cout << "mean log-likelihood: " << gmm.score(X) << '\n';
 
-  // Every scikit-learn parameter is an Options field, with the same name and default.
-  emgmm::GaussianMixture<double>::Options opts;
-  opts.n_components = 3;
   opts.covariance_type = emgmm::CovarianceType::diag;
   opts.n_init = 5;
-  opts.random_state = 0;
   emgmm::GaussianMixture<double> diag(opts);
   std::cout << "BIC: diag " << diag.fit(X).bic(X) << ", full " << gmm.bic(X) << '\n';
 
