@@ -1,6 +1,9 @@
 #ifndef EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP
 #define EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -13,6 +16,7 @@
 
 #include "covariance_type.hpp"
 #include "detail/covariance.hpp"
+#include "detail/em_loop.hpp"
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/mixture_model.hpp"
@@ -173,6 +177,7 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
 
  private:
   using Posterior = detail::VariationalParameters<Scalar, Dim>;
+  using typename Base::FitSummary;
   using Base::check_component;
   using Base::converged_;
   using Base::labels_of;
@@ -192,99 +197,34 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where);
   }
 
-  /// fit and fit_predict (sklearn's fit_predict); sample_weight is null or validated.
+  /// fit and fit_predict (sklearn's fit_predict); sample_weight is null or validated. The only
+  /// part that knows X's type: the checks that read X, then the fit on its rows (fit_rows).
   template <typename Derived>
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
                 const std::string& where, Labels* labels) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
-    detail::check_fit_range<Scalar>(X, where);
-    const Eigen::Index K = options_.n_components;
-    const Eigen::Index D = X.cols();
-    if (X.rows() < K) {
-      detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
-                              ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
-    }
-    const detail::RowSource<Scalar, Dim> source =
-        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
-    const detail::VariationalPriors prior = resolve_priors(source, where);
-    // As means_init: a mean prior so far from X that squared distances overflow would give
-    // the components that keep it means no E-step can use.
-    if (options_.mean_prior) detail::check_joint_fit_range<Scalar>(X, *options_.mean_prior, "mean_prior", where);
-    const Matrix resp_init = checked_resp_init(X.rows(), where);
-    const bool do_init = !(options_.warm_start && is_fitted());
-    if (!do_init) check_warm_start(where, D);
-    const int n_init = do_init ? options_.n_init : 1;
-    detail::Random random(detail::Random::seed_from(options_.random_state));
+    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+             bounds, where, labels);
+  }
 
-    Posterior best;
-    double max_lower_bound = -std::numeric_limits<double>::infinity();
-    int best_n_iter = 0;
-    bool converged = false;
-    bool stopped = false;
-    detail::FitLog log(options_.verbose, options_.verbose_interval);
-    for (int init = 0; init < n_init && !stopped; ++init) {
-      log.begin_init(init);
-      Posterior posterior = do_init ? initialize(source, prior, resp_init, random, where) : posterior_;
-      double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
-      if (options_.max_iter == 0) {
-        best = std::move(posterior);
-        best_n_iter = 0;
-        continue;
-      }
-      int n_iter = 1;
-      for (;; ++n_iter) {
-        const double previous = lower_bound;
-        // One pass: the E-step's responsibilities folded into the statistics (and their
-        // r log r), then the variational M-step and the lower bound of its result.
-        double resp_log_resp = 0.0;
-        const SufficientStatistics stats =
-            detail::expectation_pass(source, posterior.mixture, nullptr, &resp_log_resp);
-        posterior = detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
-        lower_bound = detail::evidence_lower_bound(posterior, resp_log_resp);
-        if (!std::isfinite(lower_bound)) {
-          throw NumericalError(where + ": the lower bound became " + detail::to_text(lower_bound) + " in iteration " +
-                               detail::to_text(n_iter) + " of initialization " + detail::to_text(init) +
-                               "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
-                               "increase reg_covar or decrease n_components.");
-        }
-        const double change = lower_bound - previous;
-        log.iteration(n_iter, change);
-        if (options_.callback && !options_.callback(IterationInfo{init, n_iter, lower_bound, change})) {
-          stopped = true;
-          break;
-        }
-        if (std::abs(change) < options_.tol) {
-          converged = true;
-          break;
-        }
-        if (n_iter == options_.max_iter) break;
-      }
-      log.end_init(converged, lower_bound);
-      if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
-        max_lower_bound = lower_bound;
-        best = std::move(posterior);
-        best_n_iter = n_iter;
-      }
-    }
-    if (!converged && options_.max_iter > 0) log.not_converged(n_init);
-    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(best.mixture.precisions_cholesky,
-                                                                      best.mixture.covariance_type, D);
-    detail::check_fitted_mixture(best.mixture, precisions, where);
-    // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
-    if (labels) *labels = labels_of(source, best.mixture);
+  // The work below the API boundary, on the rows of X whatever its type: defined after the
+  // class and, in compiled mode, instantiated once in the emgmm_compiled library.
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
+                Labels* labels);
+
+  /// The one place the fitted state changes (fit, load), from a posterior, precisions and
+  /// priors computed and checked before. Only its first two lines allocate (and so could
+  /// throw), before anything changes.
+  void commit(Posterior& posterior, Matrix& precisions, const FitSummary& summary, detail::VariationalPriors& prior) {
     RowVector mean_prior = prior.mean.template cast<Scalar>();
     Matrix covariance_prior = prior.covariance.template cast<Scalar>();
-    // Commit: nothing below can throw.
-    posterior_ = std::move(best);
-    precisions_.swap(precisions);
-    prior_ = prior;
+    posterior_ = std::move(posterior);
+    prior_ = std::move(prior);
     mean_prior_.swap(mean_prior);
     covariance_prior_.swap(covariance_prior);
-    converged_ = converged;
-    n_iter_ = best_n_iter;
-    lower_bound_ = max_lower_bound;
-    n_features_in_ = D;
+    this->commit_summary(precisions, summary, posterior_.mixture.n_features());
   }
 
   /// sklearn's _initialize_parameters + _initialize: the starting responsibilities (resp_init
@@ -494,6 +434,48 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   friend Base;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The members that run passes over the data, out of the class: not inline, so that in compiled
+// mode (EMGMM_COMPILED) the user's translation units instantiate none of them.
+
+template <typename Scalar, int Dim>
+void BayesianGaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
+                                                    const detail::ColumnBounds& bounds, const std::string& where,
+                                                    Labels* labels) {
+  const Eigen::Index K = options_.n_components;
+  const Eigen::Index D = X.cols();
+  if (X.rows() < K) {
+    detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
+                            ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
+  }
+  detail::VariationalPriors prior = resolve_priors(X, where);
+  // As means_init: a mean prior so far from X that squared distances overflow would give
+  // the components that keep it means no E-step can use.
+  if (options_.mean_prior) detail::check_joint_fit_range<Scalar>(bounds, *options_.mean_prior, "mean_prior", where);
+  const Matrix resp_init = checked_resp_init(X.rows(), where);
+  const bool do_init = !(options_.warm_start && is_fitted());
+  if (!do_init) check_warm_start(where, D);
+  detail::Random random(detail::Random::seed_from(options_.random_state));
+
+  const auto start = [&](int) { return do_init ? initialize(X, prior, resp_init, random, where) : posterior_; };
+  // One pass: the E-step's responsibilities folded into the statistics (and their r log r),
+  // then the variational M-step and the lower bound of its result.
+  const auto step = [&](Posterior& posterior, int, int) {
+    double resp_log_resp = 0.0;
+    const SufficientStatistics stats = detail::expectation_pass(X, posterior.mixture, nullptr, &resp_log_resp);
+    posterior = detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
+    return detail::EmStep{detail::evidence_lower_bound(posterior, resp_log_resp)};
+  };
+  detail::EmOutcome<Posterior> fitted = detail::run_em_loop<Posterior>(
+      detail::EmLoopSettings::of(options_, do_init ? options_.n_init : 1, "lower bound", where),
+      do_init ? -std::numeric_limits<double>::infinity() : lower_bound_, start, step);
+
+  Matrix precisions = Base::checked_precisions(fitted.best.mixture, where);
+  // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
+  if (labels) *labels = labels_of(X, fitted.best.mixture);
+  commit(fitted.best, precisions, FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound}, prior);
+}
+
 using BayesianGaussianMixtureXd = BayesianGaussianMixture<double>;
 using BayesianGaussianMixtureXf = BayesianGaussianMixture<float>;
 using BayesianGaussianMixture1d = BayesianGaussianMixture<double, 1>;
@@ -504,5 +486,18 @@ using BayesianGaussianMixture3d = BayesianGaussianMixture<double, 3>;
 using BayesianGaussianMixture3f = BayesianGaussianMixture<float, 3>;
 
 }  // namespace emgmm
+
+#if defined(EMGMM_COMPILED) && !defined(EMGMM_COMPILED_LIBRARY)
+// Compiled mode (EMGMM_COMPILED, see the README's "Compile cost"): the passes of these models
+// are instantiated once, in the emgmm_compiled library, instead of in every translation unit.
+namespace emgmm {
+extern template class detail::MixtureModel<BayesianGaussianMixture<double>, double, Eigen::Dynamic>;
+extern template class BayesianGaussianMixture<double>;
+extern template class detail::MixtureModel<BayesianGaussianMixture<float>, float, Eigen::Dynamic>;
+extern template class BayesianGaussianMixture<float>;
+}  // namespace emgmm
+#endif
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_BAYESIAN_GAUSSIAN_MIXTURE_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_COVARIANCE_TYPE_HPP
 #define EMGMM_COVARIANCE_TYPE_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <string>
 
 #include "errors.hpp"
@@ -95,5 +98,7 @@ inline WeightConcentrationPriorType weight_concentration_prior_type_from_string(
 }
 
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_COVARIANCE_TYPE_HPP

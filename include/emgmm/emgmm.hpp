@@ -1,6 +1,9 @@
 #ifndef EMGMM_EMGMM_HPP
 #define EMGMM_EMGMM_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 /// emgmm: Gaussian mixture models fitted by EM on Eigen, with scikit-learn's API.
 /// The one header to include; it includes every public header and nothing else.
 
@@ -14,5 +17,7 @@
 #include "serialization.hpp"
 #include "sufficient_statistics.hpp"
 #include "version.hpp"
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_EMGMM_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_ERRORS_HPP
 #define EMGMM_ERRORS_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -69,5 +72,7 @@ class IOError : public std::runtime_error, public Error {
 };
 
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_ERRORS_HPP

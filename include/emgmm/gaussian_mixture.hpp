@@ -1,6 +1,9 @@
 #ifndef EMGMM_GAUSSIAN_MIXTURE_HPP
 #define EMGMM_GAUSSIAN_MIXTURE_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
@@ -16,6 +19,7 @@
 
 #include "covariance_type.hpp"
 #include "detail/covariance.hpp"
+#include "detail/em_loop.hpp"
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/mixture_model.hpp"
@@ -125,7 +129,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   template <typename Derived>
   SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X) const {
     check_input(X, "expectation");
-    return finite_statistics(detail::expectation_pass(detail::RowSource<Scalar, Dim>(X), params_));
+    return expectation_rows(detail::RowSource<Scalar, Dim>(X));
   }
 
   /// expectation(X) with one weight per row (as fit(X, sample_weight)); weights may all be 0.
@@ -135,7 +139,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     check_input(X, "expectation");
     const Eigen::VectorXd weights =
         detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
-    return finite_statistics(detail::expectation_pass(detail::RowSource<Scalar, Dim>(X, weights), params_));
+    return expectation_rows(detail::RowSource<Scalar, Dim>(X, weights));
   }
 
   /// The M-step (not in sklearn): the model becomes the update of the statistics `stats`
@@ -144,51 +148,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// one more iteration; converged() is left as it is (your loop decides). Works on an unfitted
   /// model too, whose options must then match the statistics. Throws as fit() does; a failed
   /// step leaves the model as it was.
-  GaussianMixture& maximization(const SufficientStatistics& stats) {
-    const std::string where = "GaussianMixture::maximization";
-    validate_options(where);
-    const Eigen::Index K = stats.n_components();
-    const Eigen::Index D = stats.n_features();
-    const bool shape_ok = stats.covariance_type == options_.covariance_type && K == options_.n_components &&
-                          D >= 1 && (Dim == Eigen::Dynamic || D == Dim) && (!is_fitted() || D == n_features_in_);
-    if (!shape_ok) {
-      detail::fail(where, "the statistics are of " + detail::to_text(K) + " components, " + detail::to_text(D) +
-                              " features, covariance_type '" + to_string(stats.covariance_type) +
-                              "' but this model has n_components = " + detail::to_text(options_.n_components) +
-                              ", covariance_type '" + to_string(options_.covariance_type) + "'" +
-                              (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
-                              "; pass statistics from this model's expectation().");
-    }
-    const bool consistent = stats.is_consistent() && stats.reference.rows() == K;
-    if (!consistent) {
-      detail::fail(where, "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
-                              " components and " + detail::to_text(D) +
-                              " features (or have no reference means); pass statistics from expectation().");
-    }
-    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
-        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
-        !stats.reference.allFinite()) {
-      detail::fail(where, "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
-                              ") or non-finite or negative sums; pass statistics from expectation() on data "
-                              "of positive weight.");
-    }
-    Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
-    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type, D);
-    detail::check_fitted_mixture(params, precisions, where);
-    SufficientStatistics running = stats;
-    running *= 1.0 / stats.n_samples;
-    // Commit: nothing below can throw.
-    running_stats_ = std::move(running);  // a later partial_fit continues from these
-    partial_fit_steps_ = 1;
-    const bool was_fitted = is_fitted();
-    params_ = std::move(params);
-    precisions_.swap(precisions);
-    lower_bound_ = stats.log_likelihood / stats.n_samples;
-    n_iter_ = was_fitted ? n_iter_ + 1 : 1;
-    if (!was_fitted) converged_ = false;
-    n_features_in_ = D;
-    return *this;
-  }
+  GaussianMixture& maximization(const SufficientStatistics& stats);
 
   /// Stepwise (online) EM on one chunk of a stream (not in sklearn): for data that does not
   /// fit in memory, call it on chunk after chunk (read from a file, a socket, a generator). The
@@ -203,7 +163,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// leaves the model as it was.
   template <typename Derived>
   GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X) {
-    partial_fit_impl(detail::RowSource<Scalar, Dim>(X), X, "GaussianMixture::partial_fit");
+    partial_fit_impl(X, nullptr, "GaussianMixture::partial_fit");
     return *this;
   }
 
@@ -219,7 +179,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     const Eigen::VectorXd weights = detail::checked_sample_weight(
         sample_weight, X.rows(), is_fitted() ? 0 : options_.n_components, "n_components", where,
         detail::WeightScale::normalized);
-    partial_fit_impl(detail::RowSource<Scalar, Dim>(X, weights), X, where);
+    partial_fit_impl(X, &weights, where);
     return *this;
   }
 
@@ -270,6 +230,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   static GaussianMixture load(const std::string& path) { return detail::MixtureFormat<Scalar, Dim>::load(path); }
 
  private:
+  using typename Base::FitSummary;
   using typename Base::Parameters;
   using Base::check_component;
   using Base::check_input;
@@ -341,188 +302,48 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                                          detail::WeightScale::normalized);
   }
 
-  /// fit and fit_predict; sample_weight is null or validated (checked_weights).
+  /// fit and fit_predict; sample_weight is null or validated (checked_weights). The only part
+  /// that knows X's type: the checks that read X, then the fit on its rows (fit_rows).
   template <typename Derived>
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
                 const std::string& where, Labels* labels) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
-    detail::check_fit_range<Scalar>(X, where);
-    const Eigen::Index K = options_.n_components;
-    const Eigen::Index D = X.cols();
-    if (X.rows() < K) {
-      detail::fail(where, "expected n_samples >= n_components but got n_components = " +
-                              detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
-                              "; lower n_components or pass more points.");
-    }
-    validate_initial_parameters(where, D, X);
-    const bool do_init = !(options_.warm_start && is_fitted());
-    if (options_.statistics_reducer && do_init &&
-        !(options_.weights_init && options_.means_init && options_.precisions_init)) {
-      detail::fail(where, "statistics_reducer is set, so every process must start from the same parameters, "
-                          "but init_params would start from this process's data; give weights_init, means_init "
-                          "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
-                          "such a model.");
-    }
-    if (options_.statistics_reducer && options_.reseed_collapsed_components) {
-      detail::fail(where, "statistics_reducer and reseed_collapsed_components are both set, but each process "
-                          "would re-seed at its own worst-explained points and the processes' models would "
-                          "differ; turn reseed_collapsed_components off for a distributed fit.");
-    }
-    if (!do_init) check_warm_start(where, D);
-    const int n_init = do_init ? options_.n_init : 1;
-    const detail::RowSource<Scalar, Dim> source =
-        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
-    detail::Random random(detail::Random::seed_from(options_.random_state));
-
-    Parameters best;
-    SufficientStatistics best_stats;  // the statistics of best's last M-step, for partial_fit
-    double max_lower_bound = -std::numeric_limits<double>::infinity();
-    int best_n_iter = 0;
-    bool converged = false;
-    bool stopped = false;
-    detail::FitLog log(options_.verbose, options_.verbose_interval);
-    for (int init = 0; init < n_init && !stopped; ++init) {
-      log.begin_init(init);
-      Parameters params = do_init ? detail::initialize_parameters(source, options_, random, where) : params_;
-      SufficientStatistics last_stats;
-      double lower_bound = do_init ? -std::numeric_limits<double>::infinity() : lower_bound_;
-      if (options_.max_iter == 0) {
-        best = std::move(params);
-        best_n_iter = 0;
-        continue;
-      }
-      int n_iter = 1;
-      for (;; ++n_iter) {
-        const double previous = lower_bound;
-        // One pass: E-step responsibilities folded into the M-step statistics.
-        // reseed_collapsed_components needs the points the model explains worst.
-        detail::WorstPoints worst{options_.reseed_collapsed_components ? K : 0, {}};
-        SufficientStatistics stats =
-            detail::expectation_pass(source, params, options_.reseed_collapsed_components ? &worst : nullptr);
-        if (options_.statistics_reducer) {
-          const Eigen::MatrixXd reference = stats.reference;
-          options_.statistics_reducer(stats);
-          check_reduced_statistics(stats, reference, where);
-        }
-        lower_bound = stats.log_likelihood / stats.n_samples;
-        if (!std::isfinite(lower_bound)) {
-          throw NumericalError(where + ": the log-likelihood became " + detail::to_text(lower_bound) +
-                               " in iteration " + detail::to_text(n_iter) + " of initialization " +
-                               detail::to_text(init) +
-                               "; the data may be too large for the Scalar type or degenerate. "
-                               "Rescale the data, increase reg_covar or decrease n_components.");
-        }
-        // reseed_collapsed_components: collapsed components restart at the worst-explained
-        // points instead of throwing (see options.hpp).
-        std::vector<Eigen::Index> collapsed;
-        params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
-                                               options_.reseed_collapsed_components ? &collapsed : nullptr);
-        if (!collapsed.empty()) {
-          Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
-          for (std::size_t j = 0; j < collapsed.size(); ++j) {
-            seeds.row(static_cast<Eigen::Index>(j)) = source.row(worst.entries[j].second);
-          }
-          detail::reseed_components<Scalar, Dim>(params, collapsed, seeds, stats.n_samples, where,
-                                                 options_.reg_covar);
-        }
-        last_stats = std::move(stats);
-        const double change = lower_bound - previous;
-        log.iteration(n_iter, change);
-        if (options_.callback && !options_.callback(IterationInfo{init, n_iter, lower_bound, change})) {
-          stopped = true;
-          break;
-        }
-        // A re-seeded model is a new start, not a converged one.
-        if (collapsed.empty() && std::abs(change) < options_.tol) {
-          converged = true;
-          break;
-        }
-        if (n_iter == options_.max_iter) break;
-      }
-      log.end_init(converged, lower_bound);
-      if (lower_bound > max_lower_bound || max_lower_bound == -std::numeric_limits<double>::infinity()) {
-        max_lower_bound = lower_bound;
-        best = std::move(params);
-        best_stats = std::move(last_stats);
-        best_n_iter = n_iter;
-      }
-    }
-    if (!converged && options_.max_iter > 0) log.not_converged(n_init);
-    Matrix precisions =
-        detail::precisions_from_cholesky<Scalar, Dim>(best.precisions_cholesky, best.covariance_type, D);
-    detail::check_fitted_mixture(best, precisions, where,
-                                 best_n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
-    // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
-    if (labels) *labels = labels_of(source, best);
-    // Commit: nothing below can throw.
-    params_ = std::move(best);
-    precisions_.swap(precisions);
-    converged_ = converged;
-    n_iter_ = best_n_iter;
-    lower_bound_ = max_lower_bound;
-    n_features_in_ = D;
-    // partial_fit continues with the fitted model's statistics as its first chunk.
-    if (best_stats.n_samples > 0.0) best_stats *= 1.0 / best_stats.n_samples;
-    partial_fit_steps_ = best_stats.n_samples > 0.0 ? 1 : 0;
-    running_stats_ = std::move(best_stats);
+    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+             bounds, where, labels);
   }
 
+  /// partial_fit on one chunk; sample_weight is null or validated.
   template <typename Derived>
-  void partial_fit_impl(const detail::RowSource<Scalar, Dim>& source, const Eigen::MatrixBase<Derived>& X,
+  void partial_fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
                         const std::string& where) {
     validate_options(where);
     const bool first = !is_fitted();
     detail::check_data<Scalar, Dim>(X, where, first ? std::max<Eigen::Index>(options_.n_components, 1) : 1,
                                     first ? -1 : n_features_in_);
-    detail::check_fit_range<Scalar>(X, where);
-    const Eigen::Index D = X.cols();
-    Parameters params;
-    if (first) {
-      validate_initial_parameters(where, D, X);
-      detail::Random random(detail::Random::seed_from(options_.random_state));
-      params = detail::initialize_parameters(source, options_, random, where);
-    } else {
-      if (options_.n_components != params_.n_components() || options_.covariance_type != params_.covariance_type) {
-        detail::fail(where, "the model has " + detail::to_text(params_.n_components()) + " components of covariance_type '" +
-                                to_string(params_.covariance_type) + "' but the options now ask for " +
-                                detail::to_text(options_.n_components) + " of '" + to_string(options_.covariance_type) +
-                                "'; call fit() to start over.");
-      }
-      params = params_;
-    }
-    SufficientStatistics stats = detail::expectation_pass(source, params);
-    if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
-    stats *= 1.0 / stats.n_samples;         // per unit weight, so chunks of any size mix alike
-    const double chunk_lower_bound = stats.log_likelihood;
-    if (!std::isfinite(chunk_lower_bound)) {
-      throw NumericalError(where + ": the chunk's log-likelihood is " + detail::to_text(chunk_lower_bound) +
-                           "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
-                           "increase reg_covar or decrease n_components.");
-    }
-    SufficientStatistics running = stats;
-    std::int64_t steps = 1;
-    if (!first && running_stats_.n_components() == stats.n_components()) {
-      const double eta = std::pow(double(partial_fit_steps_) + options_.learning_offset, -options_.learning_decay);
-      running = running_stats_;
-      running.recenter(stats.reference);
-      running *= 1.0 - eta;
-      stats *= eta;
-      running += stats;
-      steps = partial_fit_steps_ + 1;
-    }
-    Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
-    Matrix precisions = detail::precisions_from_cholesky<Scalar, Dim>(next.precisions_cholesky, next.covariance_type, D);
-    detail::check_fitted_mixture(next, precisions, where);
-    // Commit: nothing below can throw.
-    params_ = std::move(next);
-    precisions_.swap(precisions);
+    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+    partial_fit_rows(
+        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X), bounds,
+        where);
+  }
+
+  // The work below the API boundary, on the rows of X whatever its type: defined after the
+  // class and, in compiled mode, instantiated once in the emgmm_compiled library.
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
+                Labels* labels);
+  void partial_fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
+                        const std::string& where);
+  SufficientStatistics expectation_rows(const detail::RowSource<Scalar, Dim>& X) const;
+
+  /// The one place the fitted state changes (fit, maximization, partial_fit, load). Nothing
+  /// here can throw: everything it stores was computed and checked before.
+  void commit(Parameters& params, Matrix& precisions, const FitSummary& summary, SufficientStatistics& running,
+              std::int64_t partial_fit_steps) noexcept {
+    params_ = std::move(params);
     running_stats_ = std::move(running);
-    partial_fit_steps_ = steps;
-    lower_bound_ = chunk_lower_bound;
-    n_iter_ = first ? 1 : n_iter_ + 1;
-    converged_ = false;
-    n_features_in_ = D;
+    partial_fit_steps_ = partial_fit_steps;
+    this->commit_summary(precisions, summary, params_.n_features());
   }
 
   void validate_options(const std::string& where) const {
@@ -539,8 +360,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   }
 
   /// sklearn's _check_weights, _check_means and _check_precisions.
-  template <typename Derived>
-  void validate_initial_parameters(const std::string& where, Eigen::Index D, const Eigen::MatrixBase<Derived>& X) const {
+  /// The X part (means_init within X's range) takes X's bounds.
+  void validate_initial_parameters(const std::string& where, Eigen::Index D, const detail::ColumnBounds& X) const {
     const Options& o = options_;
     const Eigen::Index K = o.n_components;
     if (o.weights_init) {
@@ -628,6 +449,176 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   friend Base;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The members that run passes over the data, out of the class: not inline, so that in compiled
+// mode (EMGMM_COMPILED) the user's translation units instantiate none of them.
+
+template <typename Scalar, int Dim>
+void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
+                                            const detail::ColumnBounds& bounds, const std::string& where,
+                                            Labels* labels) {
+  const Eigen::Index K = options_.n_components;
+  const Eigen::Index D = X.cols();
+  if (X.rows() < K) {
+    detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
+                            ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
+  }
+  validate_initial_parameters(where, D, bounds);
+  const bool do_init = !(options_.warm_start && is_fitted());
+  if (options_.statistics_reducer && do_init &&
+      !(options_.weights_init && options_.means_init && options_.precisions_init)) {
+    detail::fail(where, "statistics_reducer is set, so every process must start from the same parameters, "
+                        "but init_params would start from this process's data; give weights_init, means_init "
+                        "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
+                        "such a model.");
+  }
+  if (options_.statistics_reducer && options_.reseed_collapsed_components) {
+    detail::fail(where, "statistics_reducer and reseed_collapsed_components are both set, but each process "
+                        "would re-seed at its own worst-explained points and the processes' models would "
+                        "differ; turn reseed_collapsed_components off for a distributed fit.");
+  }
+  if (!do_init) check_warm_start(where, D);
+  detail::Random random(detail::Random::seed_from(options_.random_state));
+  const bool reseed = options_.reseed_collapsed_components;
+
+  // A start's state: its parameters and the statistics of its last M-step (for partial_fit).
+  struct State {
+    Parameters params;
+    SufficientStatistics stats;
+  };
+  const auto start = [&](int) {
+    return State{do_init ? detail::initialize_parameters(X, options_, random, where) : params_, {}};
+  };
+  // One pass: E-step responsibilities folded into the M-step statistics, the reducer, the
+  // M-step; reseed_collapsed_components restarts collapsed components at the points the model
+  // explains worst instead of throwing (see options.hpp).
+  const auto step = [&](State& state, int, int) {
+    detail::WorstPoints worst{reseed ? K : 0, {}};
+    SufficientStatistics stats = detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
+    if (options_.statistics_reducer) {
+      const Eigen::MatrixXd reference = stats.reference;
+      options_.statistics_reducer(stats);
+      check_reduced_statistics(stats, reference, where);
+    }
+    const double lower_bound = stats.log_likelihood / stats.n_samples;
+    if (!std::isfinite(lower_bound)) return detail::EmStep{lower_bound};  // the loop throws
+    std::vector<Eigen::Index> collapsed;
+    state.params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true, reseed ? &collapsed : nullptr);
+    if (!collapsed.empty()) {
+      Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
+      for (std::size_t j = 0; j < collapsed.size(); ++j) {
+        seeds.row(static_cast<Eigen::Index>(j)) = X.row(worst.entries[j].second);
+      }
+      detail::reseed_components<Scalar, Dim>(state.params, collapsed, seeds, stats.n_samples, where,
+                                             options_.reg_covar);
+    }
+    state.stats = std::move(stats);
+    return detail::EmStep{lower_bound, !collapsed.empty()};
+  };
+  detail::EmOutcome<State> fitted = detail::run_em_loop<State>(
+      detail::EmLoopSettings::of(options_, do_init ? options_.n_init : 1, "log-likelihood", where),
+      do_init ? -std::numeric_limits<double>::infinity() : lower_bound_, start, step);
+
+  Matrix precisions = Base::checked_precisions(
+      fitted.best.params, where, fitted.n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
+  // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
+  if (labels) *labels = labels_of(X, fitted.best.params);
+  // partial_fit continues with the fitted model's statistics (per unit weight) as its first chunk.
+  SufficientStatistics& running = fitted.best.stats;
+  if (running.n_samples > 0.0) running *= 1.0 / running.n_samples;
+  commit(fitted.best.params, precisions, FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound}, running,
+         running.n_samples > 0.0 ? 1 : 0);
+}
+
+template <typename Scalar, int Dim>
+void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scalar, Dim>& X,
+                                                    const detail::ColumnBounds& bounds, const std::string& where) {
+  const bool first = !is_fitted();
+  const Eigen::Index D = X.cols();
+  Parameters params;
+  if (first) {
+    validate_initial_parameters(where, D, bounds);
+    detail::Random random(detail::Random::seed_from(options_.random_state));
+    params = detail::initialize_parameters(X, options_, random, where);
+  } else {
+    if (options_.n_components != params_.n_components() || options_.covariance_type != params_.covariance_type) {
+      detail::fail(where, "the model has " + detail::to_text(params_.n_components()) +
+                              " components of covariance_type '" + to_string(params_.covariance_type) +
+                              "' but the options now ask for " + detail::to_text(options_.n_components) + " of '" +
+                              to_string(options_.covariance_type) + "'; call fit() to start over.");
+    }
+    params = params_;
+  }
+  SufficientStatistics stats = detail::expectation_pass(X, params);
+  if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
+  stats *= 1.0 / stats.n_samples;         // per unit weight, so chunks of any size mix alike
+  const double chunk_lower_bound = stats.log_likelihood;
+  if (!std::isfinite(chunk_lower_bound)) {
+    throw NumericalError(where + ": the chunk's log-likelihood is " + detail::to_text(chunk_lower_bound) +
+                         "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
+                         "increase reg_covar or decrease n_components.");
+  }
+  SufficientStatistics running = stats;
+  std::int64_t steps = 1;
+  if (!first && running_stats_.n_components() == stats.n_components()) {
+    const double eta = std::pow(double(partial_fit_steps_) + options_.learning_offset, -options_.learning_decay);
+    running = running_stats_;
+    running.recenter(stats.reference);
+    running *= 1.0 - eta;
+    stats *= eta;
+    running += stats;
+    steps = partial_fit_steps_ + 1;
+  }
+  Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
+  Matrix precisions = Base::checked_precisions(next, where);
+  commit(next, precisions, FitSummary{false, first ? 1 : n_iter_ + 1, chunk_lower_bound}, running, steps);
+}
+
+template <typename Scalar, int Dim>
+SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(const detail::RowSource<Scalar, Dim>& X) const {
+  return finite_statistics(detail::expectation_pass(X, params_));
+}
+
+template <typename Scalar, int Dim>
+GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(const SufficientStatistics& stats) {
+  const std::string where = "GaussianMixture::maximization";
+  validate_options(where);
+  const Eigen::Index K = stats.n_components();
+  const Eigen::Index D = stats.n_features();
+  const bool shape_ok = stats.covariance_type == options_.covariance_type && K == options_.n_components &&
+                        D >= 1 && (Dim == Eigen::Dynamic || D == Dim) && (!is_fitted() || D == n_features_in_);
+  if (!shape_ok) {
+    detail::fail(where, "the statistics are of " + detail::to_text(K) + " components, " + detail::to_text(D) +
+                            " features, covariance_type '" + to_string(stats.covariance_type) +
+                            "' but this model has n_components = " + detail::to_text(options_.n_components) +
+                            ", covariance_type '" + to_string(options_.covariance_type) + "'" +
+                            (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
+                            "; pass statistics from this model's expectation().");
+  }
+  const bool consistent = stats.is_consistent() && stats.reference.rows() == K;
+  if (!consistent) {
+    detail::fail(where, "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
+                            " components and " + detail::to_text(D) +
+                            " features (or have no reference means); pass statistics from expectation().");
+  }
+  if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
+      !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
+      !stats.reference.allFinite()) {
+    detail::fail(where, "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
+                            ") or non-finite or negative sums; pass statistics from expectation() on data "
+                            "of positive weight.");
+  }
+  Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+  Matrix precisions = Base::checked_precisions(params, where);
+  SufficientStatistics running = stats;  // a later partial_fit continues from these
+  running *= 1.0 / stats.n_samples;
+  const bool was_fitted = is_fitted();
+  commit(params, precisions,
+         FitSummary{was_fitted && converged_, was_fitted ? n_iter_ + 1 : 1, stats.log_likelihood / stats.n_samples},
+         running, 1);
+  return *this;
+}
+
 using GaussianMixtureXd = GaussianMixture<double>;
 using GaussianMixtureXf = GaussianMixture<float>;
 using GaussianMixture1d = GaussianMixture<double, 1>;
@@ -638,5 +629,18 @@ using GaussianMixture3d = GaussianMixture<double, 3>;
 using GaussianMixture3f = GaussianMixture<float, 3>;
 
 }  // namespace emgmm
+
+#if defined(EMGMM_COMPILED) && !defined(EMGMM_COMPILED_LIBRARY)
+// Compiled mode (EMGMM_COMPILED, see the README's "Compile cost"): the passes of these models
+// are instantiated once, in the emgmm_compiled library, instead of in every translation unit.
+namespace emgmm {
+extern template class detail::MixtureModel<GaussianMixture<double>, double, Eigen::Dynamic>;
+extern template class GaussianMixture<double>;
+extern template class detail::MixtureModel<GaussianMixture<float>, float, Eigen::Dynamic>;
+extern template class GaussianMixture<float>;
+}  // namespace emgmm
+#endif
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_GAUSSIAN_MIXTURE_HPP

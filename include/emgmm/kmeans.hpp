@@ -1,6 +1,9 @@
 #ifndef EMGMM_KMEANS_HPP
 #define EMGMM_KMEANS_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -276,46 +279,22 @@ class KMeans {
                                          detail::WeightScale::normalized, &weight_scale);
   }
 
-  /// fit and fit_predict; sample_weight is null or validated (checked_weights).
+  /// fit and fit_predict; sample_weight is null or validated (checked_weights). The only part
+  /// that knows X's type: the checks that read X, then the fit on its rows (fit_rows).
   template <typename Derived>
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight, const std::string& where,
                 double weight_scale = 1.0) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 1);
-    detail::check_fit_range<Scalar>(X, where);
-    const Eigen::Index K = options_.n_clusters;
-    if (X.rows() < K) {
-      detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
-                              " must be >= n_clusters = " + detail::to_text(K) +
-                              "; lower n_clusters or pass more points.");
-    }
-    if (options_.init_centers) {
-      const Centers& init = *options_.init_centers;
-      if (init.rows() != K || init.cols() != X.cols()) {
-        detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
-                                detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
-                                detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
-      }
-      if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
-      detail::check_joint_fit_range<Scalar>(X, init, "init_centers", where);
-    }
-
-    const detail::RowSource<Scalar, Dim> source =
-        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X);
-    detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(source, options_);
-    best.inertia *= weight_scale;
-    const std::string defect = detail::clustering_defect(best.centers, best.inertia);
-    if (!defect.empty()) {
-      throw NumericalError(where + ": the clustering it computed is not a valid model (" + defect +
-                           "); the data are too extreme for the Scalar type. Rescale the data or use a double model.");
-    }
-    // Commit: nothing below can throw.
-    cluster_centers_.swap(best.centers);
-    labels_.swap(best.labels);
-    inertia_ = best.inertia;
-    n_iter_ = best.n_iter;
-    n_features_in_ = X.cols();
+    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+             bounds, where, weight_scale);
   }
+
+  // The work below the API boundary, on the rows of X whatever its type: defined after the
+  // class and, in compiled mode, instantiated once in the emgmm_compiled library.
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
+                double weight_scale);
 
   void validate_options(const std::string& where) const {
     if (options_.n_clusters < 1) {
@@ -355,23 +334,7 @@ class KMeans {
   }
 
   /// In double for every Scalar: far points of a float model have squares beyond float's range.
-  Eigen::MatrixXd squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
-    const Eigen::Index K = cluster_centers_.rows();
-    const Eigen::MatrixXd centers = cluster_centers_.template cast<double>();
-    Eigen::MatrixXd distances(X.rows(), K);
-    const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
-    detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
-      Centers points;
-      plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-        X.load(start, rows, points);
-        for (Eigen::Index k = 0; k < K; ++k) {
-          distances.block(start, k, rows, 1) =
-              (points.template cast<double>().rowwise() - centers.row(k)).rowwise().squaredNorm();
-        }
-      });
-    });
-    return distances;
-  }
+  Eigen::MatrixXd squared_distances(const detail::RowSource<Scalar, Dim>& X) const;
 
   Options options_;
   Centers cluster_centers_;
@@ -383,6 +346,64 @@ class KMeans {
   friend struct detail::KMeansFormat<Scalar, Dim>;  // save() and load()
 };
 
+// ---------------------------------------------------------------------------------------------
+// The members that run passes over the data, out of the class: not inline, so that in compiled
+// mode (EMGMM_COMPILED) the user's translation units instantiate none of them.
+
+template <typename Scalar, int Dim>
+void KMeans<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
+                                   const std::string& where, double weight_scale) {
+  const Eigen::Index K = options_.n_clusters;
+  if (X.rows() < K) {
+    detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
+                            " must be >= n_clusters = " + detail::to_text(K) +
+                            "; lower n_clusters or pass more points.");
+  }
+  if (options_.init_centers) {
+    const Centers& init = *options_.init_centers;
+    if (init.rows() != K || init.cols() != X.cols()) {
+      detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
+                              detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
+                              detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
+    }
+    if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
+    detail::check_joint_fit_range<Scalar>(bounds, init, "init_centers", where);
+  }
+
+  detail::KMeansResult<Scalar, Dim> best = detail::kmeans_fit(X, options_);
+  best.inertia *= weight_scale;
+  const std::string defect = detail::clustering_defect(best.centers, best.inertia);
+  if (!defect.empty()) {
+    throw NumericalError(where + ": the clustering it computed is not a valid model (" + defect +
+                         "); the data are too extreme for the Scalar type. Rescale the data or use a double model.");
+  }
+  // Commit: nothing below can throw.
+  cluster_centers_.swap(best.centers);
+  labels_.swap(best.labels);
+  inertia_ = best.inertia;
+  n_iter_ = best.n_iter;
+  n_features_in_ = X.cols();
+}
+
+template <typename Scalar, int Dim>
+Eigen::MatrixXd KMeans<Scalar, Dim>::squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
+  const Eigen::Index K = cluster_centers_.rows();
+  const Eigen::MatrixXd centers = cluster_centers_.template cast<double>();
+  Eigen::MatrixXd distances(X.rows(), K);
+  const detail::ChunkPlan plan = detail::ChunkPlan::make(X.rows());
+  detail::for_each_chunk(plan, [&](Eigen::Index chunk) {
+    Centers points;
+    plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
+      X.load(start, rows, points);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        distances.block(start, k, rows, 1) =
+            (points.template cast<double>().rowwise() - centers.row(k)).rowwise().squaredNorm();
+      }
+    });
+  });
+  return distances;
+}
+
 using KMeansXd = KMeans<double>;
 using KMeansXf = KMeans<float>;
 using KMeans1d = KMeans<double, 1>;
@@ -393,5 +414,16 @@ using KMeans3d = KMeans<double, 3>;
 using KMeans3f = KMeans<float, 3>;
 
 }  // namespace emgmm
+
+#if defined(EMGMM_COMPILED) && !defined(EMGMM_COMPILED_LIBRARY)
+// Compiled mode (EMGMM_COMPILED, see the README's "Compile cost"): the passes of these models
+// are instantiated once, in the emgmm_compiled library, instead of in every translation unit.
+namespace emgmm {
+extern template class KMeans<double>;
+extern template class KMeans<float>;
+}  // namespace emgmm
+#endif
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_KMEANS_HPP

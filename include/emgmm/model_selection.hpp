@@ -1,6 +1,9 @@
 #ifndef EMGMM_MODEL_SELECTION_HPP
 #define EMGMM_MODEL_SELECTION_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 /// Choosing the number of components (and the covariance type) by an information criterion:
 /// mclust's BIC sweep, or scikit-learn's "Gaussian Mixture Model Selection" example, in one
 /// call that returns the whole table and the best fitted model.
@@ -197,5 +200,7 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
 }
 
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_MODEL_SELECTION_HPP

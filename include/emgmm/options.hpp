@@ -1,6 +1,9 @@
 #ifndef EMGMM_OPTIONS_HPP
 #define EMGMM_OPTIONS_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -145,5 +148,7 @@ struct KMeansOptions {
 };
 
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_OPTIONS_HPP

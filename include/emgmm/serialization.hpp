@@ -1,6 +1,9 @@
 #ifndef EMGMM_SERIALIZATION_HPP
 #define EMGMM_SERIALIZATION_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 /// Saving and loading fitted models: GaussianMixture, BayesianGaussianMixture and KMeans's
 /// save / load.
 ///
@@ -1239,5 +1242,7 @@ struct KMeansFormat {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_SERIALIZATION_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_SUFFICIENT_STATISTICS_HPP
 #define EMGMM_SUFFICIENT_STATISTICS_HPP
 
+#include "detail/diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -284,5 +287,7 @@ struct SufficientStatistics {
 };
 
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_SUFFICIENT_STATISTICS_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_COVARIANCE_HPP
 #define EMGMM_DETAIL_COVARIANCE_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The four covariance parametrizations in one place: storage shapes, precision Cholesky
 // factors, log-determinants, parameter counts and expansion to a full matrix.
 // Storage (see covariance_type.hpp): full (K*D) x D stacked, tied D x D, diag K x D,
@@ -244,5 +247,7 @@ Eigen::Matrix<Scalar, Dim, Dim> expand_component(
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_COVARIANCE_HPP

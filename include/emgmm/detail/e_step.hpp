@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_E_STEP_HPP
 #define EMGMM_DETAIL_E_STEP_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The E-step: log N(x | mean_k, cov_k) + log weight_k for a block of points, for each
 // covariance type, from the precision Cholesky factors (sklearn's _estimate_log_gaussian_prob).
 //
@@ -148,5 +151,7 @@ class WeightedLogDensity {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_E_STEP_HPP

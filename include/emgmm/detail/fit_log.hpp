@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_FIT_LOG_HPP
 #define EMGMM_DETAIL_FIT_LOG_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The verbose log of the mixtures' fit(), in sklearn's words and format (BaseMixture's
 // _print_verbose_msg_*), written to std::cout.
 
@@ -71,5 +74,7 @@ class FitLog {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_FIT_LOG_HPP

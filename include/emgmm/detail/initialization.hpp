@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_INITIALIZATION_HPP
 #define EMGMM_DETAIL_INITIALIZATION_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The mixtures' starting point (sklearn's _initialize_parameters + _initialize): responsibilities
 // from init_params and their statistics; for GaussianMixture one M-step on them, then
 // weights_init / means_init / precisions_init override what they give (BayesianGaussianMixture
@@ -46,9 +49,10 @@ class SeedPointResponsibilities {
 /// The statistics of given starting responsibilities, about the means they give:
 /// resp_block(start, rows, R) fills R (rows x K). Two passes, the means first, then the scatter
 /// about them (sklearn's centered formula), so the start is as accurate as sklearn's.
-template <typename Scalar, int Dim, typename RespBlock>
+template <typename Scalar, int Dim>
 SufficientStatistics statistics_of_responsibilities(const RowSource<Scalar, Dim>& X, CovarianceType type,
-                                                    Eigen::Index K, RespBlock&& resp_block) {
+                                                    Eigen::Index K,
+                                                    const typename ResponsibilityBlock<Scalar>::type& resp_block) {
   using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
   const Means reference = offset.replicate(K, 1);
@@ -129,5 +133,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_INITIALIZATION_HPP

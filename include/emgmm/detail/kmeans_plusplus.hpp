@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_KMEANS_PLUSPLUS_HPP
 #define EMGMM_DETAIL_KMEANS_PLUSPLUS_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // Greedy k-means++ seeding as scikit-learn does it (Arthur & Vassilvitskii 2007, with
 // 2 + floor(log K) candidates per center, keeping the one that lowers the potential most).
 // With sample weights every probability and potential is weighted (scikit-learn 1.3's
@@ -274,5 +277,7 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_KMEANS_PLUSPLUS_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_LLOYD_HPP
 #define EMGMM_DETAIL_LLOYD_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // Lloyd's k-means iterations as scikit-learn's _kmeans_single_lloyd: assign every point to the
 // nearest center, move empty clusters to the points farthest from their centers, average,
 // stop on unchanged labels or when the squared center shift is within tol.
@@ -467,5 +470,7 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_LLOYD_HPP

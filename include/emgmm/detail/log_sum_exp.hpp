@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_LOG_SUM_EXP_HPP
 #define EMGMM_DETAIL_LOG_SUM_EXP_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -74,5 +77,7 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_LOG_SUM_EXP_HPP

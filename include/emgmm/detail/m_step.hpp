@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_M_STEP_HPP
 #define EMGMM_DETAIL_M_STEP_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The M-step: the sufficient statistics one pass accumulates from points and their
 // responsibilities, and the weight / mean / covariance update computed from them
 // (sklearn's _estimate_gaussian_parameters followed by _compute_precision_cholesky).
@@ -332,5 +335,7 @@ void reseed_components(MixtureParameters<Scalar, Dim>& params,
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_M_STEP_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_MIXTURE_MODEL_HPP
 #define EMGMM_DETAIL_MIXTURE_MODEL_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // What a fitted GaussianMixture and a fitted BayesianGaussianMixture have in common (sklearn's
 // BaseMixture): the queries, the mixture's fitted attributes, and the checks behind them, written
 // once. A CRTP base: Derived gives its name for messages (kName), its fitted mixture
@@ -14,6 +17,7 @@
 
 #include "../errors.hpp"
 #include "covariance.hpp"
+#include "model_check.hpp"
 #include "parameters.hpp"
 #include "passes.hpp"
 #include "random.hpp"
@@ -55,7 +59,7 @@ class MixtureModel {
     Matrix proba(X.rows(), mixture().n_components());
     SampleOutputs<Scalar> out;
     out.responsibilities = &proba;
-    evaluation_pass(RowSource<Scalar, Dim>(X), mixture(), out);
+    evaluate(RowSource<Scalar, Dim>(X), mixture(), out);
     return proba;
   }
 
@@ -130,12 +134,36 @@ class MixtureModel {
   const Derived& derived() const { return static_cast<const Derived&>(*this); }
   const Parameters& mixture() const { return derived().fitted_mixture(); }
 
-  static Labels labels_of(const RowSource<Scalar, Dim>& X, const Parameters& params) {
-    Labels labels(X.rows());
-    SampleOutputs<Scalar> out;
-    out.labels = &labels;
-    evaluation_pass(X, params, out);
-    return labels;
+  /// What fit, maximization, partial_fit and load report beside the parameters.
+  struct FitSummary {
+    bool converged = false;
+    int n_iter = 0;
+    double lower_bound = -std::numeric_limits<double>::infinity();
+  };
+
+  /// The most probable component of every row under `params` (predict; fit_predict's final
+  /// E-step, through the same code so that fit_predict(X) == fit(X).predict(X)).
+  static Labels labels_of(const RowSource<Scalar, Dim>& X, const Parameters& params);
+
+  /// The per-sample E-step of `params` on X into `out` (evaluation_pass). Defined below the
+  /// class, as every member that runs a pass: in compiled mode (EMGMM_COMPILED) the user's
+  /// translation unit then instantiates none of the passes (see emgmm/compiled.hpp).
+  static void evaluate(const RowSource<Scalar, Dim>& X, const Parameters& params, const SampleOutputs<Scalar>& out);
+
+  /// The precisions of a mixture that is about to be committed, after the one validity gate
+  /// every fit path passes (check_fitted_mixture): NumericalError with the model unchanged
+  /// when it is not a valid model.
+  static Matrix checked_precisions(const Parameters& params, const std::string& where,
+                                   WeightSum weight_sum = WeightSum::one);
+
+  /// Stores the state both estimators share; the estimator's commit() stores its own beside it.
+  /// Nothing here can throw: everything was computed and checked before.
+  void commit_summary(Matrix& precisions, const FitSummary& summary, Eigen::Index n_features) noexcept {
+    precisions_.swap(precisions);
+    converged_ = summary.converged;
+    n_iter_ = summary.n_iter;
+    lower_bound_ = summary.lower_bound;
+    n_features_in_ = n_features;
   }
 
   template <typename DerivedX>
@@ -144,7 +172,7 @@ class MixtureModel {
     Vector log_prob(X.rows());
     SampleOutputs<Scalar> out;
     out.log_prob = &log_prob;
-    evaluation_pass(RowSource<Scalar, Dim>(X), mixture(), out);
+    evaluate(RowSource<Scalar, Dim>(X), mixture(), out);
     return log_prob;
   }
 
@@ -176,7 +204,34 @@ class MixtureModel {
   Eigen::Index n_features_in_ = 0;
 };
 
+template <typename Derived, typename Scalar, int Dim>
+typename MixtureModel<Derived, Scalar, Dim>::Labels MixtureModel<Derived, Scalar, Dim>::labels_of(
+    const RowSource<Scalar, Dim>& X, const Parameters& params) {
+  Labels labels(X.rows());
+  SampleOutputs<Scalar> out;
+  out.labels = &labels;
+  evaluation_pass(X, params, out);
+  return labels;
+}
+
+template <typename Derived, typename Scalar, int Dim>
+void MixtureModel<Derived, Scalar, Dim>::evaluate(const RowSource<Scalar, Dim>& X, const Parameters& params,
+                                                  const SampleOutputs<Scalar>& out) {
+  evaluation_pass(X, params, out);
+}
+
+template <typename Derived, typename Scalar, int Dim>
+typename MixtureModel<Derived, Scalar, Dim>::Matrix MixtureModel<Derived, Scalar, Dim>::checked_precisions(
+    const Parameters& params, const std::string& where, WeightSum weight_sum) {
+  Matrix precisions = precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type,
+                                                            params.n_features());
+  check_fitted_mixture(params, precisions, where, weight_sum);
+  return precisions;
+}
+
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_MIXTURE_MODEL_HPP

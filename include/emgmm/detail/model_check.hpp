@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_MODEL_CHECK_HPP
 #define EMGMM_DETAIL_MODEL_CHECK_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The one validity gate. Every path that produces a mixture (fit, maximization, partial_fit,
 // load, for both mixtures) ends in mixture_defect() before it commits: all parameters finite,
 // the weights a distribution, every covariance symmetric positive definite with a finite,
@@ -140,5 +143,7 @@ std::string clustering_defect(const Eigen::MatrixBase<Derived>& centers, double 
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_MODEL_CHECK_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_PARALLEL_HPP
 #define EMGMM_DETAIL_PARALLEL_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <algorithm>
 #include <exception>
 #include <mutex>
@@ -106,5 +109,7 @@ void for_each_block(Eigen::Index begin, Eigen::Index end, Body&& body) {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_PARALLEL_HPP

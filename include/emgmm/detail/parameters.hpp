@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_PARAMETERS_HPP
 #define EMGMM_DETAIL_PARAMETERS_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
@@ -32,5 +35,7 @@ struct MixtureParameters {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_PARAMETERS_HPP

@@ -1,11 +1,15 @@
 #ifndef EMGMM_DETAIL_PASSES_HPP
 #define EMGMM_DETAIL_PASSES_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The passes over the data. Each walks the rows in blocks of kBlockRows, converts a block to the
 // model's Scalar once, and does all of its work on it while it is in cache: nothing of size
 // n_samples x n_components is ever held. Chunks of blocks run in parallel under OpenMP and
 // their partial sums are combined in chunk order (see parallel.hpp).
 
+#include <functional>
 #include <vector>
 
 #include <Eigen/Core>
@@ -100,13 +104,23 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   return std::move(partial[0]);
 }
 
+/// Fills R (rows x K) with the given responsibilities of rows [start, start + rows): how the
+/// starts (labels, seed points, random numbers, resp_init) hand theirs to responsibility_pass.
+/// A std::function, called once per block, so that the pass is compiled once, not once per
+/// kind of start. (A struct, so that Scalar is not deduced from the caller's lambda.)
+template <typename Scalar>
+struct ResponsibilityBlock {
+  using type = std::function<void(Eigen::Index, Eigen::Index, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>&)>;
+};
+
 /// The statistics of given responsibilities: resp_block(start, rows, R) fills R (rows x K).
 /// Used by the initialization, whose responsibilities come from labels or random numbers.
-template <typename Scalar, int Dim, typename RespBlock>
+/// resp_block is called from several threads at once, for different blocks.
+template <typename Scalar, int Dim>
 SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, CovarianceType type,
                                          Eigen::Index K,
                                          const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                                         RespBlock&& resp_block) {
+                                         const typename ResponsibilityBlock<Scalar>::type& resp_block) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index D = X.cols();
@@ -181,5 +195,7 @@ void evaluation_pass(const RowSource<Scalar, Dim>& X, const MixtureParameters<Sc
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_PASSES_HPP

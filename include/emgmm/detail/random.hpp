@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_RANDOM_HPP
 #define EMGMM_DETAIL_RANDOM_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -125,5 +128,7 @@ std::vector<Eigen::Index> random_rows(const RowSource<Scalar, Dim>& X, Eigen::In
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_RANDOM_HPP

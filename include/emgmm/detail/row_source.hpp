@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_ROW_SOURCE_HPP
 #define EMGMM_DETAIL_ROW_SOURCE_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <type_traits>
 
 #include <Eigen/Core>
@@ -100,5 +103,7 @@ class RowSource {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_ROW_SOURCE_HPP

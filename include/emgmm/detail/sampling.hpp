@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_SAMPLING_HPP
 #define EMGMM_DETAIL_SAMPLING_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // Drawing points from a fitted mixture (sklearn's BaseMixture.sample): how many from each
 // component by its weight, then mean + L z with L the Cholesky factor of its covariance.
 
@@ -65,5 +68,7 @@ void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_s
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_SAMPLING_HPP

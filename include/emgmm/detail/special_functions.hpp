@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_SPECIAL_FUNCTIONS_HPP
 #define EMGMM_DETAIL_SPECIAL_FUNCTIONS_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The digamma and log-gamma functions for positive arguments, which the variational mixture's
 // expected log weights, Wishart terms and lower bound need (scipy.special's digamma, gammaln,
 // betaln). Written here rather than taken from <cmath>: std::lgamma writes the global `signgam`
@@ -58,5 +61,7 @@ inline double log_beta(double a, double b) { return log_gamma(a) + log_gamma(b) 
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_SPECIAL_FUNCTIONS_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_TOP_K_HPP
 #define EMGMM_DETAIL_TOP_K_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <algorithm>
 #include <cstddef>
 #include <vector>
@@ -26,5 +29,7 @@ void offer_top_k(std::vector<Item>& kept, const Item& item, std::size_t keep, Be
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_TOP_K_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_VALIDATION_HPP
 #define EMGMM_DETAIL_VALIDATION_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -131,16 +134,23 @@ void column_bounds(const Eigen::MatrixBase<Derived>& X, Eigen::ArrayXd& lowest, 
   }
 }
 
+/// The smallest and largest value of every feature of the data a fit sees, in double: what
+/// the range checks need of X, taken once where X's type is known.
+struct ColumnBounds {
+  Eigen::ArrayXd lowest;
+  Eigen::ArrayXd highest;
+};
+
 /// For fitting: the data's extent must leave room for squared distances between its points in
 /// the model's Scalar (feature_beyond_fit_range). A spread of 1e160 in double or 1e19 in float
 /// cannot be clustered without overflow; values that are merely large (1e300 +- 1) are fine.
-/// Call after check_data.
+/// Call after check_data. Returns X's bounds, for check_joint_fit_range.
 template <typename Scalar, typename Derived>
-void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
-  Eigen::ArrayXd lowest, highest;
-  column_bounds(X, lowest, highest);
+ColumnBounds check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& where) {
+  ColumnBounds bounds;
+  column_bounds(X, bounds.lowest, bounds.highest);
   double extent = 0.0;
-  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(lowest, highest, &extent);
+  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(bounds.lowest, bounds.highest, &extent);
   if (feature >= 0) {
     fail(where, "X spans " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between its points would overflow the model's "
@@ -148,20 +158,20 @@ void check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::string& whe
                     "); rescale X (divide it by a power of ten)" +
                     (sizeof(Scalar) < sizeof(double) ? " or use a double model." : "."));
   }
+  return bounds;
 }
 
-/// For fitting from given points (KMeans's init_centers): with X, they must still leave room
-/// for squared distances between any two of them (check_fit_range for the union; call after
-/// it, with points of X's width).
-template <typename Scalar, typename DerivedX, typename DerivedPoints>
-void check_joint_fit_range(const Eigen::MatrixBase<DerivedX>& X, const Eigen::MatrixBase<DerivedPoints>& points,
+/// For fitting from given points (means_init, init_centers, mean_prior): with X (its bounds
+/// from check_fit_range), they must still leave room for squared distances between any two of
+/// them (check_fit_range for the union; points of X's width).
+template <typename Scalar, typename DerivedPoints>
+void check_joint_fit_range(const ColumnBounds& X, const Eigen::MatrixBase<DerivedPoints>& points,
                            const std::string& name, const std::string& where) {
-  Eigen::ArrayXd lowest, highest, points_lowest, points_highest;
-  column_bounds(X, lowest, highest);
+  Eigen::ArrayXd points_lowest, points_highest;
   column_bounds(points, points_lowest, points_highest);
   double extent = 0.0;
   const Eigen::Index feature =
-      feature_beyond_fit_range<Scalar>(lowest.min(points_lowest), highest.max(points_highest), &extent);
+      feature_beyond_fit_range<Scalar>(X.lowest.min(points_lowest), X.highest.max(points_highest), &extent);
   if (feature >= 0) {
     fail(where, "X and " + name + " together span " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between them would overflow the model's Scalar (largest " +
@@ -302,5 +312,7 @@ void validate_mixture_options(const MixtureOptions& o, const std::string& where)
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_VALIDATION_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_VARIATIONAL_HPP
 #define EMGMM_DETAIL_VARIATIONAL_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The variational Bayesian mixture's M-step and lower bound (sklearn's BayesianGaussianMixture:
 // _estimate_weights, _estimate_means, _estimate_precisions, _estimate_log_weights,
 // _estimate_log_prob, _compute_lower_bound; Bishop, PRML 10.2, with sklearn's normalization of
@@ -235,5 +238,7 @@ inline std::string covariance_prior_defect(const Eigen::MatrixXd& covariance) {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_VARIATIONAL_HPP

@@ -1,0 +1,34 @@
+#ifndef EMGMM_DETAIL_DIAGNOSTICS_HPP
+#define EMGMM_DETAIL_DIAGNOSTICS_HPP
+
+// Known false-positive warnings silenced inside emgmm's own headers, and only there: every
+// header opens with EMGMM_DIAGNOSTICS_PUSH and ends with EMGMM_DIAGNOSTICS_POP, so a
+// consumer's own code keeps every warning it asked for.
+//
+// GCC 12 (bug 105593) warns "'__Y' may be used uninitialized" in its own AVX-512 intrinsics
+// when they are inlined into Eigen's matrix kernels (-O2 -march=native), hundreds of times per
+// translation unit, and at -O2/-O3 gives false -Warray-bounds and -Wuse-after-free on Eigen
+// expressions of fixed size 1. GCC decides at the definition of the function it inlines
+// into: the kernels Eigen instantiates for emgmm are covered when Eigen is first included
+// through emgmm (include <emgmm/emgmm.hpp> before <Eigen/...>, or give Eigen's include
+// directory as a system one, as CMake's Eigen3::Eigen target does).
+
+#if defined(__GNUC__) && !defined(__clang__)
+#if __GNUC__ >= 12
+#define EMGMM_DIAGNOSTICS_IGNORE_GCC12 _Pragma("GCC diagnostic ignored \"-Wuse-after-free\"")
+#else
+#define EMGMM_DIAGNOSTICS_IGNORE_GCC12
+#endif
+#define EMGMM_DIAGNOSTICS_PUSH                                     \
+  _Pragma("GCC diagnostic push")                                   \
+  _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")      \
+  _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")            \
+  _Pragma("GCC diagnostic ignored \"-Warray-bounds\"")             \
+  EMGMM_DIAGNOSTICS_IGNORE_GCC12
+#define EMGMM_DIAGNOSTICS_POP _Pragma("GCC diagnostic pop")
+#else
+#define EMGMM_DIAGNOSTICS_PUSH
+#define EMGMM_DIAGNOSTICS_POP
+#endif
+
+#endif  // EMGMM_DETAIL_DIAGNOSTICS_HPP
