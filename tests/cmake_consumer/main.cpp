@@ -6,6 +6,11 @@
 
 #include <Eigen/Core>
 
+// The compiled-mode consumer must see the macro the emgmm_compiled target defines.
+#if defined(EMGMM_CONSUMER_EXPECTS_COMPILED) && !defined(EMGMM_COMPILED)
+#error "linking emgmm::emgmm_compiled did not define EMGMM_COMPILED"
+#endif
+
 #include <exception>
 #include <iostream>
 

@@ -1,4 +1,6 @@
-# Drives one consumption test: cmake -DMODE=<import|add_subdirectory|fetch_content> ... -P run.cmake
+# Drives one consumption test:
+#   cmake -DMODE=<import|add_subdirectory|fetch_content|add_subdirectory_compiled> ... -P run.cmake
+# (add_subdirectory_compiled: the add_subdirectory project linking emgmm::emgmm_compiled)
 #   EMGMM_SOURCE_DIR  this source tree           EMGMM_VERSION  the version it must report
 #   WORK_DIR          scratch dir (wiped first)  GENERATOR, MAKE_PROGRAM, CXX_COMPILER: the
 #   EIGEN3_DIR        Eigen's package dir, may be empty     outer build's, passed on
@@ -50,12 +52,18 @@ if(MODE STREQUAL "import")
   list(APPEND _consumer_args "-DCMAKE_PREFIX_PATH=${_prefix}")
 elseif(MODE STREQUAL "add_subdirectory" OR MODE STREQUAL "fetch_content")
   list(APPEND _consumer_args "-DEMGMM_SOURCE_DIR=${EMGMM_SOURCE_DIR}")
+elseif(MODE STREQUAL "add_subdirectory_compiled")
+  list(APPEND _consumer_args "-DEMGMM_SOURCE_DIR=${EMGMM_SOURCE_DIR}" -DEMGMM_CONSUMER_COMPILED=ON)
+  set(_project_dir "${EMGMM_SOURCE_DIR}/tests/cmake_add_subdirectory")
 else()
   message(FATAL_ERROR "run.cmake: unknown MODE '${MODE}'")
 endif()
 
 set(_consumer_build "${WORK_DIR}/consumer-build")
-run_step("${CMAKE_COMMAND}" -S "${EMGMM_SOURCE_DIR}/tests/cmake_${MODE}" -B "${_consumer_build}"
+if(NOT DEFINED _project_dir)
+  set(_project_dir "${EMGMM_SOURCE_DIR}/tests/cmake_${MODE}")
+endif()
+run_step("${CMAKE_COMMAND}" -S "${_project_dir}" -B "${_consumer_build}"
          ${_common} ${_consumer_args})
 run_step("${CMAKE_COMMAND}" --build "${_consumer_build}" --config Release)
 run_step("${CMAKE_CTEST_COMMAND}" --test-dir "${_consumer_build}" -C Release
