@@ -445,7 +445,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   SufficientStatistics running_stats_;
   std::int64_t partial_fit_steps_ = 0;
 
-  friend struct detail::MixtureFormat<Scalar, Dim>;  // save() and load()
+  friend struct detail::GaussianMixtureFormat<Scalar, Dim>;  // save() and load()
   friend Base;
 };
 

@@ -16,9 +16,10 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
-#include "../kmeans.hpp"
 #include "../options.hpp"
 #include "covariance.hpp"
+#include "kmeans_fit.hpp"
+#include "kmeans_plusplus.hpp"
 #include "m_step.hpp"
 #include "parameters.hpp"
 #include "passes.hpp"
