@@ -215,19 +215,19 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// that load() reads back bit for bit. Throws NotFittedError before fit(), InvalidArgument
   /// when set_params() has since changed n_components or covariance_type or made an option
   /// invalid, IOError when the stream fails. The model is not changed.
-  void save(std::ostream& out) const { detail::MixtureFormat<Scalar, Dim>::save(*this, out); }
+  void save(std::ostream& out) const { detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, out); }
   /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
-  void save(const std::string& path) const { detail::MixtureFormat<Scalar, Dim>::save(*this, path); }
+  void save(const std::string& path) const { detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, path); }
   /// A new fitted model read from text written by save(): equal to the saved one in every
   /// saved option and fitted attribute, bit for bit, so it predicts, scores and (seeded)
   /// samples the same. Reads one model, through its `end` line, so that several can share a
   /// stream. Throws FormatError (an InvalidArgument) naming the line, the key, what was found
   /// and what was expected when the text is malformed, truncated, of another version, Scalar
   /// or (for a fixed Dim) dimension, or holds invalid parameters; never changes a model.
-  static GaussianMixture load(std::istream& in) { return detail::MixtureFormat<Scalar, Dim>::load(in); }
+  static GaussianMixture load(std::istream& in) { return detail::GaussianMixtureFormat<Scalar, Dim>::load(in); }
   /// load(in) from the file `path`, which must end with the model's `end` line; IOError when
   /// the file cannot be opened.
-  static GaussianMixture load(const std::string& path) { return detail::MixtureFormat<Scalar, Dim>::load(path); }
+  static GaussianMixture load(const std::string& path) { return detail::GaussianMixtureFormat<Scalar, Dim>::load(path); }
 
  private:
   using typename Base::FitSummary;

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_BAYESIAN_GAUSSIAN_MIXTURE_FORMAT_HPP
 #define EMGMM_DETAIL_BAYESIAN_GAUSSIAN_MIXTURE_FORMAT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // BayesianGaussianMixture's saved format (documented in serialization.hpp):
 // BayesianMixtureFormat, the friend of the class that writes and reads its text.
 
@@ -198,18 +201,8 @@ struct BayesianMixtureFormat {
     const std::string defect = mixture_defect(p.mixture, precisions);
     if (!defect.empty())
       r.fail_at(0, "", "the saved parameters are not a valid model: " + defect + ".");
-    RowVector mean_prior = prior.mean.template cast<Scalar>();
-    Matrix covariance_prior = prior.covariance.template cast<Scalar>();
     Model model(std::move(o));
-    model.posterior_ = std::move(p);
-    model.precisions_.swap(precisions);
-    model.prior_ = std::move(prior);
-    model.mean_prior_.swap(mean_prior);
-    model.covariance_prior_.swap(covariance_prior);
-    model.converged_ = converged;
-    model.n_iter_ = n_iter;
-    model.lower_bound_ = lower_bound;
-    model.n_features_in_ = D;
+    model.commit(p, precisions, typename Model::FitSummary{converged, n_iter, lower_bound}, prior);
     return model;
   }
 
@@ -287,5 +280,7 @@ struct BayesianMixtureFormat {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_BAYESIAN_GAUSSIAN_MIXTURE_FORMAT_HPP

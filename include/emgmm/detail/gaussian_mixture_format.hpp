@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_GAUSSIAN_MIXTURE_FORMAT_HPP
 #define EMGMM_DETAIL_GAUSSIAN_MIXTURE_FORMAT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // GaussianMixture's saved format (documented in serialization.hpp): GaussianMixtureFormat, the
 // friend of the class that writes and reads its text.
 
@@ -136,12 +139,8 @@ struct GaussianMixtureFormat {
     if (!defect.empty())
       r.fail_at(0, "", "the saved parameters are not a valid model: " + defect + ".");
     Model model(std::move(o));
-    model.params_ = std::move(p);
-    model.precisions_.swap(precisions);
-    model.converged_ = converged;
-    model.n_iter_ = n_iter;
-    model.lower_bound_ = lower_bound;
-    model.n_features_in_ = D;
+    SufficientStatistics no_statistics;  // partial_fit starts afresh from a loaded model
+    model.commit(p, precisions, typename Model::FitSummary{converged, n_iter, lower_bound}, no_statistics, 0);
     return model;
   }
 
@@ -175,12 +174,9 @@ struct GaussianMixtureFormat {
   }
 };
 
-/// The name GaussianMixture's save() and load() still call it by; goes once they name
-/// GaussianMixtureFormat (gaussian_mixture.hpp is being rewritten elsewhere meanwhile).
-template <typename Scalar, int Dim>
-using MixtureFormat = GaussianMixtureFormat<Scalar, Dim>;
-
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_GAUSSIAN_MIXTURE_FORMAT_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_KMEANS_FIT_HPP
 #define EMGMM_DETAIL_KMEANS_FIT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The k-means algorithm behind KMeans::fit (kmeans.hpp) and GaussianMixture's kmeans start
 // (initialization.hpp): n_init runs of k-means++ or random seeding and Lloyd's iterations, and
 // the column sums and means it centers the data with. Kept apart from the KMeans class so that
@@ -140,5 +143,7 @@ KMeansResult<Scalar, Dim> kmeans_fit(const RowSource<Scalar, Dim>& X,
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_KMEANS_FIT_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_KMEANS_FORMAT_HPP
 #define EMGMM_DETAIL_KMEANS_FORMAT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // KMeans's saved format (documented in serialization.hpp): KMeansFormat, the friend of the
 // class that writes and reads its text.
 
@@ -166,5 +169,7 @@ struct KMeansFormat {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_KMEANS_FORMAT_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_MIXTURE_FORMAT_HPP
 #define EMGMM_DETAIL_MIXTURE_FORMAT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // What the saved GaussianMixture and BayesianGaussianMixture formats share (serialization.hpp):
 // their opening lines (first line, scalar, covariance_type, n_components, n_features and the
 // shared options), their closing Gaussians (means, covariances, precisions_cholesky) and the
@@ -238,5 +241,7 @@ void read_components(TextReader& r, MixtureParameters<Scalar, Dim>& p, Eigen::In
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_MIXTURE_FORMAT_HPP

@@ -1,6 +1,9 @@
 #ifndef EMGMM_DETAIL_TEXT_FORMAT_HPP
 #define EMGMM_DETAIL_TEXT_FORMAT_HPP
 
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
 // The text layer of the saved-model format (documented in serialization.hpp): TextWriter and
 // TextReader, which write and read `key value...` lines with exact, locale-free numbers and
 // name the line and key in every error, and the reads and writes of the lines every format
@@ -462,5 +465,7 @@ inline bool parse_init_params(const std::string& name, InitParams& init) {
 
 }  // namespace detail
 }  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
 
 #endif  // EMGMM_DETAIL_TEXT_FORMAT_HPP
