@@ -51,16 +51,17 @@ int main(int argc, char** argv) try {
 
   const double threshold = 0.01;
   int effective = 0;
-  std::printf("BayesianGaussianMixture, n_components = 10, full, dirichlet_process, "
-              "weight_concentration_prior = 0.01\n%s after %d iterations, lower bound %.3f\n\n",
-              model.converged() ? "converged" : "NOT converged", model.n_iter(), model.lower_bound());
+  std::printf(
+      "BayesianGaussianMixture, n_components = 10, full, dirichlet_process, "
+      "weight_concentration_prior = 0.01\n%s after %d iterations, lower bound %.3f\n\n",
+      model.converged() ? "converged" : "NOT converged", model.n_iter(), model.lower_bound());
   std::printf("component  weight     mean\n");
   for (int k = 0; k < model.n_components(); ++k) {
     const double weight = model.weights()(k);
     const bool kept = weight > threshold;
     effective += kept ? 1 : 0;
-    std::printf("%9d  %.2e   (%6.2f, %6.2f)%s\n", k, weight, model.means()(k, 0), model.means()(k, 1),
-                kept ? "" : "   switched off");
+    std::printf("%9d  %.2e   (%6.2f, %6.2f)%s\n", k, weight, model.means()(k, 0),
+                model.means()(k, 1), kept ? "" : "   switched off");
   }
   const double ari = adjusted_rand_index(blobs.y, labels);
   std::printf("\neffective number of components (weight > %.0f%%): %d   (the data have 3 blobs)\n",
@@ -76,11 +77,13 @@ int main(int argc, char** argv) try {
   std::ostringstream svg;
   svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << width << ' ' << height << "\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+      << "\" viewBox=\"0 0 " << width << ' ' << height
+      << "\" font-family=\"Helvetica, Arial, sans-serif\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   const Panel panel{left, top, size, corner.x(), corner.y(), span};
-  draw_axes(svg, panel, 0,
-            "n_components = 10: " + std::to_string(effective) + " used (ARI = " + fmt("%.3f", ari) + ")");
+  draw_axes(
+      svg, panel, 0,
+      "n_components = 10: " + std::to_string(effective) + " used (ARI = " + fmt("%.3f", ari) + ")");
   std::vector<int> identity(static_cast<std::size_t>(model.n_components()));
   for (std::size_t k = 0; k < identity.size(); ++k) identity[k] = static_cast<int>(k);
   draw_points(svg, panel, X, labels, identity);
@@ -90,7 +93,8 @@ int main(int argc, char** argv) try {
     }
   }
   svg << "<text x=\"" << left + size << "\" y=\"" << top + size + 42
-      << "\" font-size=\"13\" fill=\"#555\" text-anchor=\"end\">ellipses: 1&#963; (solid) and 2&#963; "
+      << "\" font-size=\"13\" fill=\"#555\" text-anchor=\"end\">ellipses: 1&#963; (solid) and "
+         "2&#963; "
          "(dashed) of the components of weight above 1%</text>\n</svg>\n";
   std::ofstream file(svg_path);
   file << svg.str();
@@ -101,7 +105,9 @@ int main(int argc, char** argv) try {
   std::printf("\nwrote %s\n", svg_path.c_str());
 
   if (effective != 3 || ari < 0.95) {
-    std::fprintf(stderr, "auto_components: FAILED: %d effective components (expected 3), ARI %.4f (expected >= 0.95)\n",
+    std::fprintf(stderr,
+                 "auto_components: FAILED: %d effective components (expected 3), ARI %.4f "
+                 "(expected >= 0.95)\n",
                  effective, ari);
     return 1;
   }

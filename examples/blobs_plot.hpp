@@ -58,7 +58,8 @@ struct Blobs {
 };
 
 /// Isotropic 2-D Gaussian blobs, `n_per_blob` points each, centers uniform in [-10, 10]^2.
-inline Blobs make_blobs(Eigen::Index n_per_blob, const std::vector<double>& stddevs, std::uint64_t seed) {
+inline Blobs make_blobs(Eigen::Index n_per_blob, const std::vector<double>& stddevs,
+                        std::uint64_t seed) {
   Rng rng(seed);
   const auto n_blobs = static_cast<Eigen::Index>(stddevs.size());
   Eigen::MatrixXd centers(n_blobs, 2);
@@ -96,7 +97,7 @@ inline double adjusted_rand_index(const Eigen::VectorXi& truth, const Eigen::Vec
 /// The renaming of `predicted`'s labels that agrees with `truth` on the most points, so that a
 /// cluster is drawn in the color of the blob it found. Tries every permutation (k is small).
 inline std::vector<int> match_labels(const Eigen::VectorXi& truth, const Eigen::VectorXi& predicted,
-                              int k) {
+                                     int k) {
   Eigen::MatrixXi table = Eigen::MatrixXi::Zero(k, k);
   for (Eigen::Index i = 0; i < truth.size(); ++i) table(predicted(i), truth(i)) += 1;
   std::vector<int> perm(static_cast<std::size_t>(k));
@@ -117,7 +118,7 @@ inline std::vector<int> match_labels(const Eigen::VectorXi& truth, const Eigen::
 // ---- SVG drawing --------------------------------------------------------------------------
 
 inline const char* const kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                               "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+                                      "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
 inline const char* color(int label) { return kColors[label % 8]; }
 
 inline std::string fmt(const char* format, double a) {
@@ -179,7 +180,7 @@ inline void draw_axes(std::ostream& svg, const Panel& p, int id, const std::stri
 
 /// The points, colored by label after renaming labels with `perm`.
 inline void draw_points(std::ostream& svg, const Panel& p, const Eigen::MatrixXd& X,
-                 const Eigen::VectorXi& labels, const std::vector<int>& perm) {
+                        const Eigen::VectorXi& labels, const std::vector<int>& perm) {
   for (int k = 0; k < static_cast<int>(perm.size()); ++k) {
     svg << "<g fill=\"" << color(perm[static_cast<std::size_t>(k)]) << "\" fill-opacity=\"0.6\">\n";
     for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -203,7 +204,7 @@ inline Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> eigen_2x2(const Eigen::Mat
 /// The 1-sigma and 2-sigma ellipses of a 2-D Gaussian: axes along the eigenvectors of the
 /// covariance, half-lengths sqrt(eigenvalue) times 1 and 2.
 inline void draw_ellipses(std::ostream& svg, const Panel& p, int id, const Eigen::Vector2d& mean,
-                   const Eigen::Matrix2d& covariance, const char* stroke) {
+                          const Eigen::Matrix2d& covariance, const char* stroke) {
   const auto eigen = eigen_2x2(covariance);
   const Eigen::Vector2d major = eigen.eigenvectors().col(1);  // eigenvalues ascend
   // Screen y points down, so an angle measured counterclockwise in data space is negated.

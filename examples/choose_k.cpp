@@ -84,16 +84,17 @@ int main() try {
   }
 
   // One call fits every K = 1..8 with every covariance type and keeps the lowest BIC.
-  const std::vector<emgmm::CovarianceType> types = {emgmm::CovarianceType::full, emgmm::CovarianceType::tied,
-                                                    emgmm::CovarianceType::diag,
-                                                    emgmm::CovarianceType::spherical};
+  const std::vector<emgmm::CovarianceType> types = {
+      emgmm::CovarianceType::full, emgmm::CovarianceType::tied, emgmm::CovarianceType::diag,
+      emgmm::CovarianceType::spherical};
   const int max_k = 8;
   std::vector<int> candidates;
   for (int k = 1; k <= max_k; ++k) candidates.push_back(k);
   emgmm::GaussianMixture<double>::Options base;
   base.n_init = 3;  // keep the best of three starts: one can land in a poor local optimum
   base.random_state = 0;
-  const auto selection = emgmm::select_gaussian_mixture(X, candidates, types, emgmm::Criterion::bic, base);
+  const auto selection =
+      emgmm::select_gaussian_mixture(X, candidates, types, emgmm::Criterion::bic, base);
 
   // The table has one row per (type, K), type by type: lay it out as bic(K - 1, type).
   Eigen::MatrixXd bic(max_k, 4);
@@ -102,7 +103,8 @@ int main() try {
     bic(candidate.n_components - 1, t) = candidate.bic;
   }
   const long long best_k = selection.best_row().n_components;
-  const auto best_type = std::find(types.begin(), types.end(), selection.best_row().covariance_type) - types.begin();
+  const auto best_type =
+      std::find(types.begin(), types.end(), selection.best_row().covariance_type) - types.begin();
 
   std::printf("BIC of %lld points (lower is better)\n\n", static_cast<long long>(X.rows()));
   std::printf("     K");
@@ -127,7 +129,8 @@ int main() try {
               selection.best.converged() ? "yes" : "no");
 
   if (best_k != 4) {
-    std::fprintf(stderr, "choose_k: FAILED: BIC chose K = %lld, the data have 4 clusters\n", best_k);
+    std::fprintf(stderr, "choose_k: FAILED: BIC chose K = %lld, the data have 4 clusters\n",
+                 best_k);
     return 1;
   }
   return 0;

@@ -18,8 +18,8 @@
 // and iterations, and every rank holds the identical model. ctest runs it with 1, 2 and 4
 // ranks (examples/CMakeLists.txt).
 //
-// The data (60000 points from four overlapping 3-D Gaussians) is generated from a fixed seed by every rank,
-// which keeps its own rows: a stand-in for each process reading its own part of a file.
+// The data (60000 points from four overlapping 3-D Gaussians) is generated from a fixed seed by
+// every rank, which keeps its own rows: a stand-in for each process reading its own part of a file.
 
 #include <emgmm/emgmm.hpp>
 
@@ -48,13 +48,16 @@ using Model = emgmm::GaussianMixture<double>;
 Eigen::MatrixXd make_data() {
   std::mt19937_64 engine(2024);
   const auto uniform = [&] { return (static_cast<double>(engine() >> 11) + 0.5) * 0x1.0p-53; };
-  const double centers[kComponents][kFeatures] = {{0, 0, 0}, {3, 0.5, -1}, {-2, 2.5, 1.5}, {1, -3, 2}};
-  const double scales[kComponents][kFeatures] = {{1.0, 0.5, 0.8}, {0.6, 1.4, 0.7}, {1.2, 0.9, 0.5}, {0.7, 0.7, 1.5}};
+  const double centers[kComponents][kFeatures] = {
+      {0, 0, 0}, {3, 0.5, -1}, {-2, 2.5, 1.5}, {1, -3, 2}};
+  const double scales[kComponents][kFeatures] = {
+      {1.0, 0.5, 0.8}, {0.6, 1.4, 0.7}, {1.2, 0.9, 0.5}, {0.7, 0.7, 1.5}};
   Eigen::MatrixXd X(kPoints, kFeatures);
   for (Eigen::Index i = 0; i < kPoints; ++i) {
     const auto k = static_cast<int>(engine() % kComponents);
     for (int d = 0; d < kFeatures; ++d) {
-      const double normal = std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
+      const double normal =
+          std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform());
       X(i, d) = centers[k][d] + scales[k][d] * normal;
     }
     X(i, 2) += 0.5 * X(i, 0);  // correlated features: full covariances matter
@@ -88,17 +91,18 @@ Model::Options shared_start(const Eigen::MatrixXd& shard, Eigen::Index first, in
     }
     sample.resize(static_cast<std::size_t>(total));
   }
-  MPI_Gatherv(local.data(), local_count, MPI_DOUBLE, sample.data(), counts.data(), offsets.data(), MPI_DOUBLE, 0,
-              MPI_COMM_WORLD);
+  MPI_Gatherv(local.data(), local_count, MPI_DOUBLE, sample.data(), counts.data(), offsets.data(),
+              MPI_DOUBLE, 0, MPI_COMM_WORLD);
 
   Model::Options options;
   options.n_components = kComponents;
   options.random_state = 7;
   // weights, then means, then precisions, in one broadcast
-  std::vector<double> start(kComponents + kComponents * kFeatures + kComponents * kFeatures * kFeatures);
+  std::vector<double> start(kComponents + kComponents * kFeatures +
+                            kComponents * kFeatures * kFeatures);
   if (rank == 0) {
-    const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, kFeatures, Eigen::RowMajor>> points(
-        sample.data(), static_cast<Eigen::Index>(sample.size() / kFeatures), kFeatures);
+    const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, kFeatures, Eigen::RowMajor>>
+        points(sample.data(), static_cast<Eigen::Index>(sample.size() / kFeatures), kFeatures);
     Model on_sample(options);
     on_sample.fit(points);
     double* out = start.data();
@@ -114,7 +118,8 @@ Model::Options shared_start(const Eigen::MatrixXd& shard, Eigen::Index first, in
   in += kComponents;
   options.means_init = Eigen::Map<const Eigen::MatrixXd>(in, kComponents, kFeatures);
   in += kComponents * kFeatures;
-  options.precisions_init = Eigen::Map<const Eigen::MatrixXd>(in, kComponents * kFeatures, kFeatures);
+  options.precisions_init =
+      Eigen::Map<const Eigen::MatrixXd>(in, kComponents * kFeatures, kFeatures);
   options.tol = 1e-9;  // a tight tolerance: many iterations, each a chance to drift apart
   return options;
 }
@@ -126,11 +131,13 @@ void all_reduce(emgmm::SufficientStatistics& stats) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const std::vector<double> mine = stats.to_buffer();
   std::vector<double> all(mine.size() * static_cast<std::size_t>(size));
-  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(), static_cast<int>(mine.size()),
-                MPI_DOUBLE, MPI_COMM_WORLD);
-  emgmm::SufficientStatistics total = emgmm::SufficientStatistics::from_buffer(all.data(), mine.size());
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
+                static_cast<int>(mine.size()), MPI_DOUBLE, MPI_COMM_WORLD);
+  emgmm::SufficientStatistics total =
+      emgmm::SufficientStatistics::from_buffer(all.data(), mine.size());
   for (int r = 1; r < size; ++r) {
-    total += emgmm::SufficientStatistics::from_buffer(all.data() + mine.size() * static_cast<std::size_t>(r), mine.size());
+    total += emgmm::SufficientStatistics::from_buffer(
+        all.data() + mine.size() * static_cast<std::size_t>(r), mine.size());
   }
   stats = std::move(total);
 }
@@ -138,7 +145,9 @@ void all_reduce(emgmm::SufficientStatistics& stats) {
 /// The model's parameters as one vector, to compare ranks.
 std::vector<double> flatten(const Model& model) {
   std::vector<double> flat;
-  const auto append = [&](const Eigen::MatrixXd& m) { flat.insert(flat.end(), m.data(), m.data() + m.size()); };
+  const auto append = [&](const Eigen::MatrixXd& m) {
+    flat.insert(flat.end(), m.data(), m.data() + m.size());
+  };
   append(model.weights());
   append(model.means());
   append(model.covariances());
@@ -172,42 +181,49 @@ int run(int rank, int size, bool check) {
     counts[static_cast<std::size_t>(r)] = static_cast<int>(c);
   }
   Eigen::VectorXi labels(rank == 0 ? kPoints : 0);
-  MPI_Gatherv(local_labels.data(), static_cast<int>(count), MPI_INT, labels.data(), counts.data(), offsets.data(),
-              MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Gatherv(local_labels.data(), static_cast<int>(count), MPI_INT, labels.data(), counts.data(),
+              offsets.data(), MPI_INT, 0, MPI_COMM_WORLD);
   const std::vector<double> mine = flatten(model);
   std::vector<double> everyone(rank == 0 ? mine.size() * static_cast<std::size_t>(size) : 0);
-  MPI_Gather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, everyone.data(), static_cast<int>(mine.size()),
-             MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  MPI_Gather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, everyone.data(),
+             static_cast<int>(mine.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
   if (rank != 0) return 0;
 
-  std::printf("%d ranks, %lld points in shards of about %lld: converged %s after %d iterations, "
-              "lower bound %.10f\n",
-              size, static_cast<long long>(kPoints), static_cast<long long>(kPoints / size),
-              model.converged() ? "yes" : "no", model.n_iter(), model.lower_bound());
+  std::printf(
+      "%d ranks, %lld points in shards of about %lld: converged %s after %d iterations, "
+      "lower bound %.10f\n",
+      size, static_cast<long long>(kPoints), static_cast<long long>(kPoints / size),
+      model.converged() ? "yes" : "no", model.n_iter(), model.lower_bound());
   for (int k = 0; k < kComponents; ++k) {
     const Eigen::Index members = (labels.array() == k).count();
-    std::printf("  component %d: weight %.4f, mean (%7.3f, %7.3f, %7.3f), %lld points\n", k, model.weights()(k),
-                model.means()(k, 0), model.means()(k, 1), model.means()(k, 2), static_cast<long long>(members));
+    std::printf("  component %d: weight %.4f, mean (%7.3f, %7.3f, %7.3f), %lld points\n", k,
+                model.weights()(k), model.means()(k, 0), model.means()(k, 1), model.means()(k, 2),
+                static_cast<long long>(members));
   }
   if (!check) return 0;
 
   bool ok = true;
   for (int r = 1; r < size; ++r) {
-    if (!std::equal(mine.begin(), mine.end(), everyone.begin() + static_cast<std::ptrdiff_t>(mine.size()) * r)) {
+    if (!std::equal(mine.begin(), mine.end(),
+                    everyone.begin() + static_cast<std::ptrdiff_t>(mine.size()) * r)) {
       std::printf("check failed: rank %d holds a different model than rank 0\n", r);
       ok = false;
     }
   }
   Model whole(start);
   const Eigen::VectorXi whole_labels = whole.fit_predict(data);
-  const double difference = std::max({relative_difference(model.weights(), whole.weights()),
-                                      relative_difference(model.means(), whole.means()),
-                                      relative_difference(model.covariances(), whole.covariances())});
-  const double bound_difference = std::abs(model.lower_bound() - whole.lower_bound()) / std::abs(whole.lower_bound());
-  std::printf("one process on all the data: %d iterations, lower bound %.10f; largest relative difference of "
-              "the parameters %.2e, of the lower bound %.2e; labels %s\n",
-              whole.n_iter(), whole.lower_bound(), difference, bound_difference,
-              labels == whole_labels ? "identical" : "DIFFERENT");
+  const double difference =
+      std::max({relative_difference(model.weights(), whole.weights()),
+                relative_difference(model.means(), whole.means()),
+                relative_difference(model.covariances(), whole.covariances())});
+  const double bound_difference =
+      std::abs(model.lower_bound() - whole.lower_bound()) / std::abs(whole.lower_bound());
+  std::printf(
+      "one process on all the data: %d iterations, lower bound %.10f; largest relative difference "
+      "of "
+      "the parameters %.2e, of the lower bound %.2e; labels %s\n",
+      whole.n_iter(), whole.lower_bound(), difference, bound_difference,
+      labels == whole_labels ? "identical" : "DIFFERENT");
   ok = ok && difference <= 1e-12 && bound_difference <= 1e-12 && labels == whole_labels &&
        whole.n_iter() == model.n_iter() && whole.converged() == model.converged();
   std::printf("check %s\n", ok ? "passed" : "FAILED");

@@ -1,8 +1,8 @@
 // Online EM: fitting a CSV file chunk by chunk with partial_fit, never holding it in memory.
 //
 // The program first writes stream.csv (200000 rows "x,y" from four 2-D Gaussians, in random
-// order) into the build directory (or the path given), then reads it back 1000 lines at a time and calls
-// GaussianMixture::partial_fit on each chunk: the memory used is one chunk, however large the
+// order) into the build directory (or the path given), then reads it back 1000 lines at a time and
+// calls GaussianMixture::partial_fit on each chunk: the memory used is one chunk, however large the
 // file. For comparison it also fits the whole file at once, and prints both models.
 //
 // Exits with 1 if the online model's mean log-likelihood is not within 1% of the batch fit's
@@ -77,7 +77,8 @@ void for_each_chunk(const std::string& path, Eigen::Index chunk_rows,
     fields.str(line);
     char comma = 0;
     if (!(fields >> chunk(rows, 0) >> comma >> chunk(rows, 1)) || comma != ',') {
-      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": expected \"x,y\", got \"" + line + "\"");
+      throw std::runtime_error(path + ":" + std::to_string(line_number) +
+                               ": expected \"x,y\", got \"" + line + "\"");
     }
     if (++rows == chunk_rows) {
       consume(chunk);
@@ -119,19 +120,23 @@ int main(int argc, char** argv) {
     const double batch_score = batch.score(all);
     std::printf("%s: %ld rows in %ld chunks of 1000\n", path.c_str(), kRows, chunks);
     std::printf("online (partial_fit): mean log-likelihood %.5f\n", online_score);
-    std::printf("batch  (fit, %2d iterations): mean log-likelihood %.5f (relative difference %.2e)\n",
-                batch.n_iter(), batch_score, std::abs(online_score - batch_score) / std::abs(batch_score));
+    std::printf(
+        "batch  (fit, %2d iterations): mean log-likelihood %.5f (relative difference %.2e)\n",
+        batch.n_iter(), batch_score, std::abs(online_score - batch_score) / std::abs(batch_score));
     double worst = 0.0;
     for (int k = 0; k < kComponents; ++k) {
       double nearest = std::numeric_limits<double>::infinity();
       for (int j = 0; j < kComponents; ++j) {
-        nearest = std::min(nearest, std::hypot(online.means()(k, 0) - kMeans[j][0], online.means()(k, 1) - kMeans[j][1]));
+        nearest = std::min(nearest, std::hypot(online.means()(k, 0) - kMeans[j][0],
+                                               online.means()(k, 1) - kMeans[j][1]));
       }
       worst = std::max(worst, nearest);
-      std::printf("  component %d: weight %.3f, mean (%6.3f, %6.3f), %.3f from the nearest true mean\n", k,
-                  online.weights()(k), online.means()(k, 0), online.means()(k, 1), nearest);
+      std::printf(
+          "  component %d: weight %.3f, mean (%6.3f, %6.3f), %.3f from the nearest true mean\n", k,
+          online.weights()(k), online.means()(k, 0), online.means()(k, 1), nearest);
     }
-    const bool ok = std::abs(online_score - batch_score) <= 0.01 * std::abs(batch_score) && worst < 0.1;
+    const bool ok =
+        std::abs(online_score - batch_score) <= 0.01 * std::abs(batch_score) && worst < 0.1;
     std::printf("%s\n", ok ? "online fit within 1% of the batch fit; means recovered"
                            : "FAILED: the online fit is not close to the batch fit");
     return ok ? 0 : 1;

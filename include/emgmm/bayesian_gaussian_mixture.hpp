@@ -56,24 +56,26 @@ namespace emgmm {
 /// accessors (weights ... precision(k), converged, n_iter, lower_bound, n_features_in) are
 /// inherited from detail::MixtureModel (detail/mixture_model.hpp), shared with GaussianMixture.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
-class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixture<Scalar, Dim>, Scalar, Dim> {
+class BayesianGaussianMixture
+    : public detail::MixtureModel<BayesianGaussianMixture<Scalar, Dim>, Scalar, Dim> {
   using Base = detail::MixtureModel<BayesianGaussianMixture<Scalar, Dim>, Scalar, Dim>;
 
   static_assert(std::is_floating_point<Scalar>::value,
-                "emgmm::BayesianGaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
+                "emgmm::BayesianGaussianMixture<Scalar, Dim> needs a floating-point Scalar: float "
+                "or double.");
   static_assert(Dim == Eigen::Dynamic || Dim > 0,
                 "emgmm::BayesianGaussianMixture<Scalar, Dim> needs Dim > 0 or Eigen::Dynamic.");
 
  public:
   using Options = BayesianGaussianMixtureOptions<Scalar, Dim>;
   using RowVector = Eigen::Matrix<Scalar, 1, Dim>;
-  using typename Base::Vector;
-  using typename Base::Means;
-  using typename Base::Matrix;
-  using typename Base::SquareMatrix;
   using typename Base::Data;
   using typename Base::Labels;
+  using typename Base::Matrix;
+  using typename Base::Means;
   using typename Base::Samples;
+  using typename Base::SquareMatrix;
+  using typename Base::Vector;
   static constexpr const char* kName = "BayesianGaussianMixture";
 
   /// At most n_components components, every other option sklearn's default.
@@ -119,7 +121,8 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
 
   /// fit(X, sample_weight), then the most probable component of every point.
   template <typename Derived, typename DerivedWeight>
-  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X,
+                     const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     const char* where = "BayesianGaussianMixture::fit_predict";
     const Eigen::VectorXd weights = checked_weights(X, sample_weight, where);
     Labels labels;
@@ -134,8 +137,11 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   const Matrix& weight_concentration() const {
     return (require_fitted("weight_concentration"), posterior_.weight_concentration);
   }
-  /// Precision (number of pseudo-points) of each mean's Gaussian posterior (sklearn's mean_precision_).
-  const Vector& mean_precision() const { return (require_fitted("mean_precision"), posterior_.mean_precision); }
+  /// Precision (number of pseudo-points) of each mean's Gaussian posterior (sklearn's
+  /// mean_precision_).
+  const Vector& mean_precision() const {
+    return (require_fitted("mean_precision"), posterior_.mean_precision);
+  }
   /// Degrees of freedom of each Wishart posterior (sklearn's degrees_of_freedom_; tied: the one
   /// shared value, repeated K times).
   const Vector& degrees_of_freedom() const {
@@ -147,12 +153,16 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   double weight_concentration_prior() const {
     return (require_fitted("weight_concentration_prior"), prior_.weight_concentration);
   }
-  double mean_precision_prior() const { return (require_fitted("mean_precision_prior"), prior_.mean_precision); }
+  double mean_precision_prior() const {
+    return (require_fitted("mean_precision_prior"), prior_.mean_precision);
+  }
   const RowVector& mean_prior() const { return (require_fitted("mean_prior"), mean_prior_); }
   double degrees_of_freedom_prior() const {
     return (require_fitted("degrees_of_freedom_prior"), prior_.degrees_of_freedom);
   }
-  const Matrix& covariance_prior() const { return (require_fitted("covariance_prior"), covariance_prior_); }
+  const Matrix& covariance_prior() const {
+    return (require_fitted("covariance_prior"), covariance_prior_);
+  }
   int n_components() const { return options_.n_components; }
   CovarianceType covariance_type() const { return options_.covariance_type; }
 
@@ -161,14 +171,20 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   /// that load() reads back bit for bit. Throws NotFittedError before fit(), InvalidArgument
   /// when set_params() has since changed n_components, covariance_type or
   /// weight_concentration_prior_type or made an option invalid, IOError when the stream fails.
-  void save(std::ostream& out) const { detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, out); }
+  void save(std::ostream& out) const {
+    detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, out);
+  }
   /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
-  void save(const std::string& path) const { detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, path); }
+  void save(const std::string& path) const {
+    detail::BayesianMixtureFormat<Scalar, Dim>::save(*this, path);
+  }
   /// A new fitted model read from text written by save(), equal to the saved one bit for bit.
   /// Throws FormatError (an InvalidArgument) naming the line, the key, what was found and what
   /// was expected when the text is malformed, truncated, of another kind, version, Scalar or
   /// (for a fixed Dim) dimension, or holds invalid parameters.
-  static BayesianGaussianMixture load(std::istream& in) { return detail::BayesianMixtureFormat<Scalar, Dim>::load(in); }
+  static BayesianGaussianMixture load(std::istream& in) {
+    return detail::BayesianMixtureFormat<Scalar, Dim>::load(in);
+  }
   /// load(in) from the file `path`, which must end with the model's `end` line; IOError when it
   /// cannot be opened.
   static BayesianGaussianMixture load(const std::string& path) {
@@ -177,7 +193,6 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
 
  private:
   using Posterior = detail::VariationalParameters<Scalar, Dim>;
-  using typename Base::FitSummary;
   using Base::check_component;
   using Base::converged_;
   using Base::labels_of;
@@ -186,15 +201,20 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
   using Base::n_iter_;
   using Base::precisions_;
   using Base::require_fitted;
+  using typename Base::FitSummary;
 
   // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).
-  const detail::MixtureParameters<Scalar, Dim>& fitted_mixture() const { return posterior_.mixture; }
+  const detail::MixtureParameters<Scalar, Dim>& fitted_mixture() const {
+    return posterior_.mixture;
+  }
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
-                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight,
+                                  const char* where) const {
     validate_options(where);
-    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components,
+                                         "n_components", where);
   }
 
   /// fit and fit_predict (sklearn's fit_predict); sample_weight is null or validated. The only
@@ -205,19 +225,21 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
     const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
-    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
+                           : detail::RowSource<Scalar, Dim>(X),
              bounds, where, labels);
   }
 
   // The work below the API boundary, on the rows of X whatever its type: defined after the
   // class and, in compiled mode, instantiated once in the emgmm_compiled library.
-  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
-                Labels* labels);
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
+                const std::string& where, Labels* labels);
 
   /// The one place the fitted state changes (fit, load), from a posterior, precisions and
   /// priors computed and checked before. Only its first two lines allocate (and so could
   /// throw), before anything changes.
-  void commit(Posterior& posterior, Matrix& precisions, const FitSummary& summary, detail::VariationalPriors& prior) {
+  void commit(Posterior& posterior, Matrix& precisions, const FitSummary& summary,
+              detail::VariationalPriors& prior) {
     RowVector mean_prior = prior.mean.template cast<Scalar>();
     Matrix covariance_prior = prior.covariance.template cast<Scalar>();
     posterior_ = std::move(posterior);
@@ -229,36 +251,41 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
 
   /// sklearn's _initialize_parameters + _initialize: the starting responsibilities (resp_init
   /// or init_params) and the variational update of their statistics.
-  Posterior initialize(const detail::RowSource<Scalar, Dim>& source, const detail::VariationalPriors& prior,
-                       const Matrix& resp_init, detail::Random& random, const std::string& where) const {
+  Posterior initialize(const detail::RowSource<Scalar, Dim>& source,
+                       const detail::VariationalPriors& prior, const Matrix& resp_init,
+                       detail::Random& random, const std::string& where) const {
     const CovarianceType type = options_.covariance_type;
     const Eigen::Index K = options_.n_components;
     const SufficientStatistics stats =
-        options_.resp_init ? detail::statistics_of_responsibilities(
-                                 source, type, K,
-                                 [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
-                                   R = resp_init.middleRows(start, rows);
-                                 })
-                           : detail::initial_statistics(source, type, K, options_.init_params, random);
+        options_.resp_init
+            ? detail::statistics_of_responsibilities(
+                  source, type, K,
+                  [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
+                    R = resp_init.middleRows(start, rows);
+                  })
+            : detail::initial_statistics(source, type, K, options_.init_params, random);
     return detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
   }
 
   /// sklearn's _check_parameters: the priors from the options, or their defaults from the data
   /// (weighted by the sample weights when there are any).
-  detail::VariationalPriors resolve_priors(const detail::RowSource<Scalar, Dim>& X, const std::string& where) const {
+  detail::VariationalPriors resolve_priors(const detail::RowSource<Scalar, Dim>& X,
+                                           const std::string& where) const {
     const Options& o = options_;
     const Eigen::Index K = o.n_components;
     const Eigen::Index D = X.cols();
     const CovarianceType type = o.covariance_type;
     detail::VariationalPriors prior;
     prior.weight_type = o.weight_concentration_prior_type;
-    prior.weight_concentration = o.weight_concentration_prior ? *o.weight_concentration_prior : 1.0 / double(K);
+    prior.weight_concentration =
+        o.weight_concentration_prior ? *o.weight_concentration_prior : 1.0 / double(K);
     prior.mean_precision = o.mean_precision_prior ? *o.mean_precision_prior : 1.0;
     prior.degrees_of_freedom = o.degrees_of_freedom_prior ? *o.degrees_of_freedom_prior : double(D);
     if (o.degrees_of_freedom_prior && !(prior.degrees_of_freedom > double(D) - 1.0)) {
-      detail::fail(where, "degrees_of_freedom_prior = " + detail::to_text(prior.degrees_of_freedom) +
-                              " should be greater than n_features - 1 = " + detail::to_text(D - 1) +
-                              "; pass a larger value or leave it empty for n_features.");
+      detail::fail(where,
+                   "degrees_of_freedom_prior = " + detail::to_text(prior.degrees_of_freedom) +
+                       " should be greater than n_features - 1 = " + detail::to_text(D - 1) +
+                       "; pass a larger value or leave it empty for n_features.");
     }
     const Eigen::Matrix<Scalar, 1, Dim> data_mean = detail::column_mean(X);
     if (o.mean_prior) {
@@ -266,7 +293,8 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
         detail::fail(where, "mean_prior has " + detail::to_text(o.mean_prior->size()) +
                                 " values but must have n_features = " + detail::to_text(D) + ".");
       }
-      if (!o.mean_prior->allFinite()) detail::fail(where, "mean_prior must not contain NaN or infinity.");
+      if (!o.mean_prior->allFinite())
+        detail::fail(where, "mean_prior must not contain NaN or infinity.");
       prior.mean = o.mean_prior->template cast<double>();
     } else {
       prior.mean = data_mean.template cast<double>();
@@ -278,8 +306,10 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     // The data's covariance with ddof 1 (np.cov, np.var(ddof=1)), about its mean in one pass.
     const double n = X.total_weight();
     if (!(n > 1.0)) {
-      detail::fail(where, "the default covariance_prior divides by sum(sample_weight) - 1, but the weights sum to " +
-                              detail::to_text(n) + "; scale the weights up or give covariance_prior.");
+      detail::fail(where,
+                   "the default covariance_prior divides by sum(sample_weight) - 1, but the "
+                   "weights sum to " +
+                       detail::to_text(n) + "; scale the weights up or give covariance_prior.");
     }
     const bool diagonal = type == CovarianceType::diag || type == CovarianceType::spherical;
     const CovarianceType layout = diagonal ? CovarianceType::diag : CovarianceType::tied;
@@ -292,8 +322,9 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     if (diagonal) {
       const Eigen::RowVectorXd variances =
           ((stats.scatter.row(0).array() - (d.array() / n) * d.array()) / (n - 1.0)).max(0.0);
-      prior.covariance = type == CovarianceType::diag ? Eigen::MatrixXd(variances)
-                                                      : Eigen::MatrixXd::Constant(1, 1, variances.mean());
+      prior.covariance = type == CovarianceType::diag
+                             ? Eigen::MatrixXd(variances)
+                             : Eigen::MatrixXd::Constant(1, 1, variances.mean());
     } else {
       const Eigen::MatrixXd scatter = stats.scatter.selfadjointView<Eigen::Lower>();
       // (d / n) d^T, not d d^T / n: heavy weights (1e250) make d d^T overflow.
@@ -305,54 +336,64 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     // overflows, from weights or data near the largest double, is refused here).
     const std::string defect = detail::covariance_prior_defect(prior.covariance);
     if (!defect.empty()) {
-      detail::fail(where, "the default covariance_prior (the weighted covariance of X) is not usable: " + defect +
-                              "; rescale X or sample_weight, or give covariance_prior.");
+      detail::fail(where,
+                   "the default covariance_prior (the weighted covariance of X) is not usable: " +
+                       defect + "; rescale X or sample_weight, or give covariance_prior.");
     }
     return prior;
   }
 
   /// The user's covariance_prior in double, stored as VariationalPriors::covariance.
-  Eigen::MatrixXd checked_covariance_prior(const Matrix& given, Eigen::Index D, const std::string& where) const {
+  Eigen::MatrixXd checked_covariance_prior(const Matrix& given, Eigen::Index D,
+                                           const std::string& where) const {
     const CovarianceType type = options_.covariance_type;
     const std::string name = std::string("'") + to_string(type) + " covariance_prior'";
-    if (!given.allFinite()) detail::fail(where, "covariance_prior must not contain NaN or infinity.");
+    if (!given.allFinite())
+      detail::fail(where, "covariance_prior must not contain NaN or infinity.");
     const Eigen::MatrixXd c = given.template cast<double>();
     const auto shape = detail::to_text(c.rows()) + " x " + detail::to_text(c.cols());
     switch (type) {
       case CovarianceType::full:
       case CovarianceType::tied: {
         if (c.rows() != D || c.cols() != D) {
-          detail::fail(where, "covariance_prior has shape (" + shape + ") but for covariance_type '" +
-                                  to_string(type) + "' must be (n_features x n_features) = (" + detail::to_text(D) +
+          detail::fail(where, "covariance_prior has shape (" + shape +
+                                  ") but for covariance_type '" + to_string(type) +
+                                  "' must be (n_features x n_features) = (" + detail::to_text(D) +
                                   " x " + detail::to_text(D) + ").");
         }
-        // numpy.allclose(C, C.T) and a Cholesky factorization, as sklearn's _check_precision_matrix.
-        const bool symmetric = ((c - c.transpose()).array().abs() <= 1e-8 + 1e-5 * c.transpose().array().abs()).all();
+        // numpy.allclose(C, C.T) and a Cholesky factorization, as sklearn's
+        // _check_precision_matrix.
+        const bool symmetric =
+            ((c - c.transpose()).array().abs() <= 1e-8 + 1e-5 * c.transpose().array().abs()).all();
         const Eigen::LLT<Eigen::MatrixXd> llt(c);
         if (!symmetric || llt.info() != Eigen::Success ||
             !(Eigen::MatrixXd(llt.matrixL()).diagonal().array() > 0.0).all()) {
-          detail::fail(where, "covariance_prior: " + name + " should be symmetric, positive-definite.");
+          detail::fail(where,
+                       "covariance_prior: " + name + " should be symmetric, positive-definite.");
         }
         return c;
       }
       case CovarianceType::diag: {
         if (!((c.rows() == 1 && c.cols() == D) || (c.rows() == D && c.cols() == 1))) {
           detail::fail(where, "covariance_prior has shape (" + shape +
-                                  ") but for covariance_type 'diag' must hold n_features = " + detail::to_text(D) +
-                                  " variances (1 x " + detail::to_text(D) + " or " + detail::to_text(D) + " x 1).");
+                                  ") but for covariance_type 'diag' must hold n_features = " +
+                                  detail::to_text(D) + " variances (1 x " + detail::to_text(D) +
+                                  " or " + detail::to_text(D) + " x 1).");
         }
-        if (!(c.array() > 0.0).all()) detail::fail(where, "covariance_prior: " + name + " should be positive.");
+        if (!(c.array() > 0.0).all())
+          detail::fail(where, "covariance_prior: " + name + " should be positive.");
         return c.rows() == 1 ? c : Eigen::MatrixXd(c.transpose());
       }
-      case CovarianceType::spherical:
-        break;
+      case CovarianceType::spherical: break;
     }
     if (c.rows() != 1 || c.cols() != 1) {
-      detail::fail(where, "covariance_prior has shape (" + shape +
-                              ") but for covariance_type 'spherical' must be one variance (1 x 1).");
+      detail::fail(where,
+                   "covariance_prior has shape (" + shape +
+                       ") but for covariance_type 'spherical' must be one variance (1 x 1).");
     }
     if (!(c(0, 0) > 0.0)) {
-      detail::fail(where, "covariance_prior = " + detail::to_text(c(0, 0)) + "; " + name + " should be positive.");
+      detail::fail(where, "covariance_prior = " + detail::to_text(c(0, 0)) + "; " + name +
+                              " should be positive.");
     }
     return c;
   }
@@ -363,9 +404,10 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     const Matrix& r = *options_.resp_init;
     const Eigen::Index K = options_.n_components;
     if (r.rows() != n_samples || r.cols() != K) {
-      detail::fail(where, "resp_init has shape (" + detail::to_text(r.rows()) + " x " + detail::to_text(r.cols()) +
-                              ") but must be (n_samples x n_components) = (" + detail::to_text(n_samples) + " x " +
-                              detail::to_text(K) + ").");
+      detail::fail(where, "resp_init has shape (" + detail::to_text(r.rows()) + " x " +
+                              detail::to_text(r.cols()) +
+                              ") but must be (n_samples x n_components) = (" +
+                              detail::to_text(n_samples) + " x " + detail::to_text(K) + ").");
     }
     Matrix normalized(n_samples, K);
     for (Eigen::Index i = 0; i < n_samples; ++i) {
@@ -373,15 +415,18 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
       for (Eigen::Index k = 0; k < K; ++k) {
         const Scalar value = r(i, k);
         if (!(value >= Scalar(0)) || !std::isfinite(static_cast<double>(value))) {
-          detail::fail(where, "resp_init(" + detail::to_text(i) + ", " + detail::to_text(k) + ") = " +
-                                  detail::to_text(value) + "; responsibilities must be finite and >= 0.");
+          detail::fail(where, "resp_init(" + detail::to_text(i) + ", " + detail::to_text(k) +
+                                  ") = " + detail::to_text(value) +
+                                  "; responsibilities must be finite and >= 0.");
         }
         sum += double(value);
       }
       if (!(sum > 0.0) || !std::isfinite(sum)) {
-        detail::fail(where, "resp_init row " + detail::to_text(i) + " sums to " + detail::to_text(sum) +
-                                "; every point needs a positive, finite total responsibility (give it weight 0 "
-                                "with sample_weight to leave it out).");
+        detail::fail(
+            where,
+            "resp_init row " + detail::to_text(i) + " sums to " + detail::to_text(sum) +
+                "; every point needs a positive, finite total responsibility (give it weight 0 "
+                "with sample_weight to leave it out).");
       }
       normalized.row(i) = (r.row(i).template cast<double>() / sum).template cast<Scalar>();
     }
@@ -396,10 +441,12 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
       detail::fail(where, "weight_concentration_prior_type = " + detail::to_text(prior_type) +
                               " is not one of dirichlet_process, dirichlet_distribution.");
     }
-    const auto check_positive = [&](const std::optional<double>& value, const char* name, const char* fallback) {
+    const auto check_positive = [&](const std::optional<double>& value, const char* name,
+                                    const char* fallback) {
       if (value && (!(*value > 0.0) || !std::isfinite(*value))) {
         detail::fail(where, std::string(name) + " = " + detail::to_text(*value) +
-                                " must be a finite number > 0 (or empty for the default, " + fallback + ").");
+                                " must be a finite number > 0 (or empty for the default, " +
+                                fallback + ").");
       }
     };
     check_positive(o.weight_concentration_prior, "weight_concentration_prior", "1 / n_components");
@@ -412,15 +459,19 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
     const bool dirichlet_process = p.weight_concentration.cols() == 2;
     if (D != n_features_in_ || options_.n_components != p.mixture.n_components() ||
         options_.covariance_type != p.mixture.covariance_type ||
-        dirichlet_process != (options_.weight_concentration_prior_type == WeightConcentrationPriorType::dirichlet_process)) {
-      detail::fail(where, "warm_start continues from the fitted model (" + detail::to_text(p.mixture.n_components()) +
-                              " components, covariance_type '" + to_string(p.mixture.covariance_type) + "', " +
-                              (dirichlet_process ? "dirichlet_process" : "dirichlet_distribution") + ", " +
-                              detail::to_text(n_features_in_) + " features) but the options or data now ask for " +
-                              detail::to_text(options_.n_components) + " components, '" +
-                              to_string(options_.covariance_type) + "', " +
-                              to_string(options_.weight_concentration_prior_type) + ", " + detail::to_text(D) +
-                              " features; set warm_start = false to fit from scratch.");
+        dirichlet_process != (options_.weight_concentration_prior_type ==
+                              WeightConcentrationPriorType::dirichlet_process)) {
+      detail::fail(
+          where, "warm_start continues from the fitted model (" +
+                     detail::to_text(p.mixture.n_components()) + " components, covariance_type '" +
+                     to_string(p.mixture.covariance_type) + "', " +
+                     (dirichlet_process ? "dirichlet_process" : "dirichlet_distribution") + ", " +
+                     detail::to_text(n_features_in_) +
+                     " features) but the options or data now ask for " +
+                     detail::to_text(options_.n_components) + " components, '" +
+                     to_string(options_.covariance_type) + "', " +
+                     to_string(options_.weight_concentration_prior_type) + ", " +
+                     detail::to_text(D) + " features; set warm_start = false to fit from scratch.");
     }
   }
 
@@ -440,29 +491,34 @@ class BayesianGaussianMixture : public detail::MixtureModel<BayesianGaussianMixt
 
 template <typename Scalar, int Dim>
 void BayesianGaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
-                                                    const detail::ColumnBounds& bounds, const std::string& where,
-                                                    Labels* labels) {
+                                                    const detail::ColumnBounds& bounds,
+                                                    const std::string& where, Labels* labels) {
   const Eigen::Index K = options_.n_components;
   const Eigen::Index D = X.cols();
   if (X.rows() < K) {
-    detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
-                            ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
+    detail::fail(where, "expected n_samples >= n_components but got n_components = " +
+                            detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
+                            "; lower n_components or pass more points.");
   }
   detail::VariationalPriors prior = resolve_priors(X, where);
   // As means_init: a mean prior so far from X that squared distances overflow would give
   // the components that keep it means no E-step can use.
-  if (options_.mean_prior) detail::check_joint_fit_range<Scalar>(bounds, *options_.mean_prior, "mean_prior", where);
+  if (options_.mean_prior)
+    detail::check_joint_fit_range<Scalar>(bounds, *options_.mean_prior, "mean_prior", where);
   const Matrix resp_init = checked_resp_init(X.rows(), where);
   const bool do_init = !(options_.warm_start && is_fitted());
   if (!do_init) check_warm_start(where, D);
   detail::Random random(detail::Random::seed_from(options_.random_state));
 
-  const auto start = [&](int) { return do_init ? initialize(X, prior, resp_init, random, where) : posterior_; };
+  const auto start = [&](int) {
+    return do_init ? initialize(X, prior, resp_init, random, where) : posterior_;
+  };
   // One pass: the E-step's responsibilities folded into the statistics (and their r log r),
   // then the variational M-step and the lower bound of its result.
   const auto step = [&](Posterior& posterior, int, int) {
     double resp_log_resp = 0.0;
-    const SufficientStatistics stats = detail::expectation_pass(X, posterior.mixture, nullptr, &resp_log_resp);
+    const SufficientStatistics stats =
+        detail::expectation_pass(X, posterior.mixture, nullptr, &resp_log_resp);
     posterior = detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
     return detail::EmStep{detail::evidence_lower_bound(posterior, resp_log_resp)};
   };
@@ -473,7 +529,8 @@ void BayesianGaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scal
   Matrix precisions = Base::checked_precisions(fitted.best.mixture, where);
   // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
   if (labels) *labels = labels_of(X, fitted.best.mixture);
-  commit(fitted.best, precisions, FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound}, prior);
+  commit(fitted.best, precisions, FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound},
+         prior);
 }
 
 using BayesianGaussianMixtureXd = BayesianGaussianMixture<double>;

@@ -76,7 +76,8 @@ inline InitParams init_params_from_string(const std::string& name) {
 /// The prior on the mixing weights of BayesianGaussianMixture (sklearn's
 /// `weight_concentration_prior_type`).
 enum class WeightConcentrationPriorType {
-  dirichlet_process,      ///< stick-breaking (infinite mixture truncated at n_components); sklearn's default
+  dirichlet_process,  ///< stick-breaking (infinite mixture truncated at n_components); sklearn's
+                      ///< default
   dirichlet_distribution  ///< a finite Dirichlet over the n_components weights
 };
 
@@ -90,11 +91,13 @@ inline const char* to_string(WeightConcentrationPriorType type) {
 }
 
 /// Parses sklearn's spelling; throws InvalidArgument naming the accepted values.
-inline WeightConcentrationPriorType weight_concentration_prior_type_from_string(const std::string& name) {
+inline WeightConcentrationPriorType weight_concentration_prior_type_from_string(
+    const std::string& name) {
   if (name == "dirichlet_process") return WeightConcentrationPriorType::dirichlet_process;
   if (name == "dirichlet_distribution") return WeightConcentrationPriorType::dirichlet_distribution;
-  throw InvalidArgument("weight_concentration_prior_type_from_string: weight_concentration_prior_type = '" + name +
-                        "' is not one of 'dirichlet_process', 'dirichlet_distribution'.");
+  throw InvalidArgument(
+      "weight_concentration_prior_type_from_string: weight_concentration_prior_type = '" + name +
+      "' is not one of 'dirichlet_process', 'dirichlet_distribution'.");
 }
 
 }  // namespace emgmm

@@ -5,8 +5,8 @@
 EMGMM_DIAGNOSTICS_PUSH
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <limits>
 #include <string>
@@ -22,9 +22,9 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "detail/em_loop.hpp"
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
+#include "detail/m_step.hpp"
 #include "detail/mixture_model.hpp"
 #include "detail/model_check.hpp"
-#include "detail/m_step.hpp"
 #include "detail/parameters.hpp"
 #include "detail/passes.hpp"
 #include "detail/random.hpp"
@@ -50,25 +50,27 @@ namespace emgmm {
 ///
 /// The queries (predict, predict_proba, score_samples, score, sample) and the fitted mixture's
 /// accessors (weights ... precision(k), converged, n_iter, lower_bound, n_features_in) are
-/// inherited from detail::MixtureModel (detail/mixture_model.hpp), shared with BayesianGaussianMixture.
+/// inherited from detail::MixtureModel (detail/mixture_model.hpp), shared with
+/// BayesianGaussianMixture.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
 class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>, Scalar, Dim> {
   using Base = detail::MixtureModel<GaussianMixture<Scalar, Dim>, Scalar, Dim>;
 
-  static_assert(std::is_floating_point<Scalar>::value,
-                "emgmm::GaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
+  static_assert(
+      std::is_floating_point<Scalar>::value,
+      "emgmm::GaussianMixture<Scalar, Dim> needs a floating-point Scalar: float or double.");
   static_assert(Dim == Eigen::Dynamic || Dim > 0,
                 "emgmm::GaussianMixture<Scalar, Dim> needs Dim > 0 or Eigen::Dynamic.");
 
  public:
   using Options = GaussianMixtureOptions<Scalar, Dim>;
-  using typename Base::Vector;
-  using typename Base::Means;
-  using typename Base::Matrix;
-  using typename Base::SquareMatrix;
   using typename Base::Data;
   using typename Base::Labels;
+  using typename Base::Matrix;
+  using typename Base::Means;
   using typename Base::Samples;
+  using typename Base::SquareMatrix;
+  using typename Base::Vector;
   static constexpr const char* kName = "GaussianMixture";
 
   /// n_components components, every other option sklearn's default.
@@ -96,7 +98,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// largest first, so a common factor of any size (1e-300, 1e300) changes nothing beyond
   /// rounding (integer weights, counts, are kept: the start is drawn as from repeated rows).
   template <typename Derived, typename DerivedWeight>
-  GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+  GaussianMixture& fit(const Eigen::MatrixBase<Derived>& X,
+                       const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     const Eigen::VectorXd weights = checked_weights(X, sample_weight, "GaussianMixture::fit");
     fit_impl(X, &weights, "GaussianMixture::fit", nullptr);
     return *this;
@@ -113,8 +116,10 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// fit(X, sample_weight), then the most probable component of every point (rows of weight 0
   /// included).
   template <typename Derived, typename DerivedWeight>
-  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
-    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "GaussianMixture::fit_predict");
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X,
+                     const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+    const Eigen::VectorXd weights =
+        checked_weights(X, sample_weight, "GaussianMixture::fit_predict");
     Labels labels;
     fit_impl(X, &weights, "GaussianMixture::fit_predict", &labels);
     return labels;
@@ -137,8 +142,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X,
                                    const Eigen::MatrixBase<DerivedWeight>& sample_weight) const {
     check_input(X, "expectation");
-    const Eigen::VectorXd weights =
-        detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
+    const Eigen::VectorXd weights = detail::checked_sample_weight(
+        sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
     return expectation_rows(detail::RowSource<Scalar, Dim>(X, weights));
   }
 
@@ -171,7 +176,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// total weight 0 changes nothing once the model is fitted (the first call needs
   /// n_components points of positive weight to initialize from).
   template <typename Derived, typename DerivedWeight>
-  GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+  GaussianMixture& partial_fit(const Eigen::MatrixBase<Derived>& X,
+                               const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     const char* where = "GaussianMixture::partial_fit";
     validate_options(where);
     // A fitted model takes a chunk of total weight 0 as a no-op (as a row of weight 0 is one);
@@ -215,23 +221,29 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// that load() reads back bit for bit. Throws NotFittedError before fit(), InvalidArgument
   /// when set_params() has since changed n_components or covariance_type or made an option
   /// invalid, IOError when the stream fails. The model is not changed.
-  void save(std::ostream& out) const { detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, out); }
+  void save(std::ostream& out) const {
+    detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, out);
+  }
   /// save(out) into the file `path`, created or replaced; IOError when it cannot be written.
-  void save(const std::string& path) const { detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, path); }
+  void save(const std::string& path) const {
+    detail::GaussianMixtureFormat<Scalar, Dim>::save(*this, path);
+  }
   /// A new fitted model read from text written by save(): equal to the saved one in every
   /// saved option and fitted attribute, bit for bit, so it predicts, scores and (seeded)
   /// samples the same. Reads one model, through its `end` line, so that several can share a
   /// stream. Throws FormatError (an InvalidArgument) naming the line, the key, what was found
   /// and what was expected when the text is malformed, truncated, of another version, Scalar
   /// or (for a fixed Dim) dimension, or holds invalid parameters; never changes a model.
-  static GaussianMixture load(std::istream& in) { return detail::GaussianMixtureFormat<Scalar, Dim>::load(in); }
+  static GaussianMixture load(std::istream& in) {
+    return detail::GaussianMixtureFormat<Scalar, Dim>::load(in);
+  }
   /// load(in) from the file `path`, which must end with the model's `end` line; IOError when
   /// the file cannot be opened.
-  static GaussianMixture load(const std::string& path) { return detail::GaussianMixtureFormat<Scalar, Dim>::load(path); }
+  static GaussianMixture load(const std::string& path) {
+    return detail::GaussianMixtureFormat<Scalar, Dim>::load(path);
+  }
 
  private:
-  using typename Base::FitSummary;
-  using typename Base::Parameters;
   using Base::check_component;
   using Base::check_input;
   using Base::converged_;
@@ -242,20 +254,25 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   using Base::n_iter_;
   using Base::precisions_;
   using Base::require_fitted;
+  using typename Base::FitSummary;
+  using typename Base::Parameters;
 
   /// expectation()'s result, or NumericalError naming what is not finite.
   static SufficientStatistics finite_statistics(SufficientStatistics stats) {
-    const char* what = !std::isfinite(stats.log_likelihood)   ? "the log-likelihood"
-                       : !std::isfinite(stats.n_samples)      ? "the total sample weight"
-                       : !stats.resp_sum.allFinite()          ? "a responsibility sum"
-                       : !stats.resp_diff_sum.allFinite()     ? "a weighted sum of the points"
-                       : !stats.scatter.allFinite()           ? "a scatter sum"
-                                                              : nullptr;
+    const char* what = !std::isfinite(stats.log_likelihood) ? "the log-likelihood"
+                       : !std::isfinite(stats.n_samples)    ? "the total sample weight"
+                       : !stats.resp_sum.allFinite()        ? "a responsibility sum"
+                       : !stats.resp_diff_sum.allFinite()   ? "a weighted sum of the points"
+                       : !stats.scatter.allFinite()         ? "a scatter sum"
+                                                            : nullptr;
     if (what != nullptr) {
-      throw NumericalError(std::string("GaussianMixture::expectation: ") + what + " of the data under this model is " +
-                           (std::isfinite(stats.log_likelihood) ? "not finite" : detail::to_text(stats.log_likelihood)) +
-                           "; the data lie too far from every component for the Scalar type or are too large. "
-                           "Rescale the data or fit the model to data like them.");
+      throw NumericalError(
+          std::string("GaussianMixture::expectation: ") + what +
+          " of the data under this model is " +
+          (std::isfinite(stats.log_likelihood) ? "not finite"
+                                               : detail::to_text(stats.log_likelihood)) +
+          "; the data lie too far from every component for the Scalar type or are too large. "
+          "Rescale the data or fit the model to data like them.");
     }
     return stats;
   }
@@ -267,39 +284,47 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     const Eigen::Index K = options_.n_components;
     const Eigen::Index D = reference.cols();
     const std::string who = where + ": statistics_reducer";
-    if (!stats.is_consistent() || stats.covariance_type != options_.covariance_type || stats.n_components() != K ||
-        stats.n_features() != D) {
-      detail::fail(who, "left statistics of " + detail::to_text(stats.n_components()) + " components, " +
-                            detail::to_text(stats.n_features()) + " features, covariance_type '" +
-                            to_string(stats.covariance_type) + "'" +
-                            (stats.is_consistent() ? std::string() : " with members of inconsistent shapes") +
-                            " but the model has " + detail::to_text(K) + " components, " + detail::to_text(D) +
-                            " features, '" + to_string(options_.covariance_type) +
-                            "'; a reducer must only add other processes' statistics of the same model (+=).");
+    if (!stats.is_consistent() || stats.covariance_type != options_.covariance_type ||
+        stats.n_components() != K || stats.n_features() != D) {
+      detail::fail(
+          who,
+          "left statistics of " + detail::to_text(stats.n_components()) + " components, " +
+              detail::to_text(stats.n_features()) + " features, covariance_type '" +
+              to_string(stats.covariance_type) + "'" +
+              (stats.is_consistent() ? std::string() : " with members of inconsistent shapes") +
+              " but the model has " + detail::to_text(K) + " components, " + detail::to_text(D) +
+              " features, '" + to_string(options_.covariance_type) +
+              "'; a reducer must only add other processes' statistics of the same model (+=).");
     }
     if (!(stats.reference.rows() == K && stats.reference == reference)) {
-      detail::fail(who, "changed the statistics' reference means, so they are no longer the E-step of this "
-                        "model; a reducer must only add (+=) statistics taken under the same parameters.");
+      detail::fail(
+          who,
+          "changed the statistics' reference means, so they are no longer the E-step of this "
+          "model; a reducer must only add (+=) statistics taken under the same parameters.");
     }
-    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
-        !stats.resp_sum.allFinite() || !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() ||
+    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) ||
+        !std::isfinite(stats.log_likelihood) || !stats.resp_sum.allFinite() ||
+        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() ||
         !stats.scatter.allFinite()) {
-      detail::fail(who, "left statistics with n_samples = " + detail::to_text(stats.n_samples) +
-                            ", log_likelihood = " + detail::to_text(stats.log_likelihood) +
-                            " or non-finite or negative sums; a reducer must leave the finite sums of data of "
-                            "positive weight.");
+      detail::fail(
+          who,
+          "left statistics with n_samples = " + detail::to_text(stats.n_samples) +
+              ", log_likelihood = " + detail::to_text(stats.log_likelihood) +
+              " or non-finite or negative sums; a reducer must leave the finite sums of data of "
+              "positive weight.");
     }
   }
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
-                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where) const {
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight,
+                                  const char* where) const {
     validate_options(where);
     // Only the weights' ratios matter to the model: normalized (normalize_sample_weight), the
     // fit is the same for any common factor (sklearn's 10 eps floor on the responsibility sums
     // and the re-seeded weight of one point are then in units of the heaviest point).
-    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components, "n_components", where,
-                                         detail::WeightScale::normalized);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_components,
+                                         "n_components", where, detail::WeightScale::normalized);
   }
 
   /// fit and fit_predict; sample_weight is null or validated (checked_weights). The only part
@@ -310,7 +335,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 2);
     const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
-    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
+                           : detail::RowSource<Scalar, Dim>(X),
              bounds, where, labels);
   }
 
@@ -320,26 +346,27 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                         const std::string& where) {
     validate_options(where);
     const bool first = !is_fitted();
-    detail::check_data<Scalar, Dim>(X, where, first ? std::max<Eigen::Index>(options_.n_components, 1) : 1,
+    detail::check_data<Scalar, Dim>(X, where,
+                                    first ? std::max<Eigen::Index>(options_.n_components, 1) : 1,
                                     first ? -1 : n_features_in_);
     const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
-    partial_fit_rows(
-        sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X), bounds,
-        where);
+    partial_fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
+                                   : detail::RowSource<Scalar, Dim>(X),
+                     bounds, where);
   }
 
   // The work below the API boundary, on the rows of X whatever its type: defined after the
   // class and, in compiled mode, instantiated once in the emgmm_compiled library.
-  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
-                Labels* labels);
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
+                const std::string& where, Labels* labels);
   void partial_fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
                         const std::string& where);
   SufficientStatistics expectation_rows(const detail::RowSource<Scalar, Dim>& X) const;
 
   /// The one place the fitted state changes (fit, maximization, partial_fit, load). Nothing
   /// here can throw: everything it stores was computed and checked before.
-  void commit(Parameters& params, Matrix& precisions, const FitSummary& summary, SufficientStatistics& running,
-              std::int64_t partial_fit_steps) noexcept {
+  void commit(Parameters& params, Matrix& precisions, const FitSummary& summary,
+              SufficientStatistics& running, std::int64_t partial_fit_steps) noexcept {
     params_ = std::move(params);
     running_stats_ = std::move(running);
     partial_fit_steps_ = partial_fit_steps;
@@ -361,7 +388,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
 
   /// sklearn's _check_weights, _check_means and _check_precisions.
   /// The X part (means_init within X's range) takes X's bounds.
-  void validate_initial_parameters(const std::string& where, Eigen::Index D, const detail::ColumnBounds& X) const {
+  void validate_initial_parameters(const std::string& where, Eigen::Index D,
+                                   const detail::ColumnBounds& X) const {
     const Options& o = options_;
     const Eigen::Index K = o.n_components;
     if (o.weights_init) {
@@ -372,22 +400,24 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
       }
       for (Eigen::Index k = 0; k < K; ++k) {
         if (!(w(k) >= Scalar(0) && w(k) <= Scalar(1))) {
-          detail::fail(where, "weights_init(" + detail::to_text(k) + ") = " + detail::to_text(w(k)) +
+          detail::fail(where, "weights_init(" + detail::to_text(k) +
+                                  ") = " + detail::to_text(w(k)) +
                                   "; every weight must be in the range [0, 1].");
         }
       }
       const double sum = w.template cast<double>().sum();
       const double tolerance = std::max(1e-8, 8.0 * double(std::numeric_limits<Scalar>::epsilon()));
       if (!(std::abs(1.0 - sum) <= tolerance)) {
-        detail::fail(where, "weights_init should be normalized, but sums to " + detail::to_text(sum) +
-                                "; divide it by its sum.");
+        detail::fail(where, "weights_init should be normalized, but sums to " +
+                                detail::to_text(sum) + "; divide it by its sum.");
       }
     }
     if (o.means_init) {
       const Means& m = *o.means_init;
       if (m.rows() != K || m.cols() != D) {
         detail::fail(where, "means_init has shape (" + detail::to_text(m.rows()) + " x " +
-                                detail::to_text(m.cols()) + ") but must be (n_components x n_features) = (" +
+                                detail::to_text(m.cols()) +
+                                ") but must be (n_components x n_features) = (" +
                                 detail::to_text(K) + " x " + detail::to_text(D) + ").");
       }
       if (!m.allFinite()) detail::fail(where, "means_init must not contain NaN or infinity.");
@@ -397,18 +427,21 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
       const Matrix& p = *o.precisions_init;
       const CovarianceType type = o.covariance_type;
       const std::string name = std::string("'") + to_string(type) + " precision'";
-      if (p.rows() != detail::storage_rows(type, K, D) || p.cols() != detail::storage_cols(type, D)) {
+      if (p.rows() != detail::storage_rows(type, K, D) ||
+          p.cols() != detail::storage_cols(type, D)) {
         detail::fail(where, "precisions_init has shape (" + detail::to_text(p.rows()) + " x " +
-                                detail::to_text(p.cols()) + ") but for covariance_type '" + to_string(type) +
-                                "' must be " + detail::sklearn_shape(type, K, D) + ".");
+                                detail::to_text(p.cols()) + ") but for covariance_type '" +
+                                to_string(type) + "' must be " + detail::sklearn_shape(type, K, D) +
+                                ".");
       }
       if (!p.allFinite()) detail::fail(where, "precisions_init must not contain NaN or infinity.");
       if (type == CovarianceType::full || type == CovarianceType::tied) {
         for (Eigen::Index k = 0; k < p.rows() / D; ++k) {
           const SquareMatrix block = p.middleRows(k * D, D);
           // numpy.allclose(P, P.T): |a - b| <= 1e-8 + 1e-5 |b|
-          const bool symmetric =
-              ((block - block.transpose()).array().abs() <= 1e-8 + 1e-5 * block.transpose().array().abs()).all();
+          const bool symmetric = ((block - block.transpose()).array().abs() <=
+                                  1e-8 + 1e-5 * block.transpose().array().abs())
+                                     .all();
           const Eigen::LLT<SquareMatrix> llt(block);
           const bool positive = llt.info() == Eigen::Success &&
                                 (SquareMatrix(llt.matrixL()).diagonal().array() > Scalar(0)).all();
@@ -426,12 +459,14 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   void check_warm_start(const std::string& where, Eigen::Index D) const {
     if (D != n_features_in_ || options_.n_components != params_.n_components() ||
         options_.covariance_type != params_.covariance_type) {
-      detail::fail(where, "warm_start continues from the fitted model (" + detail::to_text(params_.n_components()) +
-                              " components, covariance_type '" + to_string(params_.covariance_type) + "', " +
-                              detail::to_text(n_features_in_) + " features) but the options or data now ask for " +
-                              detail::to_text(options_.n_components) + " components, '" +
-                              to_string(options_.covariance_type) + "', " + detail::to_text(D) +
-                              " features; set warm_start = false to fit from scratch.");
+      detail::fail(
+          where, "warm_start continues from the fitted model (" +
+                     detail::to_text(params_.n_components()) + " components, covariance_type '" +
+                     to_string(params_.covariance_type) + "', " + detail::to_text(n_features_in_) +
+                     " features) but the options or data now ask for " +
+                     detail::to_text(options_.n_components) + " components, '" +
+                     to_string(options_.covariance_type) + "', " + detail::to_text(D) +
+                     " features; set warm_start = false to fit from scratch.");
     }
   }
 
@@ -455,27 +490,32 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
 
 template <typename Scalar, int Dim>
 void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
-                                            const detail::ColumnBounds& bounds, const std::string& where,
-                                            Labels* labels) {
+                                            const detail::ColumnBounds& bounds,
+                                            const std::string& where, Labels* labels) {
   const Eigen::Index K = options_.n_components;
   const Eigen::Index D = X.cols();
   if (X.rows() < K) {
-    detail::fail(where, "expected n_samples >= n_components but got n_components = " + detail::to_text(K) +
-                            ", n_samples = " + detail::to_text(X.rows()) + "; lower n_components or pass more points.");
+    detail::fail(where, "expected n_samples >= n_components but got n_components = " +
+                            detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
+                            "; lower n_components or pass more points.");
   }
   validate_initial_parameters(where, D, bounds);
   const bool do_init = !(options_.warm_start && is_fitted());
   if (options_.statistics_reducer && do_init &&
       !(options_.weights_init && options_.means_init && options_.precisions_init)) {
-    detail::fail(where, "statistics_reducer is set, so every process must start from the same parameters, "
-                        "but init_params would start from this process's data; give weights_init, means_init "
-                        "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
-                        "such a model.");
+    detail::fail(
+        where,
+        "statistics_reducer is set, so every process must start from the same parameters, "
+        "but init_params would start from this process's data; give weights_init, means_init "
+        "and precisions_init (e.g. fitted on a sample and broadcast), or warm_start from "
+        "such a model.");
   }
   if (options_.statistics_reducer && options_.reseed_collapsed_components) {
-    detail::fail(where, "statistics_reducer and reseed_collapsed_components are both set, but each process "
-                        "would re-seed at its own worst-explained points and the processes' models would "
-                        "differ; turn reseed_collapsed_components off for a distributed fit.");
+    detail::fail(
+        where,
+        "statistics_reducer and reseed_collapsed_components are both set, but each process "
+        "would re-seed at its own worst-explained points and the processes' models would "
+        "differ; turn reseed_collapsed_components off for a distributed fit.");
   }
   if (!do_init) check_warm_start(where, D);
   detail::Random random(detail::Random::seed_from(options_.random_state));
@@ -494,7 +534,8 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
   // explains worst instead of throwing (see options.hpp).
   const auto step = [&](State& state, int, int) {
     detail::WorstPoints worst{reseed ? K : 0, {}};
-    SufficientStatistics stats = detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
+    SufficientStatistics stats =
+        detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
     if (options_.statistics_reducer) {
       const Eigen::MatrixXd reference = stats.reference;
       options_.statistics_reducer(stats);
@@ -503,7 +544,8 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     const double lower_bound = stats.log_likelihood / stats.n_samples;
     if (!std::isfinite(lower_bound)) return detail::EmStep{lower_bound};  // the loop throws
     std::vector<Eigen::Index> collapsed;
-    state.params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true, reseed ? &collapsed : nullptr);
+    state.params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
+                                                 reseed ? &collapsed : nullptr);
     if (!collapsed.empty()) {
       Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
       for (std::size_t j = 0; j < collapsed.size(); ++j) {
@@ -520,19 +562,22 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
       do_init ? -std::numeric_limits<double>::infinity() : lower_bound_, start, step);
 
   Matrix precisions = Base::checked_precisions(
-      fitted.best.params, where, fitted.n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
+      fitted.best.params, where,
+      fitted.n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
   // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
   if (labels) *labels = labels_of(X, fitted.best.params);
   // partial_fit continues with the fitted model's statistics (per unit weight) as its first chunk.
   SufficientStatistics& running = fitted.best.stats;
   if (running.n_samples > 0.0) running *= 1.0 / running.n_samples;
-  commit(fitted.best.params, precisions, FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound}, running,
+  commit(fitted.best.params, precisions,
+         FitSummary{fitted.converged, fitted.n_iter, fitted.lower_bound}, running,
          running.n_samples > 0.0 ? 1 : 0);
 }
 
 template <typename Scalar, int Dim>
 void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scalar, Dim>& X,
-                                                    const detail::ColumnBounds& bounds, const std::string& where) {
+                                                    const detail::ColumnBounds& bounds,
+                                                    const std::string& where) {
   const bool first = !is_fitted();
   const Eigen::Index D = X.cols();
   Parameters params;
@@ -541,27 +586,32 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     detail::Random random(detail::Random::seed_from(options_.random_state));
     params = detail::initialize_parameters(X, options_, random, where);
   } else {
-    if (options_.n_components != params_.n_components() || options_.covariance_type != params_.covariance_type) {
+    if (options_.n_components != params_.n_components() ||
+        options_.covariance_type != params_.covariance_type) {
       detail::fail(where, "the model has " + detail::to_text(params_.n_components()) +
-                              " components of covariance_type '" + to_string(params_.covariance_type) +
-                              "' but the options now ask for " + detail::to_text(options_.n_components) + " of '" +
+                              " components of covariance_type '" +
+                              to_string(params_.covariance_type) +
+                              "' but the options now ask for " +
+                              detail::to_text(options_.n_components) + " of '" +
                               to_string(options_.covariance_type) + "'; call fit() to start over.");
     }
     params = params_;
   }
   SufficientStatistics stats = detail::expectation_pass(X, params);
   if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
-  stats *= 1.0 / stats.n_samples;         // per unit weight, so chunks of any size mix alike
+  stats *= 1.0 / stats.n_samples;        // per unit weight, so chunks of any size mix alike
   const double chunk_lower_bound = stats.log_likelihood;
   if (!std::isfinite(chunk_lower_bound)) {
-    throw NumericalError(where + ": the chunk's log-likelihood is " + detail::to_text(chunk_lower_bound) +
-                         "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
-                         "increase reg_covar or decrease n_components.");
+    throw NumericalError(
+        where + ": the chunk's log-likelihood is " + detail::to_text(chunk_lower_bound) +
+        "; the data may be too large for the Scalar type or degenerate. Rescale the data, "
+        "increase reg_covar or decrease n_components.");
   }
   SufficientStatistics running = stats;
   std::int64_t steps = 1;
   if (!first && running_stats_.n_components() == stats.n_components()) {
-    const double eta = std::pow(double(partial_fit_steps_) + options_.learning_offset, -options_.learning_decay);
+    const double eta =
+        std::pow(double(partial_fit_steps_) + options_.learning_offset, -options_.learning_decay);
     running = running_stats_;
     running.recenter(stats.reference);
     running *= 1.0 - eta;
@@ -571,42 +621,51 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
   }
   Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
   Matrix precisions = Base::checked_precisions(next, where);
-  commit(next, precisions, FitSummary{false, first ? 1 : n_iter_ + 1, chunk_lower_bound}, running, steps);
+  commit(next, precisions, FitSummary{false, first ? 1 : n_iter_ + 1, chunk_lower_bound}, running,
+         steps);
 }
 
 template <typename Scalar, int Dim>
-SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(const detail::RowSource<Scalar, Dim>& X) const {
+SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(
+    const detail::RowSource<Scalar, Dim>& X) const {
   return finite_statistics(detail::expectation_pass(X, params_));
 }
 
 template <typename Scalar, int Dim>
-GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(const SufficientStatistics& stats) {
+GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
+    const SufficientStatistics& stats) {
   const std::string where = "GaussianMixture::maximization";
   validate_options(where);
   const Eigen::Index K = stats.n_components();
   const Eigen::Index D = stats.n_features();
-  const bool shape_ok = stats.covariance_type == options_.covariance_type && K == options_.n_components &&
-                        D >= 1 && (Dim == Eigen::Dynamic || D == Dim) && (!is_fitted() || D == n_features_in_);
+  const bool shape_ok =
+      stats.covariance_type == options_.covariance_type && K == options_.n_components && D >= 1 &&
+      (Dim == Eigen::Dynamic || D == Dim) && (!is_fitted() || D == n_features_in_);
   if (!shape_ok) {
-    detail::fail(where, "the statistics are of " + detail::to_text(K) + " components, " + detail::to_text(D) +
-                            " features, covariance_type '" + to_string(stats.covariance_type) +
-                            "' but this model has n_components = " + detail::to_text(options_.n_components) +
-                            ", covariance_type '" + to_string(options_.covariance_type) + "'" +
-                            (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
-                            "; pass statistics from this model's expectation().");
+    detail::fail(
+        where,
+        "the statistics are of " + detail::to_text(K) + " components, " + detail::to_text(D) +
+            " features, covariance_type '" + to_string(stats.covariance_type) +
+            "' but this model has n_components = " + detail::to_text(options_.n_components) +
+            ", covariance_type '" + to_string(options_.covariance_type) + "'" +
+            (is_fitted() ? ", " + detail::to_text(n_features_in_) + " features" : std::string()) +
+            "; pass statistics from this model's expectation().");
   }
   const bool consistent = stats.is_consistent() && stats.reference.rows() == K;
   if (!consistent) {
-    detail::fail(where, "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
-                            " components and " + detail::to_text(D) +
-                            " features (or have no reference means); pass statistics from expectation().");
+    detail::fail(where,
+                 "the statistics' matrices do not have the shapes of " + detail::to_text(K) +
+                     " components and " + detail::to_text(D) +
+                     " features (or have no reference means); pass statistics from expectation().");
   }
-  if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) || !std::isfinite(stats.log_likelihood) ||
-      !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() || !stats.scatter.allFinite() ||
-      !stats.reference.allFinite()) {
-    detail::fail(where, "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
-                            ") or non-finite or negative sums; pass statistics from expectation() on data "
-                            "of positive weight.");
+  if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) ||
+      !std::isfinite(stats.log_likelihood) || !(stats.resp_sum.array() >= 0.0).all() ||
+      !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() ||
+      !stats.scatter.allFinite() || !stats.reference.allFinite()) {
+    detail::fail(where,
+                 "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
+                     ") or non-finite or negative sums; pass statistics from expectation() on data "
+                     "of positive weight.");
   }
   Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
   Matrix precisions = Base::checked_precisions(params, where);
@@ -614,7 +673,8 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(const S
   running *= 1.0 / stats.n_samples;
   const bool was_fitted = is_fitted();
   commit(params, precisions,
-         FitSummary{was_fitted && converged_, was_fitted ? n_iter_ + 1 : 1, stats.log_likelihood / stats.n_samples},
+         FitSummary{was_fitted && converged_, was_fitted ? n_iter_ + 1 : 1,
+                    stats.log_likelihood / stats.n_samples},
          running, 1);
   return *this;
 }

@@ -65,7 +65,8 @@ class KMeans {
   /// sum, though it still gets a label. Weights must be finite and >= 0, with at least
   /// n_clusters positive.
   template <typename Derived, typename DerivedWeight>
-  KMeans& fit(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+  KMeans& fit(const Eigen::MatrixBase<Derived>& X,
+              const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     double weight_scale = 1.0;
     const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit", weight_scale);
     fit_impl(X, &weights, "KMeans::fit", weight_scale);
@@ -81,9 +82,11 @@ class KMeans {
 
   /// fit(X, sample_weight), then the label of every point.
   template <typename Derived, typename DerivedWeight>
-  Labels fit_predict(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
+  Labels fit_predict(const Eigen::MatrixBase<Derived>& X,
+                     const Eigen::MatrixBase<DerivedWeight>& sample_weight) {
     double weight_scale = 1.0;
-    const Eigen::VectorXd weights = checked_weights(X, sample_weight, "KMeans::fit_predict", weight_scale);
+    const Eigen::VectorXd weights =
+        checked_weights(X, sample_weight, "KMeans::fit_predict", weight_scale);
     fit_impl(X, &weights, "KMeans::fit_predict", weight_scale);
     return labels_;
   }
@@ -117,7 +120,8 @@ class KMeans {
 
   /// Opposite of the weighted inertia of X (sklearn's score with sample_weight).
   template <typename Derived, typename DerivedWeight>
-  double score(const Eigen::MatrixBase<Derived>& X, const Eigen::MatrixBase<DerivedWeight>& sample_weight) const {
+  double score(const Eigen::MatrixBase<Derived>& X,
+               const Eigen::MatrixBase<DerivedWeight>& sample_weight) const {
     const Eigen::MatrixXd distances = squared_distances(X, "score");
     const Eigen::VectorXd weights =
         detail::checked_sample_weight(sample_weight, X.rows(), 0, "n_clusters", "KMeans::score");
@@ -126,7 +130,9 @@ class KMeans {
 
   bool is_fitted() const { return n_features_in_ > 0; }
   /// n_clusters x n_features centers (sklearn's cluster_centers_).
-  const Centers& cluster_centers() const { return (require_fitted("cluster_centers"), cluster_centers_); }
+  const Centers& cluster_centers() const {
+    return (require_fitted("cluster_centers"), cluster_centers_);
+  }
   /// Label of every training point (sklearn's labels_).
   const Labels& labels() const { return (require_fitted("labels"), labels_); }
   /// Sum of squared distances of the training points to their centers (sklearn's inertia_);
@@ -149,42 +155,46 @@ class KMeans {
   static KMeans load(std::istream& in) { return detail::KMeansFormat<Scalar, Dim>::load(in); }
   /// load(in) from the file `path`, which must end with the `end` line; IOError when the file
   /// cannot be opened.
-  static KMeans load(const std::string& path) { return detail::KMeansFormat<Scalar, Dim>::load(path); }
+  static KMeans load(const std::string& path) {
+    return detail::KMeansFormat<Scalar, Dim>::load(path);
+  }
 
  private:
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,
-                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight, const char* where,
-                                  double& weight_scale) const {
+                                  const Eigen::MatrixBase<DerivedWeight>& sample_weight,
+                                  const char* where, double& weight_scale) const {
     validate_options(where);
     // Only the weights' ratios move the centers: they are clustered normalized
     // (normalize_sample_weight, divided by weight_scale), so that a common factor (1e-300,
     // 1e250) changes nothing, and the inertia, a weighted sum, is scaled back (+inf when that
     // overflows, as sklearn's).
-    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_clusters, "n_clusters", where,
-                                         detail::WeightScale::normalized, &weight_scale);
+    return detail::checked_sample_weight(sample_weight, X.rows(), options_.n_clusters, "n_clusters",
+                                         where, detail::WeightScale::normalized, &weight_scale);
   }
 
   /// fit and fit_predict; sample_weight is null or validated (checked_weights). The only part
   /// that knows X's type: the checks that read X, then the fit on its rows (fit_rows).
   template <typename Derived>
-  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight, const std::string& where,
-                double weight_scale = 1.0) {
+  void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
+                const std::string& where, double weight_scale = 1.0) {
     validate_options(where);
     detail::check_data<Scalar, Dim>(X, where, 1);
     const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
-    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight) : detail::RowSource<Scalar, Dim>(X),
+    fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
+                           : detail::RowSource<Scalar, Dim>(X),
              bounds, where, weight_scale);
   }
 
   // The work below the API boundary, on the rows of X whatever its type: defined after the
   // class and, in compiled mode, instantiated once in the emgmm_compiled library.
-  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds, const std::string& where,
-                double weight_scale);
+  void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
+                const std::string& where, double weight_scale);
 
   void validate_options(const std::string& where) const {
     if (options_.n_clusters < 1) {
-      detail::fail(where, "n_clusters = " + detail::to_text(options_.n_clusters) + " must be >= 1.");
+      detail::fail(where,
+                   "n_clusters = " + detail::to_text(options_.n_clusters) + " must be >= 1.");
     }
     if (options_.n_init < 0) {
       detail::fail(where, "n_init = " + detail::to_text(options_.n_init) +
@@ -201,7 +211,8 @@ class KMeans {
       detail::fail(where, "max_iter = " + detail::to_text(options_.max_iter) + " must be >= 1.");
     }
     if (!(options_.tol >= 0.0) || !std::isfinite(options_.tol)) {
-      detail::fail(where, "tol = " + detail::to_text(options_.tol) + " must be a finite number >= 0.");
+      detail::fail(where,
+                   "tol = " + detail::to_text(options_.tol) + " must be a finite number >= 0.");
     }
   }
 
@@ -237,20 +248,21 @@ class KMeans {
 // mode (EMGMM_COMPILED) the user's translation units instantiate none of them.
 
 template <typename Scalar, int Dim>
-void KMeans<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
-                                   const std::string& where, double weight_scale) {
+void KMeans<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
+                                   const detail::ColumnBounds& bounds, const std::string& where,
+                                   double weight_scale) {
   const Eigen::Index K = options_.n_clusters;
   if (X.rows() < K) {
-    detail::fail(where, "n_samples = " + detail::to_text(X.rows()) +
-                            " must be >= n_clusters = " + detail::to_text(K) +
-                            "; lower n_clusters or pass more points.");
+    detail::fail(where, "n_samples = " + detail::to_text(X.rows()) + " must be >= n_clusters = " +
+                            detail::to_text(K) + "; lower n_clusters or pass more points.");
   }
   if (options_.init_centers) {
     const Centers& init = *options_.init_centers;
     if (init.rows() != K || init.cols() != X.cols()) {
       detail::fail(where, "init_centers has shape (" + detail::to_text(init.rows()) + " x " +
-                              detail::to_text(init.cols()) + ") but must be (n_clusters x n_features) = (" +
-                              detail::to_text(K) + " x " + detail::to_text(X.cols()) + ").");
+                              detail::to_text(init.cols()) +
+                              ") but must be (n_clusters x n_features) = (" + detail::to_text(K) +
+                              " x " + detail::to_text(X.cols()) + ").");
     }
     if (!init.allFinite()) detail::fail(where, "init_centers must not contain NaN or infinity.");
     detail::check_joint_fit_range<Scalar>(bounds, init, "init_centers", where);
@@ -260,8 +272,9 @@ void KMeans<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X, cons
   best.inertia *= weight_scale;
   const std::string defect = detail::clustering_defect(best.centers, best.inertia);
   if (!defect.empty()) {
-    throw NumericalError(where + ": the clustering it computed is not a valid model (" + defect +
-                         "); the data are too extreme for the Scalar type. Rescale the data or use a double model.");
+    throw NumericalError(
+        where + ": the clustering it computed is not a valid model (" + defect +
+        "); the data are too extreme for the Scalar type. Rescale the data or use a double model.");
   }
   // Commit: nothing below can throw.
   cluster_centers_.swap(best.centers);
@@ -272,7 +285,8 @@ void KMeans<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X, cons
 }
 
 template <typename Scalar, int Dim>
-Eigen::MatrixXd KMeans<Scalar, Dim>::squared_distances(const detail::RowSource<Scalar, Dim>& X) const {
+Eigen::MatrixXd KMeans<Scalar, Dim>::squared_distances(
+    const detail::RowSource<Scalar, Dim>& X) const {
   const Eigen::Index K = cluster_centers_.rows();
   const Eigen::MatrixXd centers = cluster_centers_.template cast<double>();
   Eigen::MatrixXd distances(X.rows(), K);

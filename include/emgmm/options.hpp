@@ -17,12 +17,12 @@ namespace emgmm {
 
 /// What the progress callback receives after every EM iteration.
 struct IterationInfo {
-  int init = 0;               ///< which initialization (0 .. n_init-1), as sklearn's verbose log
-  int iteration = 0;          ///< 1-based EM iteration within this initialization
+  int init = 0;       ///< which initialization (0 .. n_init-1), as sklearn's verbose log
+  int iteration = 0;  ///< 1-based EM iteration within this initialization
   /// GaussianMixture: the mean per-sample log-likelihood before this M-step;
   /// BayesianGaussianMixture: the evidence lower bound after it (sklearn's lower_bound_)
   double lower_bound = 0.0;
-  double change = 0.0;        ///< lower_bound minus the previous one (inf on the first)
+  double change = 0.0;  ///< lower_bound minus the previous one (inf on the first)
 };
 
 /// Called after every EM iteration; return false to stop fitting early (the best model found
@@ -49,8 +49,8 @@ struct GaussianMixtureOptions {
   int max_iter = 100;       ///< EM iterations per initialization (0: only initialize)
   int n_init = 1;           ///< initializations; the one with the best lower bound is kept
   InitParams init_params = InitParams::kmeans;
-  std::optional<Vector> weights_init;     ///< K weights, each in [0, 1], summing to 1
-  std::optional<Means> means_init;        ///< K x D
+  std::optional<Vector> weights_init;  ///< K weights, each in [0, 1], summing to 1
+  std::optional<Means> means_init;     ///< K x D
   /// Precisions (inverse covariances) in the layout of covariances(): full (K*D) x D stacked,
   /// tied D x D, diag K x D, spherical K x 1.
   std::optional<Matrix> precisions_init;
@@ -68,10 +68,10 @@ struct GaussianMixtureOptions {
   /// mean becomes the point with the lowest log p(x) under the model of that iteration's E-step
   /// (ties: the lowest row; several components take the next-worst points in turn), its
   /// covariance the weight-averaged covariance of the other components (tied: unchanged), its
-  /// weight 1 / n_samples (of the total sample weight). Deterministic, the same with any number of threads; an iteration
-  /// that re-seeds never counts as converged. Still throws when every component collapsed, a
-  /// tied covariance is not positive definite, or the initialization's own M-step fails. Not
-  /// with statistics_reducer: each process would re-seed at its own worst points.
+  /// weight 1 / n_samples (of the total sample weight). Deterministic, the same with any number of
+  /// threads; an iteration that re-seeds never counts as converged. Still throws when every
+  /// component collapsed, a tied covariance is not positive definite, or the initialization's own
+  /// M-step fails. Not with statistics_reducer: each process would re-seed at its own worst points.
   bool reseed_collapsed_components = false;
   /// Distributed EM (not in sklearn): when set, fit(X) on each process's shard X calls it on
   /// every iteration's statistics, and the M-step, lower bound and convergence test use what
@@ -94,15 +94,17 @@ struct BayesianGaussianMixtureOptions {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using RowVector = Eigen::Matrix<Scalar, 1, Dim>;
 
-  int n_components = 1;     ///< an upper bound: the fit switches off the components it does not need
+  int n_components = 1;  ///< an upper bound: the fit switches off the components it does not need
   CovarianceType covariance_type = CovarianceType::full;
   double tol = 1e-3;        ///< stop when the lower bound (a sum over the points) changes by less
   double reg_covar = 1e-6;  ///< added to the diagonal of every empirical covariance
   int max_iter = 100;       ///< variational EM iterations per initialization (0: only initialize)
   int n_init = 1;           ///< initializations; the one with the best lower bound is kept
   InitParams init_params = InitParams::kmeans;
-  WeightConcentrationPriorType weight_concentration_prior_type = WeightConcentrationPriorType::dirichlet_process;
-  /// > 0; small values put the mass on few components, large ones spread it. Default 1 / n_components.
+  WeightConcentrationPriorType weight_concentration_prior_type =
+      WeightConcentrationPriorType::dirichlet_process;
+  /// > 0; small values put the mass on few components, large ones spread it. Default 1 /
+  /// n_components.
   std::optional<double> weight_concentration_prior;
   /// > 0; how strongly the means are pulled to mean_prior. Default 1.
   std::optional<double> mean_precision_prior;

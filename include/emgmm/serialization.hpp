@@ -83,11 +83,11 @@ EMGMM_DIAGNOSTICS_PUSH
 /// every format shares), mixture_format.hpp (what the two mixture formats share), and one
 /// header per model, each defining the friend struct that the model's save() and load() call.
 
-#include "detail/text_format.hpp"
-#include "detail/mixture_format.hpp"
-#include "detail/gaussian_mixture_format.hpp"
 #include "detail/bayesian_gaussian_mixture_format.hpp"
+#include "detail/gaussian_mixture_format.hpp"
 #include "detail/kmeans_format.hpp"
+#include "detail/mixture_format.hpp"
+#include "detail/text_format.hpp"
 
 namespace emgmm {
 

@@ -45,7 +45,7 @@ struct SufficientStatistics {
   Eigen::MatrixXd scatter;        ///< see above
   double log_likelihood = 0.0;
   double n_samples = 0.0;
-  Eigen::MatrixXd reference;      ///< K x D: the m_k the sums are taken about
+  Eigen::MatrixXd reference;  ///< K x D: the m_k the sums are taken about
 
   SufficientStatistics() = default;
   /// Zero statistics of K components in D dimensions about `reference` (K x D).
@@ -78,7 +78,8 @@ struct SufficientStatistics {
     if (type < 0 || type > 3) return false;
     const Eigen::Index K = resp_sum.size();
     const Eigen::Index D = resp_diff_sum.cols();
-    return resp_diff_sum.rows() == K && scatter.cols() == D && scatter.rows() == scatter_rows(covariance_type, K, D) &&
+    return resp_diff_sum.rows() == K && scatter.cols() == D &&
+           scatter.rows() == scatter_rows(covariance_type, K, D) &&
            (reference.size() == 0 || (reference.rows() == K && reference.cols() == D));
   }
 
@@ -96,16 +97,18 @@ struct SufficientStatistics {
     if (other.covariance_type != covariance_type || other.resp_sum.size() != resp_sum.size() ||
         other.resp_diff_sum.cols() != resp_diff_sum.cols()) {
       detail::fail("SufficientStatistics::operator+=",
-                   "cannot add statistics of " + detail::to_text(other.n_components()) + " components, " +
-                       detail::to_text(other.n_features()) + " features, covariance_type '" +
-                       to_string(other.covariance_type) + "' to statistics of " +
-                       detail::to_text(n_components()) + " components, " + detail::to_text(n_features()) +
-                       " features, '" + to_string(covariance_type) + "'; add only statistics of the same model.");
+                   "cannot add statistics of " + detail::to_text(other.n_components()) +
+                       " components, " + detail::to_text(other.n_features()) +
+                       " features, covariance_type '" + to_string(other.covariance_type) +
+                       "' to statistics of " + detail::to_text(n_components()) + " components, " +
+                       detail::to_text(n_features()) + " features, '" + to_string(covariance_type) +
+                       "'; add only statistics of the same model.");
     }
     if (other.reference.size() != reference.size() || other.reference != reference) {
-      detail::fail("SufficientStatistics::operator+=",
-                   "the two statistics were taken about different reference means, so they come from "
-                   "different models; add only statistics of E-steps under the same model.");
+      detail::fail(
+          "SufficientStatistics::operator+=",
+          "the two statistics were taken about different reference means, so they come from "
+          "different models; add only statistics of E-steps under the same model.");
     }
     resp_sum += other.resp_sum;
     resp_diff_sum += other.resp_diff_sum;
@@ -134,11 +137,13 @@ struct SufficientStatistics {
     require_consistent(*this, "SufficientStatistics::recenter", "the statistics");
     const Eigen::Index K = n_components();
     const Eigen::Index D = n_features();
-    if (new_reference.rows() != K || new_reference.cols() != D || reference.rows() != K || reference.cols() != D) {
+    if (new_reference.rows() != K || new_reference.cols() != D || reference.rows() != K ||
+        reference.cols() != D) {
       detail::fail("SufficientStatistics::recenter",
                    "the new reference means are (" + detail::to_text(new_reference.rows()) + " x " +
-                       detail::to_text(new_reference.cols()) + ") but the statistics need (" + detail::to_text(K) +
-                       " x " + detail::to_text(D) + ") and reference means of their own.");
+                       detail::to_text(new_reference.cols()) + ") but the statistics need (" +
+                       detail::to_text(K) + " x " + detail::to_text(D) +
+                       ") and reference means of their own.");
     }
     for (Eigen::Index k = 0; k < K; ++k) {
       const Eigen::RowVectorXd delta = reference.row(k) - new_reference.row(k);
@@ -155,7 +160,8 @@ struct SufficientStatistics {
         }
         case CovarianceType::diag:
         case CovarianceType::spherical:
-          scatter.row(k) += (2.0 * d.array() * delta.array() + resp_sum(k) * delta.array().square()).matrix();
+          scatter.row(k) +=
+              (2.0 * d.array() * delta.array() + resp_sum(k) * delta.array().square()).matrix();
           break;
       }
       resp_diff_sum.row(k) += resp_sum(k) * delta;
@@ -199,18 +205,21 @@ struct SufficientStatistics {
   static SufficientStatistics from_buffer(const double* data, std::size_t size) {
     const char* where = "SufficientStatistics::from_buffer";
     if (data == nullptr || size < kHeader) {
-      detail::fail(where, "the buffer holds " + detail::to_text(size) + " doubles, fewer than the " +
-                              detail::to_text(kHeader) + " of its header; pass what to_buffer() wrote.");
+      detail::fail(where, "the buffer holds " + detail::to_text(size) +
+                              " doubles, fewer than the " + detail::to_text(kHeader) +
+                              " of its header; pass what to_buffer() wrote.");
     }
     const double type_code = data[0], K_value = data[1], D_value = data[2];
     if (!(type_code == 0 || type_code == 1 || type_code == 2 || type_code == 3)) {
-      detail::fail(where, "buffer[0] = " + detail::to_text(type_code) +
-                              " is not a covariance type code (0..3); pass what to_buffer() wrote.");
+      detail::fail(where,
+                   "buffer[0] = " + detail::to_text(type_code) +
+                       " is not a covariance type code (0..3); pass what to_buffer() wrote.");
     }
     if (!(K_value >= 1 && K_value <= 1e9 && K_value == std::floor(K_value)) ||
         !(D_value >= 1 && D_value <= 1e9 && D_value == std::floor(D_value))) {
-      detail::fail(where, "buffer[1..2] = (" + detail::to_text(K_value) + ", " + detail::to_text(D_value) +
-                              ") are not component and feature counts; pass what to_buffer() wrote.");
+      detail::fail(where,
+                   "buffer[1..2] = (" + detail::to_text(K_value) + ", " + detail::to_text(D_value) +
+                       ") are not component and feature counts; pass what to_buffer() wrote.");
     }
     const auto type = static_cast<CovarianceType>(static_cast<int>(type_code));
     const auto K = static_cast<Eigen::Index>(K_value);
@@ -221,10 +230,10 @@ struct SufficientStatistics {
     const double needed = double(kHeader) + K_value + 2.0 * K_value * D_value +
                           double(scatter_rows_of(type, K_value, D_value)) * D_value;
     if (!(needed == double(size)) || needed > kLargestBuffer) {
-      detail::fail(where, "the buffer holds " + detail::to_text(size) + " doubles but its header (" +
-                              detail::to_text(K) + " components, " + detail::to_text(D) + " features, '" +
-                              to_string(type) + "') needs " + detail::to_text(needed) +
-                              "; pass exactly what to_buffer() wrote.");
+      detail::fail(where, "the buffer holds " + detail::to_text(size) +
+                              " doubles but its header (" + detail::to_text(K) + " components, " +
+                              detail::to_text(D) + " features, '" + to_string(type) + "') needs " +
+                              detail::to_text(needed) + "; pass exactly what to_buffer() wrote.");
     }
     for (std::size_t i = 3; i < size; ++i) {
       if (!std::isfinite(data[i])) {
@@ -259,29 +268,39 @@ struct SufficientStatistics {
   }
 
   /// K, after checking that statistics of K components in D features can exist.
-  static Eigen::Index checked_counts(CovarianceType type, Eigen::Index K, Eigen::Index D, const char* where) {
+  static Eigen::Index checked_counts(CovarianceType type, Eigen::Index K, Eigen::Index D,
+                                     const char* where) {
     const int code = static_cast<int>(type);
     if (code < 0 || code > 3) {
-      detail::fail(where, "covariance_type = " + detail::to_text(code) + " is not one of full, tied, diag, spherical.");
+      detail::fail(where, "covariance_type = " + detail::to_text(code) +
+                              " is not one of full, tied, diag, spherical.");
     }
     const double Kd = double(K), Dd = double(D);
-    if (K < 0 || D < 0 || double(kHeader) + Kd + 2.0 * Kd * Dd + scatter_rows_of(type, Kd, Dd) * Dd > kLargestBuffer) {
-      detail::fail(where, "statistics of " + detail::to_text(K) + " components and " + detail::to_text(D) +
-                              " features cannot exist (negative, or beyond memory); pass the model's counts.");
+    if (K < 0 || D < 0 ||
+        double(kHeader) + Kd + 2.0 * Kd * Dd + scatter_rows_of(type, Kd, Dd) * Dd >
+            kLargestBuffer) {
+      detail::fail(
+          where,
+          "statistics of " + detail::to_text(K) + " components and " + detail::to_text(D) +
+              " features cannot exist (negative, or beyond memory); pass the model's counts.");
     }
     return K;
   }
 
-  static void require_consistent(const SufficientStatistics& stats, const char* where, const char* which) {
+  static void require_consistent(const SufficientStatistics& stats, const char* where,
+                                 const char* which) {
     if (!stats.is_consistent()) {
-      detail::fail(where, std::string(which) + " have members of inconsistent shapes (resp_sum " +
-                              detail::to_text(stats.resp_sum.size()) + ", resp_diff_sum " +
-                              detail::to_text(stats.resp_diff_sum.rows()) + " x " +
-                              detail::to_text(stats.resp_diff_sum.cols()) + ", scatter " +
-                              detail::to_text(stats.scatter.rows()) + " x " + detail::to_text(stats.scatter.cols()) +
-                              ", reference " + detail::to_text(stats.reference.rows()) + " x " +
-                              detail::to_text(stats.reference.cols()) +
-                              "); pass statistics as expectation() makes them, changing values, not shapes.");
+      detail::fail(
+          where,
+          std::string(which) + " have members of inconsistent shapes (resp_sum " +
+              detail::to_text(stats.resp_sum.size()) + ", resp_diff_sum " +
+              detail::to_text(stats.resp_diff_sum.rows()) + " x " +
+              detail::to_text(stats.resp_diff_sum.cols()) + ", scatter " +
+              detail::to_text(stats.scatter.rows()) + " x " +
+              detail::to_text(stats.scatter.cols()) + ", reference " +
+              detail::to_text(stats.reference.rows()) + " x " +
+              detail::to_text(stats.reference.cols()) +
+              "); pass statistics as expectation() makes them, changing values, not shapes.");
     }
   }
 };

@@ -70,7 +70,8 @@ inline std::string ill_defined_covariance_message(const std::string& where, Eige
          "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
          to_text(reg_covar) + ")" +
          // Only GaussianMixture has the re-seed policy.
-         (where.rfind("GaussianMixture", 0) == 0 ? ", or set reseed_collapsed_components = true." : ".");
+         (where.rfind("GaussianMixture", 0) == 0 ? ", or set reseed_collapsed_components = true."
+                                                 : ".");
 }
 
 /// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:
@@ -178,7 +179,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> covariances_from_cholesky(
         factor.template triangularView<Eigen::Upper>().solveInPlace(inverse);
       }
       const Square covariance = inverse.transpose() * inverse;  // (P P^T)^{-1} = P^{-T} P^{-1}
-      result.middleRows(k * D, D) = covariance.template selfadjointView<Eigen::Lower>();  // exactly symmetric
+      result.middleRows(k * D, D) =
+          covariance.template selfadjointView<Eigen::Lower>();  // exactly symmetric
     }
     return result;
   }
@@ -219,9 +221,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_det_cholesky(
       case CovarianceType::tied:
         result(k) = precisions_cholesky.diagonal().array().log().sum();
         break;
-      case CovarianceType::diag:
-        result(k) = precisions_cholesky.row(k).array().log().sum();
-        break;
+      case CovarianceType::diag: result(k) = precisions_cholesky.row(k).array().log().sum(); break;
       case CovarianceType::spherical:
         result(k) = Scalar(D) * std::log(precisions_cholesky(k, 0));
         break;

@@ -19,12 +19,10 @@
 #else
 #define EMGMM_DIAGNOSTICS_IGNORE_GCC12
 #endif
-#define EMGMM_DIAGNOSTICS_PUSH                                     \
-  _Pragma("GCC diagnostic push")                                   \
-  _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")      \
-  _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")            \
-  _Pragma("GCC diagnostic ignored \"-Warray-bounds\"")             \
-  EMGMM_DIAGNOSTICS_IGNORE_GCC12
+#define EMGMM_DIAGNOSTICS_PUSH                                                               \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
+      _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")                                  \
+          _Pragma("GCC diagnostic ignored \"-Warray-bounds\"") EMGMM_DIAGNOSTICS_IGNORE_GCC12
 #define EMGMM_DIAGNOSTICS_POP _Pragma("GCC diagnostic pop")
 #else
 #define EMGMM_DIAGNOSTICS_PUSH

@@ -28,7 +28,7 @@ namespace detail {
 /// Scratch arrays of one thread's pass, reused from block to block.
 template <typename Scalar, int Dim>
 struct BlockWork {
-  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> diff;      ///< the block minus one mean
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> diff;                ///< the block minus one mean
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> product;  ///< diff times a factor
 };
 
@@ -54,17 +54,30 @@ void multiply_tall(const Lhs& A, const Rhs& B, Out& C) {
 /// diagonal quadratic form, vectorized along the points without a centered copy of the block.
 /// Four features per sweep, so the running sums are loaded and stored a quarter as often.
 template <typename Points, typename Center, typename Weights, typename Out>
-void weighted_squared_distance(const Points& points, const Center& center, const Weights& weights, Out&& out) {
+void weighted_squared_distance(const Points& points, const Center& center, const Weights& weights,
+                               Out&& out) {
   const Eigen::Index D = points.cols();
   const auto term = [&](Eigen::Index d) {
     return (points.col(d).array() - center(d)).square() * weights(d);
   };
   Eigen::Index d = 0;
   switch (D % 4) {
-    case 0: out.array() = term(0) + term(1) + term(2) + term(3); d = 4; break;
-    case 1: out.array() = term(0); d = 1; break;
-    case 2: out.array() = term(0) + term(1); d = 2; break;
-    case 3: out.array() = term(0) + term(1) + term(2); d = 3; break;
+    case 0:
+      out.array() = term(0) + term(1) + term(2) + term(3);
+      d = 4;
+      break;
+    case 1:
+      out.array() = term(0);
+      d = 1;
+      break;
+    case 2:
+      out.array() = term(0) + term(1);
+      d = 2;
+      break;
+    case 3:
+      out.array() = term(0) + term(1) + term(2);
+      d = 3;
+      break;
   }
   for (; d < D; d += 4) out.array() += term(d) + term(d + 1) + term(d + 2) + term(d + 3);
 }
@@ -91,9 +104,11 @@ class WeightedLogDensity {
     const double log_two_pi = std::log(2.0 * 3.14159265358979323846);
     log_norm_.resize(K);
     for (Eigen::Index k = 0; k < K; ++k) {
-      const double log_weight =
-          params.log_weights.size() == K ? params.log_weights(k) : std::log(double(params.weights(k)));
-      log_norm_(k) = static_cast<Scalar>(log_weight + double(log_det(k)) - 0.5 * double(D) * log_two_pi);
+      const double log_weight = params.log_weights.size() == K
+                                    ? params.log_weights(k)
+                                    : std::log(double(params.weights(k)));
+      log_norm_(k) =
+          static_cast<Scalar>(log_weight + double(log_det(k)) - 0.5 * double(D) * log_two_pi);
     }
     if (type_ == CovarianceType::full || type_ == CovarianceType::tied) {
       const Eigen::Index n_factors = type_ == CovarianceType::full ? K : 1;
@@ -104,7 +119,8 @@ class WeightedLogDensity {
     } else {
       // D x K, one component per column so its precisions and mean are contiguous.
       precisions_ = params.precisions_cholesky.array().square().matrix().transpose();
-      if (type_ == CovarianceType::spherical) precisions_ = precisions_.row(0).replicate(D, 1).eval();
+      if (type_ == CovarianceType::spherical)
+        precisions_ = precisions_.row(0).replicate(D, 1).eval();
       means_t_ = params.means.transpose();
     }
   }

@@ -36,7 +36,8 @@ struct EmLoopSettings {
   std::string where;                       ///< "GaussianMixture::fit", for the error message
 
   template <typename MixtureOptions>
-  static EmLoopSettings of(const MixtureOptions& o, int n_init, const char* bound_name, std::string where) {
+  static EmLoopSettings of(const MixtureOptions& o, int n_init, const char* bound_name,
+                           std::string where) {
     EmLoopSettings s;
     s.n_init = n_init;
     s.max_iter = o.max_iter;
@@ -71,7 +72,8 @@ struct EmOutcome {
 /// non-finite lower bound stops the fit with NumericalError before anything is kept. With
 /// max_iter = 0 the last start is kept as it is (sklearn 1.2), with n_iter 0.
 template <typename State, typename Start, typename Step>
-EmOutcome<State> run_em_loop(const EmLoopSettings& s, double first_lower_bound, Start&& start, Step&& step) {
+EmOutcome<State> run_em_loop(const EmLoopSettings& s, double first_lower_bound, Start&& start,
+                             Step&& step) {
   EmOutcome<State> outcome;
   bool stopped = false;
   FitLog log(s.verbose, s.verbose_interval);
@@ -90,10 +92,11 @@ EmOutcome<State> run_em_loop(const EmLoopSettings& s, double first_lower_bound, 
       const EmStep result = step(state, init, n_iter);
       lower_bound = result.lower_bound;
       if (!std::isfinite(lower_bound)) {
-        throw NumericalError(s.where + ": the " + s.bound_name + " became " + to_text(lower_bound) +
-                             " in iteration " + to_text(n_iter) + " of initialization " + to_text(init) +
-                             "; the data may be too large for the Scalar type or degenerate. Rescale the "
-                             "data, increase reg_covar or decrease n_components.");
+        throw NumericalError(
+            s.where + ": the " + s.bound_name + " became " + to_text(lower_bound) +
+            " in iteration " + to_text(n_iter) + " of initialization " + to_text(init) +
+            "; the data may be too large for the Scalar type or degenerate. Rescale the "
+            "data, increase reg_covar or decrease n_components.");
       }
       const double change = lower_bound - previous;
       log.iteration(n_iter, change);
@@ -108,7 +111,8 @@ EmOutcome<State> run_em_loop(const EmLoopSettings& s, double first_lower_bound, 
       if (n_iter == s.max_iter) break;
     }
     log.end_init(outcome.converged, lower_bound);
-    if (lower_bound > outcome.lower_bound || outcome.lower_bound == -std::numeric_limits<double>::infinity()) {
+    if (lower_bound > outcome.lower_bound ||
+        outcome.lower_bound == -std::numeric_limits<double>::infinity()) {
       outcome.lower_bound = lower_bound;
       outcome.best = std::move(state);
       outcome.n_iter = n_iter;

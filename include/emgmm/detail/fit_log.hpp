@@ -31,7 +31,8 @@ class FitLog {
       return;
     }
     const Clock::time_point now = Clock::now();
-    print_line("  Iteration %d\t time lapse %.5fs\t ll change %.5f", n_iter, seconds(iteration_start_, now), change);
+    print_line("  Iteration %d\t time lapse %.5fs\t ll change %.5f", n_iter,
+               seconds(iteration_start_, now), change);
     iteration_start_ = now;
   }
 
@@ -39,8 +40,8 @@ class FitLog {
     if (verbose_ == 1) {
       std::cout << "Initialization converged: " << (converged ? "True" : "False") << "\n";
     } else if (verbose_ >= 2) {
-      print_line("Initialization converged: %s\t time lapse %.5fs\t ll %.5f", converged ? "True" : "False",
-                 seconds(init_start_, Clock::now()), lower_bound);
+      print_line("Initialization converged: %s\t time lapse %.5fs\t ll %.5f",
+                 converged ? "True" : "False", seconds(init_start_, Clock::now()), lower_bound);
     }
   }
 

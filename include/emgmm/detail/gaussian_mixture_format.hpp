@@ -140,7 +140,8 @@ struct GaussianMixtureFormat {
       r.fail_at(0, "", "the saved parameters are not a valid model: " + defect + ".");
     Model model(std::move(o));
     SufficientStatistics no_statistics;  // partial_fit starts afresh from a loaded model
-    model.commit(p, precisions, typename Model::FitSummary{converged, n_iter, lower_bound}, no_statistics, 0);
+    model.commit(p, precisions, typename Model::FitSummary{converged, n_iter, lower_bound},
+                 no_statistics, 0);
     return model;
   }
 

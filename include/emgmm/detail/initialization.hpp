@@ -51,17 +51,19 @@ class SeedPointResponsibilities {
 /// resp_block(start, rows, R) fills R (rows x K). Two passes, the means first, then the scatter
 /// about them (sklearn's centered formula), so the start is as accurate as sklearn's.
 template <typename Scalar, int Dim>
-SufficientStatistics statistics_of_responsibilities(const RowSource<Scalar, Dim>& X, CovarianceType type,
-                                                    Eigen::Index K,
-                                                    const typename ResponsibilityBlock<Scalar>::type& resp_block) {
+SufficientStatistics statistics_of_responsibilities(
+    const RowSource<Scalar, Dim>& X, CovarianceType type, Eigen::Index K,
+    const typename ResponsibilityBlock<Scalar>::type& resp_block) {
   using Means = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
   const Means reference = offset.replicate(K, 1);
-  const SufficientStatistics first = responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
+  const SufficientStatistics first =
+      responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
   const double eps = double(std::numeric_limits<Scalar>::epsilon());
   Means means = reference;
   for (Eigen::Index k = 0; k < K; ++k) {
-    means.row(k) += (first.resp_diff_sum.row(k) / (first.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
+    means.row(k) +=
+        (first.resp_diff_sum.row(k) / (first.resp_sum(k) + 10.0 * eps)).template cast<Scalar>();
   }
   return responsibility_pass<Scalar, Dim>(X, type, K, means, resp_block);
 }
@@ -70,8 +72,8 @@ SufficientStatistics statistics_of_responsibilities(const RowSource<Scalar, Dim>
 /// _initialize_parameters, up to the resp it hands to _initialize). Draws from `random`
 /// exactly as much as the chosen init_params needs, so successive initializations differ.
 template <typename Scalar, int Dim>
-SufficientStatistics initial_statistics(const RowSource<Scalar, Dim>& X, CovarianceType type, Eigen::Index K,
-                                        InitParams init_params, Random& random) {
+SufficientStatistics initial_statistics(const RowSource<Scalar, Dim>& X, CovarianceType type,
+                                        Eigen::Index K, InitParams init_params, Random& random) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   switch (init_params) {
     case InitParams::kmeans: {
@@ -80,53 +82,61 @@ SufficientStatistics initial_statistics(const RowSource<Scalar, Dim>& X, Covaria
       kmeans_options.n_init = 1;
       kmeans_options.random_state = random.next_u64();
       const Eigen::VectorXi labels = kmeans_fit(X, kmeans_options).labels;
-      return statistics_of_responsibilities(X, type, K, [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
-        R.setZero();
-        for (Eigen::Index i = 0; i < rows; ++i) R(i, labels(start + i)) = Scalar(1);
-      });
+      return statistics_of_responsibilities(X, type, K,
+                                            [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
+                                              R.setZero();
+                                              for (Eigen::Index i = 0; i < rows; ++i)
+                                                R(i, labels(start + i)) = Scalar(1);
+                                            });
     }
     case InitParams::k_means_plus_plus:
-      return statistics_of_responsibilities(X, type, K,
-                                            SeedPointResponsibilities(kmeans_plusplus(X, column_mean(X), K, random)));
+      return statistics_of_responsibilities(
+          X, type, K, SeedPointResponsibilities(kmeans_plusplus(X, column_mean(X), K, random)));
     case InitParams::random_from_data:
-      return statistics_of_responsibilities(X, type, K, SeedPointResponsibilities(random_rows(X, K, random)));
-    case InitParams::random:
-      break;
+      return statistics_of_responsibilities(X, type, K,
+                                            SeedPointResponsibilities(random_rows(X, K, random)));
+    case InitParams::random: break;
   }
   const std::uint64_t seed = random.next_u64();
-  return statistics_of_responsibilities(X, type, K, [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      const auto row = static_cast<std::uint64_t>(start + i) * static_cast<std::uint64_t>(K);
-      for (Eigen::Index k = 0; k < K; ++k) {
-        R(i, k) = static_cast<Scalar>(hashed_uniform(seed, row + static_cast<std::uint64_t>(k)));
-      }
-      R.row(i) /= R.row(i).sum();
-    }
-  });
+  return statistics_of_responsibilities(
+      X, type, K, [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          const auto row = static_cast<std::uint64_t>(start + i) * static_cast<std::uint64_t>(K);
+          for (Eigen::Index k = 0; k < K; ++k) {
+            R(i, k) =
+                static_cast<Scalar>(hashed_uniform(seed, row + static_cast<std::uint64_t>(k)));
+          }
+          R.row(i) /= R.row(i).sum();
+        }
+      });
 }
 
 /// The initial parameters for one initialization: one M-step on the starting responsibilities,
 /// then weights_init / means_init / precisions_init override what it gives.
 template <typename Scalar, int Dim>
-MixtureParameters<Scalar, Dim> initialize_parameters(const RowSource<Scalar, Dim>& X,
-                                                     const GaussianMixtureOptions<Scalar, Dim>& options,
-                                                     Random& random, const std::string& where) {
+MixtureParameters<Scalar, Dim> initialize_parameters(
+    const RowSource<Scalar, Dim>& X, const GaussianMixtureOptions<Scalar, Dim>& options,
+    Random& random, const std::string& where) {
   const Eigen::Index D = X.cols();
   const CovarianceType type = options.covariance_type;
   MixtureParameters<Scalar, Dim> params;
   params.covariance_type = type;
   if (!(options.weights_init && options.means_init && options.precisions_init)) {
-    params = maximize<Scalar, Dim>(initial_statistics(X, type, options.n_components, options.init_params, random),
-                                   options.reg_covar, where, /*normalize_weights=*/false);
+    params = maximize<Scalar, Dim>(
+        initial_statistics(X, type, options.n_components, options.init_params, random),
+        options.reg_covar, where, /*normalize_weights=*/false);
   }
   if (options.weights_init) params.weights = *options.weights_init;
   if (options.means_init) params.means = *options.means_init;
   if (options.precisions_init) {
-    params.precisions_cholesky = cholesky_of_precisions<Scalar, Dim>(*options.precisions_init, type, D);
-    params.covariances = covariances_from_cholesky<Scalar, Dim>(params.precisions_cholesky, type, D);
+    params.precisions_cholesky =
+        cholesky_of_precisions<Scalar, Dim>(*options.precisions_init, type, D);
+    params.covariances =
+        covariances_from_cholesky<Scalar, Dim>(params.precisions_cholesky, type, D);
     if (!params.covariances.allFinite()) {
-      fail(where, "precisions_init is so close to singular that its inverse, the covariance, "
-                  "overflows the Scalar type; pass larger precisions.");
+      fail(where,
+           "precisions_init is so close to singular that its inverse, the covariance, "
+           "overflows the Scalar type; pass larger precisions.");
     }
   }
   return params;

@@ -75,7 +75,8 @@ class NearestCenterDistances {
     });
     std::vector<double> potentials(count, 0.0);
     for (Eigen::Index chunk = 0; chunk < plan_.n_chunks; ++chunk) {
-      for (std::size_t c = 0; c < count; ++c) potentials[c] += partial[static_cast<std::size_t>(chunk) * count + c];
+      for (std::size_t c = 0; c < count; ++c)
+        potentials[c] += partial[static_cast<std::size_t>(chunk) * count + c];
     }
     return potentials;
   }
@@ -118,7 +119,8 @@ class NearestCenterDistances {
           const auto w = X_.weights(start, rows);
           nearest.array() *= w.array();
           while (t < targets.size()) {
-            while (i < rows && (running + nearest(i) < targets[t] || w(i) == 0.0)) running += nearest(i++);
+            while (i < rows && (running + nearest(i) < targets[t] || w(i) == 0.0))
+              running += nearest(i++);
             if (i == rows) break;
             found[t++] = start + i;
           }
@@ -136,7 +138,8 @@ class NearestCenterDistances {
  private:
   /// distances = |x_i - (offset + center)|^2 (in double) for the rows of a block of X,
   /// swept along the points (weighted_squared_distance with unit weights).
-  void distances_to(const BlockView& points, const RowPoint& center, Eigen::VectorXd& distances) const {
+  void distances_to(const BlockView& points, const RowPoint& center,
+                    Eigen::VectorXd& distances) const {
     const RowPoint absolute = offset_ + center;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared(points.rows());
     weighted_squared_distance(points, absolute.transpose(), unit_weights_, squared);
@@ -191,7 +194,7 @@ class NearestCenterDistances {
   bool keep_;
   ChunkPlan plan_;
   std::vector<RowPoint> centers_;
-  Eigen::VectorXd nearest_;  // kept distances (keep_ only)
+  Eigen::VectorXd nearest_;     // kept distances (keep_ only)
   Eigen::Index last_drawable_;  // the last point of positive weight
 };
 
@@ -201,7 +204,8 @@ class NearestCenterDistances {
 template <typename Scalar, int Dim>
 Eigen::Index draw_first_center(const RowSource<Scalar, Dim>& X, Random& random) {
   const Eigen::Index n = X.rows();
-  if (!X.weighted()) return static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n)));
+  if (!X.weighted())
+    return static_cast<Eigen::Index>(random.randint(static_cast<std::uint64_t>(n)));
   const auto w = X.weights(0, n);
   const double total = w.sum();
   const bool integral = total <= 0x1.0p53 && (w.array() == w.array().floor()).all();
@@ -235,9 +239,7 @@ std::vector<Eigen::Index> kmeans_plusplus(const RowSource<Scalar, Dim>& X,
                                           Eigen::Index K, Random& random, bool keep_distances) {
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
   const int n_local_trials = 2 + static_cast<int>(std::log(static_cast<double>(K)));
-  auto point = [&](Eigen::Index i) -> RowPoint {
-    return X.row(i) - offset;
-  };
+  auto point = [&](Eigen::Index i) -> RowPoint { return X.row(i) - offset; };
 
   std::vector<Eigen::Index> indices;
   indices.reserve(static_cast<std::size_t>(K));

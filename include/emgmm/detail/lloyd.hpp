@@ -41,7 +41,8 @@ struct LloydResult {
 /// points of positive weight.
 template <typename Scalar, int Dim>
 bool labels_changed(const RowSource<Scalar, Dim>& X, Eigen::Index start,
-                    const Eigen::Ref<const Eigen::VectorXi>& old_labels, const Eigen::VectorXi& new_labels) {
+                    const Eigen::Ref<const Eigen::VectorXi>& old_labels,
+                    const Eigen::VectorXi& new_labels) {
   if (!X.weighted()) return old_labels != new_labels;
   for (Eigen::Index i = 0; i < new_labels.size(); ++i) {
     if (old_labels(i) != new_labels(i) && X.weight(start + i) != 0.0) return true;
@@ -60,7 +61,9 @@ struct ShiftedRows {
   template <typename View, typename Offset>
   ShiftedRows(const View& view, const Offset& offset_row)
       : data(view.data()), stride(view.outerStride()), offset(offset_row.data()) {}
-  Scalar operator()(Eigen::Index i, Eigen::Index d) const { return data[d * stride + i] - offset[d]; }
+  Scalar operator()(Eigen::Index i, Eigen::Index d) const {
+    return data[d * stride + i] - offset[d];
+  }
 };
 
 /// |x_rows.row(i) - centers.row(k)|^2 in the Scalar, summed feature by feature: the one
@@ -80,8 +83,9 @@ Scalar squared_distance(const ShiftedRows<Scalar>& x_rows, Eigen::Index i, const
 /// rows) of X, whose labels are `labels` (rows of them), added one by one: a running inertia
 /// carried through a block. (Returned, not updated in place, so that it stays in a register.)
 template <typename Scalar, int Dim, typename Centers, typename Labels>
-double add_block_inertia(double total, const RowSource<Scalar, Dim>& X, Eigen::Index start, Eigen::Index rows,
-                         const ShiftedRows<Scalar>& x_rows, const Centers& centers, const Labels& labels) {
+double add_block_inertia(double total, const RowSource<Scalar, Dim>& X, Eigen::Index start,
+                         Eigen::Index rows, const ShiftedRows<Scalar>& x_rows,
+                         const Centers& centers, const Labels& labels) {
   for (Eigen::Index i = 0; i < rows; ++i) {
     total += X.weight(start + i) * double(squared_distance(x_rows, i, centers, labels(i)));
   }
@@ -101,7 +105,8 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
                      const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& minus_two_centers,
                      const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& center_norms,
                      Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& distances,
-                     Eigen::Array<Scalar, Eigen::Dynamic, 1>& label_values, Eigen::VectorXi& labels) {
+                     Eigen::Array<Scalar, Eigen::Dynamic, 1>& label_values,
+                     Eigen::VectorXi& labels) {
   namespace ei = Eigen::internal;
   using Packet = typename ei::packet_traits<Scalar>::type;
   constexpr Eigen::Index kLanes = ei::packet_traits<Scalar>::size;
@@ -116,7 +121,8 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
   const auto distance = [&](Eigen::Index i, Eigen::Index k, const Packet* x) {
     if (!in_registers) return ei::ploadu<Packet>(distances.col(k).data() + i);
     Packet t = ei::pmul(x[0], ei::pset1<Packet>(minus_two_centers(0, k)));
-    for (Eigen::Index d = 1; d < D; ++d) t = ei::padd(t, ei::pmul(x[d], ei::pset1<Packet>(minus_two_centers(d, k))));
+    for (Eigen::Index d = 1; d < D; ++d)
+      t = ei::padd(t, ei::pmul(x[d], ei::pset1<Packet>(minus_two_centers(d, k))));
     return ei::padd(t, ei::pset1<Packet>(center_norms(k)));
   };
   // The rows that do not fill a packet (all of them without vectorization), one by one, the
@@ -179,8 +185,8 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
 /// The members count is exact, so a cluster that lost all its points is exactly empty (sum
 /// and weight 0), not a remainder of rounding.
 struct ClusterSums {
-  Eigen::MatrixXd sums;                                   ///< K x D
-  Eigen::VectorXd counts;                                 ///< K, total weight
+  Eigen::MatrixXd sums;                                    ///< K x D
+  Eigen::VectorXd counts;                                  ///< K, total weight
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> members;  ///< K, points of positive weight
 
   bool empty() const { return counts.size() == 0; }
@@ -239,10 +245,11 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
         // The matrix product needs the shifted block itself. Column by column: Eigen does not
         // vectorize rowwise() on a column-major block.
         points.resize(rows, D);
-        for (Eigen::Index d = 0; d < D; ++d) points.col(d).array() = view.col(d).array() - offset(d);
+        for (Eigen::Index d = 0; d < D; ++d)
+          points.col(d).array() = view.col(d).array() - offset(d);
       }
-      nearest_centers(x_rows, rows, points, minus_two_centers, center_norms, distances, label_values,
-                      block_labels);
+      nearest_centers(x_rows, rows, points, minus_two_centers, center_norms, distances,
+                      label_values, block_labels);
       if (inertia) {
         double& total = chunk_inertia[static_cast<std::size_t>(chunk)];
         total = add_block_inertia(total, X, start, rows, x_rows, centers, block_labels);
@@ -252,7 +259,8 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
         const auto w = X.weights(start, rows);
         for (Eigen::Index d = 0; d < D; ++d) {
           double* sum = interleaved_sums.data() + 4 * K * d;
-          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += w(i) * double(x_rows(i, d));
+          for (Eigen::Index i = 0; i < rows; ++i)
+            sum[4 * block_labels(i) + (i & 3)] += w(i) * double(x_rows(i, d));
         }
         for (Eigen::Index i = 0; i < rows; ++i) {
           interleaved_counts(4 * block_labels(i) + (i & 3)) += w(i);
@@ -266,9 +274,11 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
         // at -O3 with AVX2 or AVX-512 vectorizes `s += label == k ? x : 0` into wrong sums.)
         for (Eigen::Index d = 0; d < D; ++d) {
           double* sum = interleaved_sums.data() + 4 * K * d;
-          for (Eigen::Index i = 0; i < rows; ++i) sum[4 * block_labels(i) + (i & 3)] += double(x_rows(i, d));
+          for (Eigen::Index i = 0; i < rows; ++i)
+            sum[4 * block_labels(i) + (i & 3)] += double(x_rows(i, d));
         }
-        for (Eigen::Index i = 0; i < rows; ++i) interleaved_counts(4 * block_labels(i) + (i & 3)) += 1.0;
+        for (Eigen::Index i = 0; i < rows; ++i)
+          interleaved_counts(4 * block_labels(i) + (i & 3)) += 1.0;
         for (Eigen::Index i = 0; i < rows; ++i) ++local.members(block_labels(i));
         changed = changed || labels_changed(X, start, labels_here, block_labels);
         labels_here = block_labels;
@@ -336,7 +346,8 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
 
 /// Sum of (weighted) squared distances of the rows of X - offset to their labelled centers.
 template <typename Scalar, int Dim>
-double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 1, Dim>& offset,
+double labelled_inertia(const RowSource<Scalar, Dim>& X,
+                        const Eigen::Matrix<Scalar, 1, Dim>& offset,
                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers,
                         const Eigen::VectorXi& labels) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
@@ -347,7 +358,8 @@ double labelled_inertia(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Sca
     double total = 0.0;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       const ShiftedRows<Scalar> x_rows(X.view(start, rows, loaded), offset);
-      total = add_block_inertia(total, X, start, rows, x_rows, centers, labels.segment(start, rows));
+      total =
+          add_block_inertia(total, X, start, rows, x_rows, centers, labels.segment(start, rows));
     });
     chunk_inertia[static_cast<std::size_t>(chunk)] = total;
   });
@@ -379,8 +391,10 @@ std::vector<Eigen::Index> farthest_points(const RowSource<Scalar, Dim>& X,
       const ShiftedRows<Scalar> x_rows(X.view(start, rows, loaded), offset);
       for (Eigen::Index i = 0; i < rows; ++i) {
         if (X.weight(start + i) == 0.0) continue;
-        offer_top_k(best, Candidate(double(squared_distance(x_rows, i, centers, labels(start + i))), start + i),
-                    keep, farther);
+        offer_top_k(
+            best,
+            Candidate(double(squared_distance(x_rows, i, centers, labels(start + i))), start + i),
+            keep, farther);
       }
     });
   });
@@ -418,8 +432,8 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
       if (counts(k) == 0.0) empty.push_back(k);
     }
     if (!empty.empty()) {
-      const std::vector<Eigen::Index> order =
-          farthest_points<Scalar, Dim>(X, offset, centers, result.labels, Eigen::Index(empty.size()));
+      const std::vector<Eigen::Index> order = farthest_points<Scalar, Dim>(
+          X, offset, centers, result.labels, Eigen::Index(empty.size()));
       const auto n_far = static_cast<std::ptrdiff_t>(order.size());
       for (std::ptrdiff_t e = 0; e < n_far; ++e) {
         const Eigen::Index far = order[static_cast<std::size_t>(e)];
@@ -445,7 +459,8 @@ LloydResult<Scalar, Dim> lloyd(const RowSource<Scalar, Dim>& X,
                 << labelled_inertia<Scalar, Dim>(X, offset, centers, result.labels) << ".\n";
     }
     if (iteration > 0 && !changed) {
-      if (verbose > 0) std::cout << "Converged at iteration " << iteration << ": strict convergence.\n";
+      if (verbose > 0)
+        std::cout << "Converged at iteration " << iteration << ": strict convergence.\n";
       strict_convergence = true;
       break;
     }

@@ -66,7 +66,8 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_sums = sums.array().log();
   log_norm += log_sums;
   L.array().colwise() /= sums.array();
-  if (resp_log_resp) resp_log_resp->array() = resp_log_resp->array() / sums.array() - log_sums.array();
+  if (resp_log_resp)
+    resp_log_resp->array() = resp_log_resp->array() / sums.array() - log_sums.array();
   for (const Eigen::Index i : unexplained) {
     log_norm(i) = minus_inf;
     L.row(i).setZero();

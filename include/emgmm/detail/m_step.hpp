@@ -87,7 +87,8 @@ struct WorstPoints {
 /// `reference` (K x D), each component about its own reference mean. With sample weights, R
 /// holds w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
 template <typename Scalar, int Dim>
-void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+void accumulate(SufficientStatistics& stats,
+                const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
                 const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
                 const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
                 BlockWork<Scalar, Dim>& work, double weight) {
@@ -146,7 +147,8 @@ void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::
       stats.scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
           block_scatter.template cast<double>();
     } else {
-      stats.scatter.template triangularView<Eigen::Lower>() += block_scatter.template cast<double>();
+      stats.scatter.template triangularView<Eigen::Lower>() +=
+          block_scatter.template cast<double>();
     }
   }
 }
@@ -157,13 +159,13 @@ void accumulate(SufficientStatistics& stats, const Eigen::Matrix<Scalar, Eigen::
 /// reg_covar on their diagonals. GaussianMixture's M-step turns them into its parameters,
 /// BayesianGaussianMixture's into its variational posterior (variational.hpp).
 struct GaussianEstimates {
-  Eigen::VectorXd nk;            ///< K
-  Eigen::MatrixXd means;         ///< K x D
-  Eigen::MatrixXd covariances;   ///< storage per covariance type, exactly symmetric
+  Eigen::VectorXd nk;           ///< K
+  Eigen::MatrixXd means;        ///< K x D
+  Eigen::MatrixXd covariances;  ///< storage per covariance type, exactly symmetric
 };
 
-inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics& stats, double reg_covar,
-                                                      double eps) {
+inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics& stats,
+                                                      double reg_covar, double eps) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -172,8 +174,7 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
   const Eigen::VectorXd& nk = estimates.nk;
   // sum r (x - mean_new)(x - mean_new)^T = scatter - c_k d d^T with d = resp_diff_sum.row(k),
   // c_k = 2 / nk - s / nk^2 (exact for the shifted sums, including sklearn's eps in nk).
-  const Eigen::ArrayXd correction =
-      2.0 / nk.array() - stats.resp_sum.array() / nk.array().square();
+  const Eigen::ArrayXd correction = 2.0 / nk.array() - stats.resp_sum.array() / nk.array().square();
 
   estimates.means = stats.reference;
   for (Eigen::Index k = 0; k < K; ++k) estimates.means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
@@ -203,7 +204,8 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
       }
       covariances /= nk.sum();
       covariances.diagonal().array() += reg_covar;
-      covariances = Eigen::MatrixXd(covariances.selfadjointView<Eigen::Lower>());  // exactly symmetric
+      covariances =
+          Eigen::MatrixXd(covariances.selfadjointView<Eigen::Lower>());  // exactly symmetric
       break;
     }
     case CovarianceType::diag:
@@ -234,8 +236,7 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
 /// full, diag or spherical covariance is not positive definite, for reseed_components().
 template <typename Scalar, int Dim>
 MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
-                                        const std::string& where,
-                                        bool normalize_weights = true,
+                                        const std::string& where, bool normalize_weights = true,
                                         std::vector<Eigen::Index>* collapsed = nullptr) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
@@ -247,10 +248,10 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
   // beside responsibility sums near zero): say so rather than blame the covariance's shape.
   // (Under the re-seed policy such a component is re-seeded like a collapsed one.)
   if (!collapsed && (!estimates.means.allFinite() || !estimates.covariances.allFinite())) {
-    throw NumericalError(where + ": the statistics give " +
-                         (estimates.means.allFinite() ? "covariances" : "means") +
-                         " that are not finite (their sums are too large beside the responsibility sums for "
-                         "double); rescale the data, or pass statistics that expectation() made.");
+    throw NumericalError(
+        where + ": the statistics give " + (estimates.means.allFinite() ? "covariances" : "means") +
+        " that are not finite (their sums are too large beside the responsibility sums for "
+        "double); rescale the data, or pass statistics that expectation() made.");
   }
 
   MixtureParameters<Scalar, Dim> params;

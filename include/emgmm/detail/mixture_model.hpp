@@ -82,8 +82,8 @@ class MixtureModel {
   Samples sample(Eigen::Index n_samples = 1) const {
     require_fitted("sample");
     Samples samples;
-    draw_samples(mixture(), n_samples, Random::seed_from(derived().get_params().random_state), name("sample"),
-                 samples.X, samples.y);
+    draw_samples(mixture(), n_samples, Random::seed_from(derived().get_params().random_state),
+                 name("sample"), samples.X, samples.y);
     return samples;
   }
 
@@ -97,7 +97,9 @@ class MixtureModel {
   /// with component k in rows k*D .. k*D+D-1, tied D x D, diag K x D, spherical K x 1
   /// (sklearn's covariances_; for BayesianGaussianMixture the Wishart scales divided by their
   /// degrees of freedom).
-  const Matrix& covariances() const { return (require_fitted("covariances"), mixture().covariances); }
+  const Matrix& covariances() const {
+    return (require_fitted("covariances"), mixture().covariances);
+  }
   /// Precisions (inverse covariances), in the same storage (sklearn's precisions_).
   const Matrix& precisions() const { return (require_fitted("precisions"), precisions_); }
   /// Cholesky factors P of the precisions, P P^T = precision, same storage
@@ -108,7 +110,8 @@ class MixtureModel {
   /// Component k's full D x D covariance matrix, whatever the covariance_type.
   SquareMatrix covariance(Eigen::Index k) const {
     check_component(k, "covariance");
-    return expand_component<Scalar, Dim>(mixture().covariances, mixture().covariance_type, k, n_features_in_);
+    return expand_component<Scalar, Dim>(mixture().covariances, mixture().covariance_type, k,
+                                         n_features_in_);
   }
   /// Component k's full D x D precision matrix, whatever the covariance_type.
   SquareMatrix precision(Eigen::Index k) const {
@@ -129,7 +132,9 @@ class MixtureModel {
  protected:
   using Parameters = MixtureParameters<Scalar, Dim>;
 
-  static std::string name(const char* method) { return std::string(Derived::kName) + "::" + method; }
+  static std::string name(const char* method) {
+    return std::string(Derived::kName) + "::" + method;
+  }
 
   const Derived& derived() const { return static_cast<const Derived&>(*this); }
   const Parameters& mixture() const { return derived().fitted_mixture(); }
@@ -148,7 +153,8 @@ class MixtureModel {
   /// The per-sample E-step of `params` on X into `out` (evaluation_pass). Defined below the
   /// class, as every member that runs a pass: in compiled mode (EMGMM_COMPILED) the user's
   /// translation unit then instantiates none of the passes (see emgmm/compiled.hpp).
-  static void evaluate(const RowSource<Scalar, Dim>& X, const Parameters& params, const SampleOutputs<Scalar>& out);
+  static void evaluate(const RowSource<Scalar, Dim>& X, const Parameters& params,
+                       const SampleOutputs<Scalar>& out);
 
   /// The precisions of a mixture that is about to be committed, after the one validity gate
   /// every fit path passes (check_fitted_mixture): NumericalError with the model unchanged
@@ -158,7 +164,8 @@ class MixtureModel {
 
   /// Stores the state both estimators share; the estimator's commit() stores its own beside it.
   /// Nothing here can throw: everything was computed and checked before.
-  void commit_summary(Matrix& precisions, const FitSummary& summary, Eigen::Index n_features) noexcept {
+  void commit_summary(Matrix& precisions, const FitSummary& summary,
+                      Eigen::Index n_features) noexcept {
     precisions_.swap(precisions);
     converged_ = summary.converged;
     n_iter_ = summary.n_iter;
@@ -184,14 +191,16 @@ class MixtureModel {
 
   void require_fitted(const char* method) const {
     if (!is_fitted()) {
-      throw NotFittedError(name(method) + ": this " + Derived::kName + " instance is not fitted yet; call fit(X) first.");
+      throw NotFittedError(name(method) + ": this " + Derived::kName +
+                           " instance is not fitted yet; call fit(X) first.");
     }
   }
 
   void check_component(Eigen::Index k, const char* method) const {
     require_fitted(method);
     if (k < 0 || k >= mixture().n_components()) {
-      fail(name(method), "k = " + to_text(k) + " is not a component; pass 0 <= k < n_components = " +
+      fail(name(method), "k = " + to_text(k) +
+                             " is not a component; pass 0 <= k < n_components = " +
                              to_text(mixture().n_components()) + ".");
     }
   }
@@ -215,16 +224,19 @@ typename MixtureModel<Derived, Scalar, Dim>::Labels MixtureModel<Derived, Scalar
 }
 
 template <typename Derived, typename Scalar, int Dim>
-void MixtureModel<Derived, Scalar, Dim>::evaluate(const RowSource<Scalar, Dim>& X, const Parameters& params,
+void MixtureModel<Derived, Scalar, Dim>::evaluate(const RowSource<Scalar, Dim>& X,
+                                                  const Parameters& params,
                                                   const SampleOutputs<Scalar>& out) {
   evaluation_pass(X, params, out);
 }
 
 template <typename Derived, typename Scalar, int Dim>
-typename MixtureModel<Derived, Scalar, Dim>::Matrix MixtureModel<Derived, Scalar, Dim>::checked_precisions(
-    const Parameters& params, const std::string& where, WeightSum weight_sum) {
-  Matrix precisions = precisions_from_cholesky<Scalar, Dim>(params.precisions_cholesky, params.covariance_type,
-                                                            params.n_features());
+typename MixtureModel<Derived, Scalar, Dim>::Matrix
+MixtureModel<Derived, Scalar, Dim>::checked_precisions(const Parameters& params,
+                                                       const std::string& where,
+                                                       WeightSum weight_sum) {
+  Matrix precisions = precisions_from_cholesky<Scalar, Dim>(
+      params.precisions_cholesky, params.covariance_type, params.n_features());
   check_fitted_mixture(params, precisions, where, weight_sum);
   return precisions;
 }

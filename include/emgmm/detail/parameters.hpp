@@ -20,10 +20,10 @@ struct MixtureParameters {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 
   CovarianceType covariance_type = CovarianceType::full;
-  Vector weights;               ///< K
-  Means means;                  ///< K x D
-  Matrix covariances;           ///< storage per covariance_type
-  Matrix precisions_cholesky;   ///< same storage; P with P P^T = precision
+  Vector weights;              ///< K
+  Means means;                 ///< K x D
+  Matrix covariances;          ///< storage per covariance_type
+  Matrix precisions_cholesky;  ///< same storage; P with P P^T = precision
   /// What the E-step adds as component k's log weight when not empty (K values): the
   /// BayesianGaussianMixture's expected log weight plus its Wishart terms (variational.hpp).
   /// Empty for a GaussianMixture, whose E-step uses log(weights).

@@ -41,7 +41,8 @@ inline Eigen::Index product_columns(CovarianceType type, Eigen::Index K, Eigen::
 template <typename Scalar, int Dim>
 SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
                                       const MixtureParameters<Scalar, Dim>& params,
-                                      WorstPoints* worst = nullptr, double* resp_log_resp = nullptr) {
+                                      WorstPoints* worst = nullptr,
+                                      double* resp_log_resp = nullptr) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -52,10 +53,12 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
   // The sums are taken about the current means: one pass as accurate as a centered two-pass.
   const Block& reference = params.means;
   const ChunkPlan plan =
-      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
+      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)),
+                      SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   std::vector<double> chunk_resp_log_resp(partial.size(), 0.0);
-  std::vector<WorstPoints> chunk_worst(worst ? partial.size() : 0, WorstPoints{worst ? worst->capacity : 0, {}});
+  std::vector<WorstPoints> chunk_worst(worst ? partial.size() : 0,
+                                       WorstPoints{worst ? worst->capacity : 0, {}});
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
     Block points;
@@ -110,22 +113,24 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
 /// kind of start. (A struct, so that Scalar is not deduced from the caller's lambda.)
 template <typename Scalar>
 struct ResponsibilityBlock {
-  using type = std::function<void(Eigen::Index, Eigen::Index, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>&)>;
+  using type = std::function<void(Eigen::Index, Eigen::Index,
+                                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>&)>;
 };
 
 /// The statistics of given responsibilities: resp_block(start, rows, R) fills R (rows x K).
 /// Used by the initialization, whose responsibilities come from labels or random numbers.
 /// resp_block is called from several threads at once, for different blocks.
 template <typename Scalar, int Dim>
-SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, CovarianceType type,
-                                         Eigen::Index K,
-                                         const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                                         const typename ResponsibilityBlock<Scalar>::type& resp_block) {
+SufficientStatistics responsibility_pass(
+    const RowSource<Scalar, Dim>& X, CovarianceType type, Eigen::Index K,
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
+    const typename ResponsibilityBlock<Scalar>::type& resp_block) {
   using Block = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index D = X.cols();
   const ChunkPlan plan =
-      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)), SufficientStatistics::bytes(type, K, D));
+      ChunkPlan::make(X.rows(), block_rows_for(D, K, product_columns(type, K, D)),
+                      SufficientStatistics::bytes(type, K, D));
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
@@ -154,9 +159,9 @@ SufficientStatistics responsibility_pass(const RowSource<Scalar, Dim>& X, Covari
 /// Where the per-sample E-step writes: any of the three may be null.
 template <typename Scalar>
 struct SampleOutputs {
-  Eigen::VectorXi* labels = nullptr;                                           ///< argmax
+  Eigen::VectorXi* labels = nullptr;                                                  ///< argmax
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>* responsibilities = nullptr;  ///< n x K
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1>* log_prob = nullptr;               ///< log p(x)
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1>* log_prob = nullptr;                       ///< log p(x)
 };
 
 /// The per-sample E-step used by predict, predict_proba and score_samples (and the final
@@ -169,8 +174,10 @@ void evaluation_pass(const RowSource<Scalar, Dim>& X, const MixtureParameters<Sc
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const WeightedLogDensity<Scalar, Dim> density(params);
-  const ChunkPlan plan = ChunkPlan::make(X.rows(), block_rows_for(params.n_features(), params.n_components(),
-                                                        product_columns(params.covariance_type, params.n_components(), params.n_features())));
+  const ChunkPlan plan = ChunkPlan::make(
+      X.rows(), block_rows_for(params.n_features(), params.n_components(),
+                               product_columns(params.covariance_type, params.n_components(),
+                                               params.n_features())));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     Block points;
     BlockWork<Scalar, Dim> work;

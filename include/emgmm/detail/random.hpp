@@ -104,7 +104,8 @@ inline double hashed_uniform(std::uint64_t seed, std::uint64_t index) {
 /// yet drawn (Efraimidis & Spirakis' keys log(u_i) / w_i, the largest `count` in decreasing
 /// order; rows of weight 0 are never drawn). Needs `count` rows of positive weight.
 template <typename Scalar, int Dim>
-std::vector<Eigen::Index> random_rows(const RowSource<Scalar, Dim>& X, Eigen::Index count, Random& random) {
+std::vector<Eigen::Index> random_rows(const RowSource<Scalar, Dim>& X, Eigen::Index count,
+                                      Random& random) {
   if (!X.weighted()) return random.choice_without_replacement(X.rows(), count);
   using Keyed = std::pair<double, Eigen::Index>;
   // a before b when a's key is larger, or equal and a's index lower: a strict total order.
@@ -118,7 +119,8 @@ std::vector<Eigen::Index> random_rows(const RowSource<Scalar, Dim>& X, Eigen::In
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double w = X.weight(i);
     if (w == 0.0) continue;
-    offer_top_k(best, Keyed(std::log(hashed_uniform(seed, static_cast<std::uint64_t>(i))) / w, i), keep, larger);
+    offer_top_k(best, Keyed(std::log(hashed_uniform(seed, static_cast<std::uint64_t>(i))) / w, i),
+                keep, larger);
   }
   std::sort(best.begin(), best.end(), larger);
   std::vector<Eigen::Index> rows;

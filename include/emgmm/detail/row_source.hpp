@@ -58,11 +58,12 @@ class RowSource {
   using BlockView = Eigen::Map<const Block, Eigen::Unaligned, Eigen::OuterStride<>>;
 
   /// Rows [start, start + count) as a block: read in place when X keeps its columns
-  /// contiguous in Scalar (a column-major Matrix, Map or block of Scalar), else loaded (converted) into `scratch`. Valid while X and
-  /// `scratch` are; a pass that only reads its rows saves the copy, which costs about as much
-  /// again as reading them.
+  /// contiguous in Scalar (a column-major Matrix, Map or block of Scalar), else loaded (converted)
+  /// into `scratch`. Valid while X and `scratch` are; a pass that only reads its rows saves the
+  /// copy, which costs about as much again as reading them.
   BlockView view(Eigen::Index start, Eigen::Index count, Block& scratch) const {
-    if (in_place_) return BlockView(in_place_ + start, count, cols_, Eigen::OuterStride<>(column_stride_));
+    if (in_place_)
+      return BlockView(in_place_ + start, count, cols_, Eigen::OuterStride<>(column_stride_));
     load(start, count, scratch);
     return BlockView(scratch.data(), count, cols_, Eigen::OuterStride<>(count));
   }

@@ -27,12 +27,14 @@ namespace detail {
 /// grouped by component as sklearn does; the same seed gives the same points. `where` names the
 /// user's call in the InvalidArgument thrown for n_samples < 1 or too many to address.
 template <typename Scalar, int Dim>
-void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_samples, std::uint64_t seed,
-                  const std::string& where, Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& X, Eigen::VectorXi& y) {
+void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_samples,
+                  std::uint64_t seed, const std::string& where,
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& X, Eigen::VectorXi& y) {
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   const Eigen::Index D = params.n_features();
   if (n_samples < 1) {
-    fail(where, "n_samples = " + to_text(n_samples) + "; the sampling requires at least one sample.");
+    fail(where,
+         "n_samples = " + to_text(n_samples) + "; the sampling requires at least one sample.");
   }
   if (n_samples > std::numeric_limits<Eigen::Index>::max() / D / Eigen::Index(sizeof(Scalar))) {
     fail(where, "n_samples = " + to_text(n_samples) + " points of " + to_text(D) +
@@ -45,7 +47,8 @@ void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_s
   // Component of each draw: the inverse of the cumulative weights, then counts.
   std::vector<double> cumulative(static_cast<std::size_t>(K));
   double running = 0.0;
-  for (Eigen::Index k = 0; k < K; ++k) cumulative[static_cast<std::size_t>(k)] = running += double(params.weights(k));
+  for (Eigen::Index k = 0; k < K; ++k)
+    cumulative[static_cast<std::size_t>(k)] = running += double(params.weights(k));
   std::vector<Eigen::Index> counts(static_cast<std::size_t>(K), 0);
   for (Eigen::Index i = 0; i < n_samples; ++i) {
     const double u = random.uniform() * running;
@@ -56,7 +59,8 @@ void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_s
   Eigen::Matrix<Scalar, Dim, 1> z(D);
   Eigen::Index row = 0;
   for (Eigen::Index k = 0; k < K; ++k) {
-    const Square covariance = expand_component<Scalar, Dim>(params.covariances, params.covariance_type, k, D);
+    const Square covariance =
+        expand_component<Scalar, Dim>(params.covariances, params.covariance_type, k, D);
     const Square factor = Eigen::LLT<Square>(covariance).matrixL();
     for (Eigen::Index j = 0; j < counts[static_cast<std::size_t>(k)]; ++j, ++row) {
       for (Eigen::Index d = 0; d < D; ++d) z(d) = static_cast<Scalar>(random.standard_normal());

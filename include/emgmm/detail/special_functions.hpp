@@ -33,7 +33,8 @@ inline double digamma(double x) {
       inv2 * (1.0 / 12 -
               inv2 * (1.0 / 120 -
                       inv2 * (1.0 / 252 -
-                              inv2 * (1.0 / 240 - inv2 * (1.0 / 132 - inv2 * (691.0 / 32760 - inv2 / 12.0))))));
+                              inv2 * (1.0 / 240 -
+                                      inv2 * (1.0 / 132 - inv2 * (691.0 / 32760 - inv2 / 12.0))))));
   return std::log(x) - 0.5 * inv - series - shift;
 }
 
@@ -51,13 +52,16 @@ inline double log_gamma(double x) {
       inv * (1.0 / 12 -
              inv2 * (1.0 / 360 -
                      inv2 * (1.0 / 1260 -
-                             inv2 * (1.0 / 1680 - inv2 * (1.0 / 1188 - inv2 * (691.0 / 360360 - inv2 / 156.0))))));
+                             inv2 * (1.0 / 1680 - inv2 * (1.0 / 1188 - inv2 * (691.0 / 360360 -
+                                                                               inv2 / 156.0))))));
   const double half_log_two_pi = 0.91893853320467274178;
   return (x - 0.5) * std::log(x) - x + half_log_two_pi + series - std::log(product);
 }
 
 /// log B(a, b) = log Gamma(a) + log Gamma(b) - log Gamma(a + b), for a, b > 0.
-inline double log_beta(double a, double b) { return log_gamma(a) + log_gamma(b) - log_gamma(a + b); }
+inline double log_beta(double a, double b) {
+  return log_gamma(a) + log_gamma(b) - log_gamma(a + b);
+}
 
 }  // namespace detail
 }  // namespace emgmm

@@ -65,11 +65,12 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
   }
   if (Dim != Eigen::Dynamic && X.cols() != Dim) {
     fail(where, "X has " + to_text(X.cols()) + " columns but the model was built with Dim = " +
-                    to_text(Dim) +
-                    "; pass one point per row (transpose X if points are columns).");
+                    to_text(Dim) + "; pass one point per row (transpose X if points are columns).");
   }
   if (expected_features >= 0 && X.cols() != expected_features) {
-    const auto features = [](Eigen::Index n) { return to_text(n) + (n == 1 ? " feature" : " features"); };
+    const auto features = [](Eigen::Index n) {
+      return to_text(n) + (n == 1 ? " feature" : " features");
+    };
     // One point given as a column vector: D rows of 1 column.
     const bool transposed = X.cols() == 1 && X.rows() == expected_features;
     fail(where, "X has " + features(X.cols()) + " (columns), but the model was fitted with " +
@@ -80,11 +81,11 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
   // One linear scan; the common all-finite case never enters the loop body below. Data wider
   // than the model's Scalar (double into a float model) must also fit in Scalar.
   using InputScalar = typename Derived::Scalar;
-  constexpr bool narrowing = std::is_floating_point<InputScalar>::value &&
-                             sizeof(InputScalar) > sizeof(Scalar);
+  constexpr bool narrowing =
+      std::is_floating_point<InputScalar>::value && sizeof(InputScalar) > sizeof(Scalar);
   const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
-  const bool fits = narrowing ? (X.template cast<double>().array().abs() <= largest).all()
-                              : X.allFinite();
+  const bool fits =
+      narrowing ? (X.template cast<double>().array().abs() <= largest).all() : X.allFinite();
   if (!fits) {
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
       for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -124,7 +125,8 @@ Eigen::Index feature_beyond_fit_range(const Eigen::ArrayXd& lowest, const Eigen:
 /// The smallest and largest value of every column of X, in double (column by column: no copy
 /// of X is made, whatever its type).
 template <typename Derived>
-void column_bounds(const Eigen::MatrixBase<Derived>& X, Eigen::ArrayXd& lowest, Eigen::ArrayXd& highest) {
+void column_bounds(const Eigen::MatrixBase<Derived>& X, Eigen::ArrayXd& lowest,
+                   Eigen::ArrayXd& highest) {
   lowest.resize(X.cols());
   highest.resize(X.cols());
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
@@ -150,11 +152,13 @@ ColumnBounds check_fit_range(const Eigen::MatrixBase<Derived>& X, const std::str
   ColumnBounds bounds;
   column_bounds(X, bounds.lowest, bounds.highest);
   double extent = 0.0;
-  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(bounds.lowest, bounds.highest, &extent);
+  const Eigen::Index feature =
+      feature_beyond_fit_range<Scalar>(bounds.lowest, bounds.highest, &extent);
   if (feature >= 0) {
     fail(where, "X spans " + to_text(extent) + " in feature " + to_text(feature) +
                     ", so squared distances between its points would overflow the model's "
-                    "Scalar (largest " + to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) +
+                    "Scalar (largest " +
+                    to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) +
                     "); rescale X (divide it by a power of ten)" +
                     (sizeof(Scalar) < sizeof(double) ? " or use a double model." : "."));
   }
@@ -170,13 +174,14 @@ void check_joint_fit_range(const ColumnBounds& X, const Eigen::MatrixBase<Derive
   Eigen::ArrayXd points_lowest, points_highest;
   column_bounds(points, points_lowest, points_highest);
   double extent = 0.0;
-  const Eigen::Index feature =
-      feature_beyond_fit_range<Scalar>(X.lowest.min(points_lowest), X.highest.max(points_highest), &extent);
+  const Eigen::Index feature = feature_beyond_fit_range<Scalar>(
+      X.lowest.min(points_lowest), X.highest.max(points_highest), &extent);
   if (feature >= 0) {
-    fail(where, "X and " + name + " together span " + to_text(extent) + " in feature " + to_text(feature) +
-                    ", so squared distances between them would overflow the model's Scalar (largest " +
-                    to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) + "); pass " + name +
-                    " within the range of X or rescale both.");
+    fail(where,
+         "X and " + name + " together span " + to_text(extent) + " in feature " + to_text(feature) +
+             ", so squared distances between them would overflow the model's Scalar (largest " +
+             to_text(static_cast<double>(std::numeric_limits<Scalar>::max())) + "); pass " + name +
+             " within the range of X or rescale both.");
   }
 }
 
@@ -209,9 +214,11 @@ inline double normalize_sample_weight(Eigen::VectorXd& weights, const std::strin
     const double given = weights(i);
     weights(i) = given / divisor;
     if (weights(i) == 0.0 && given > 0.0) {
-      fail(where, "sample_weight(" + to_text(i) + ") = " + to_text(given) +
-                      " is positive but too small beside the largest weight " + to_text(largest) +
-                      " for double precision (their ratio is below 5e-324); give it weight 0 or raise it.");
+      fail(
+          where,
+          "sample_weight(" + to_text(i) + ") = " + to_text(given) +
+              " is positive but too small beside the largest weight " + to_text(largest) +
+              " for double precision (their ratio is below 5e-324); give it weight 0 or raise it.");
     }
   }
   return divisor;
@@ -229,15 +236,18 @@ enum class WeightScale {
 /// divides them by the largest (normalize_sample_weight, which `divided_by` receives), so that
 /// weights that differ by a common factor (1e-300 or 1e250 each) give the same fit.
 template <typename Derived>
-Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_weight, Eigen::Index n_samples,
-                                      Eigen::Index min_positive, const char* min_name,
-                                      const std::string& where, WeightScale scale = WeightScale::as_given,
+Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_weight,
+                                      Eigen::Index n_samples, Eigen::Index min_positive,
+                                      const char* min_name, const std::string& where,
+                                      WeightScale scale = WeightScale::as_given,
                                       double* divided_by = nullptr) {
   static_assert(std::is_arithmetic<typename Derived::Scalar>::value,
-                "emgmm needs real-valued sample weights: sample_weight must hold float, double or integer values.");
+                "emgmm needs real-valued sample weights: sample_weight must hold float, double or "
+                "integer values.");
   if (sample_weight.rows() != 1 && sample_weight.cols() != 1) {
     fail(where, "sample_weight has shape (" + to_text(sample_weight.rows()) + " x " +
-                    to_text(sample_weight.cols()) + "); pass a vector with one weight per row of X.");
+                    to_text(sample_weight.cols()) +
+                    "); pass a vector with one weight per row of X.");
   }
   if (sample_weight.size() != n_samples) {
     fail(where, "sample_weight has " + to_text(sample_weight.size()) + " entries but X has " +
@@ -255,16 +265,19 @@ Eigen::VectorXd checked_sample_weight(const Eigen::MatrixBase<Derived>& sample_w
     if (w > 0.0) ++positive;
   }
   // Normalized weights are at most one each, so their sum is finite whatever their scale.
-  const double divisor = scale == WeightScale::normalized ? normalize_sample_weight(weights, where) : 1.0;
+  const double divisor =
+      scale == WeightScale::normalized ? normalize_sample_weight(weights, where) : 1.0;
   if (divided_by) *divided_by = divisor;
   if (!std::isfinite(weights.sum())) {
-    fail(where, "sample_weight sums to infinity; divide the weights by a common factor (the sums "
-                "of the statistics must stay within double).");
+    fail(where,
+         "sample_weight sums to infinity; divide the weights by a common factor (the sums "
+         "of the statistics must stay within double).");
   }
   if (positive < min_positive) {
-    fail(where, "sample_weight has " + to_text(positive) + " positive entries but " + min_name + " = " +
-                    to_text(min_positive) + " needs at least that many points of positive weight; lower " +
-                    min_name + " or give more points a positive weight.");
+    fail(where, "sample_weight has " + to_text(positive) + " positive entries but " + min_name +
+                    " = " + to_text(min_positive) +
+                    " needs at least that many points of positive weight; lower " + min_name +
+                    " or give more points a positive weight.");
   }
   return weights;
 }
@@ -284,7 +297,7 @@ void validate_mixture_options(const MixtureOptions& o, const std::string& where)
   }
   if (o.reg_covar > double(std::numeric_limits<Scalar>::max()) / 4) {
     fail(where, "reg_covar = " + to_text(o.reg_covar) +
-                  " is too large for the model's Scalar type; pass a smaller reg_covar.");
+                    " is too large for the model's Scalar type; pass a smaller reg_covar.");
   }
   if (o.verbose < 0) {
     fail(where, "verbose = " + to_text(o.verbose) + " must be >= 0.");
@@ -300,13 +313,13 @@ void validate_mixture_options(const MixtureOptions& o, const std::string& where)
   }
   const int type = static_cast<int>(o.covariance_type);
   if (type < 0 || type > 3) {
-    fail(where, "covariance_type = " + to_text(type) +
-                  " is not one of full, tied, diag, spherical.");
+    fail(where,
+         "covariance_type = " + to_text(type) + " is not one of full, tied, diag, spherical.");
   }
   const int init = static_cast<int>(o.init_params);
   if (init < 0 || init > 3) {
     fail(where, "init_params = " + to_text(init) +
-                  " is not one of kmeans, k-means++, random, random_from_data.");
+                    " is not one of kmeans, k-means++, random, random_from_data.");
   }
 }
 

@@ -31,9 +31,9 @@ struct VariationalPriors {
   WeightConcentrationPriorType weight_type = WeightConcentrationPriorType::dirichlet_process;
   double weight_concentration = 0.0;
   double mean_precision = 0.0;
-  Eigen::RowVectorXd mean;           ///< D
+  Eigen::RowVectorXd mean;  ///< D
   double degrees_of_freedom = 0.0;
-  Eigen::MatrixXd covariance;        ///< full, tied D x D; diag 1 x D; spherical 1 x 1
+  Eigen::MatrixXd covariance;  ///< full, tied D x D; diag 1 x D; spherical 1 x 1
 };
 
 /// The variational posterior: the Gaussian part in `mixture` (means, covariances normalized by
@@ -64,8 +64,8 @@ void complete_posterior(VariationalParameters<Scalar, Dim>& p) {
   Eigen::VectorXd expected_log_weights(K);
   if (concentration.cols() == 2) {
     // Stick breaking: pi_k = v_k prod_{j<k} (1 - v_j), v_k ~ Beta(a_k, b_k).
-    double remaining = 1.0;        // prod_{j<k} E[1 - v_j]
-    double log_remaining = 0.0;    // sum_{j<k} E[log(1 - v_j)]
+    double remaining = 1.0;      // prod_{j<k} E[1 - v_j]
+    double log_remaining = 0.0;  // sum_{j<k} E[log(1 - v_j)]
     for (Eigen::Index k = 0; k < K; ++k) {
       const double a = concentration(k, 0);
       const double b = concentration(k, 1);
@@ -78,7 +78,8 @@ void complete_posterior(VariationalParameters<Scalar, Dim>& p) {
   } else {
     weights = concentration.col(0);
     const double digamma_sum = digamma(concentration.sum());
-    for (Eigen::Index k = 0; k < K; ++k) expected_log_weights(k) = digamma(concentration(k, 0)) - digamma_sum;
+    for (Eigen::Index k = 0; k < K; ++k)
+      expected_log_weights(k) = digamma(concentration(k, 0)) - digamma_sum;
   }
   p.mixture.weights = (weights / weights.sum()).template cast<Scalar>();
   // E[log det precision] and E[(x - m)^T precision (x - m)] beyond the plug-in Gaussian:
@@ -98,13 +99,15 @@ void complete_posterior(VariationalParameters<Scalar, Dim>& p) {
 /// (sklearn's _m_step, and _initialize on the starting responsibilities). Throws NumericalError
 /// naming the component whose covariance is not positive definite.
 template <typename Scalar, int Dim>
-VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics& stats, double reg_covar,
-                                                      const VariationalPriors& prior, const std::string& where) {
+VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics& stats,
+                                                      double reg_covar,
+                                                      const VariationalPriors& prior,
+                                                      const std::string& where) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
-  const GaussianEstimates estimates =
-      estimate_gaussian_parameters(stats, reg_covar, double(std::numeric_limits<Scalar>::epsilon()));
+  const GaussianEstimates estimates = estimate_gaussian_parameters(
+      stats, reg_covar, double(std::numeric_limits<Scalar>::epsilon()));
   const Eigen::VectorXd& nk = estimates.nk;
 
   VariationalParameters<Scalar, Dim> p;
@@ -119,7 +122,8 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
     }
     p.weight_concentration = concentration.template cast<Scalar>();
   } else {
-    p.weight_concentration = (prior.weight_concentration + nk.array()).matrix().template cast<Scalar>();
+    p.weight_concentration =
+        (prior.weight_concentration + nk.array()).matrix().template cast<Scalar>();
   }
   // Means (_estimate_means).
   const Eigen::VectorXd beta = prior.mean_precision + nk.array();
@@ -139,10 +143,12 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
       for (Eigen::Index k = 0; k < K; ++k) {
         nu(k) = prior.degrees_of_freedom + nk(k);
         const Eigen::RowVectorXd diff = estimates.means.row(k) - prior.mean;
-        Eigen::MatrixXd block = prior.covariance + nk(k) * sk.middleRows(k * D, D) +
-                                (nk(k) * prior.mean_precision / beta(k)) * (diff.transpose() * diff);
+        Eigen::MatrixXd block =
+            prior.covariance + nk(k) * sk.middleRows(k * D, D) +
+            (nk(k) * prior.mean_precision / beta(k)) * (diff.transpose() * diff);
         block /= nu(k);
-        covariances.middleRows(k * D, D) = block.selfadjointView<Eigen::Lower>();  // exactly symmetric
+        covariances.middleRows(k * D, D) =
+            block.selfadjointView<Eigen::Lower>();  // exactly symmetric
       }
       break;
     case CovarianceType::tied: {
@@ -162,17 +168,19 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
       for (Eigen::Index k = 0; k < K; ++k) {
         nu(k) = prior.degrees_of_freedom + nk(k);
         const Eigen::ArrayXXd diff = estimates.means.row(k) - prior.mean;
-        covariances.row(k) = (prior.covariance.array() +
-                              nk(k) * (sk.row(k).array() + prior.mean_precision / beta(k) * diff.square())) /
-                             nu(k);
+        covariances.row(k) =
+            (prior.covariance.array() +
+             nk(k) * (sk.row(k).array() + prior.mean_precision / beta(k) * diff.square())) /
+            nu(k);
       }
       break;
     case CovarianceType::spherical:
       for (Eigen::Index k = 0; k < K; ++k) {
         nu(k) = prior.degrees_of_freedom + nk(k);
         const double mean_square = (estimates.means.row(k) - prior.mean).array().square().mean();
-        covariances(k, 0) =
-            (prior.covariance(0, 0) + nk(k) * (sk(k, 0) + prior.mean_precision / beta(k) * mean_square)) / nu(k);
+        covariances(k, 0) = (prior.covariance(0, 0) +
+                             nk(k) * (sk(k, 0) + prior.mean_precision / beta(k) * mean_square)) /
+                            nu(k);
       }
       break;
   }
@@ -213,7 +221,8 @@ double evidence_lower_bound(const VariationalParameters<Scalar, Dim>& p, double 
   const Eigen::MatrixXd concentration = p.weight_concentration.template cast<double>();
   double log_norm_weight = 0.0;
   if (concentration.cols() == 2) {
-    for (Eigen::Index k = 0; k < K; ++k) log_norm_weight -= log_beta(concentration(k, 0), concentration(k, 1));
+    for (Eigen::Index k = 0; k < K; ++k)
+      log_norm_weight -= log_beta(concentration(k, 0), concentration(k, 1));
   } else {
     log_norm_weight = log_gamma(concentration.sum());
     for (Eigen::Index k = 0; k < K; ++k) log_norm_weight -= log_gamma(concentration(k, 0));
@@ -232,7 +241,8 @@ inline std::string covariance_prior_defect(const Eigen::MatrixXd& covariance) {
   const bool square = covariance.rows() == covariance.cols();  // full and tied (diag 1 x D)
   const double smallest = square ? covariance.diagonal().minCoeff() : covariance.minCoeff();
   if (!(smallest >= 0.0)) return "the covariance prior has a negative variance";
-  if (square && !(covariance == covariance.transpose())) return "the covariance prior is not symmetric";
+  if (square && !(covariance == covariance.transpose()))
+    return "the covariance prior is not symmetric";
   return std::string();
 }
 
