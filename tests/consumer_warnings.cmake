@@ -8,7 +8,19 @@ foreach(_var IN ITEMS COMPILER SOURCE INCLUDE_DIR EIGEN_INCLUDE_DIRS OUTPUT)
     message(FATAL_ERROR "consumer_warnings.cmake: -D${_var}=... is required")
   endif()
 endforeach()
-set(_command "${COMPILER}" -std=c++17 -O2 -march=native -fopenmp -Wall -Wextra -Werror
+# -fopenmp when this compiler has OpenMP (clang++ needs libomp-dev), else without: a missing
+# OpenMP runtime is not a warning.
+get_filename_component(_work "${OUTPUT}" DIRECTORY)
+file(WRITE "${_work}/consumer_warnings_openmp_probe.cpp" "#include <omp.h>\nint main() { return omp_get_max_threads() > 0 ? 0 : 1; }\n")
+execute_process(COMMAND "${COMPILER}" -fopenmp -c "${_work}/consumer_warnings_openmp_probe.cpp"
+                        -o "${_work}/consumer_warnings_openmp_probe.o"
+                RESULT_VARIABLE _probe OUTPUT_QUIET ERROR_QUIET)
+set(_openmp -fopenmp)
+if(NOT _probe EQUAL 0)
+  set(_openmp)
+  message(STATUS "${COMPILER} has no OpenMP here: compiling without -fopenmp")
+endif()
+set(_command "${COMPILER}" -std=c++17 -O2 -march=native ${_openmp} -Wall -Wextra -Werror
              "-I${INCLUDE_DIR}")
 string(REPLACE "|" ";" _eigen_dirs "${EIGEN_INCLUDE_DIRS}")
 foreach(_dir IN LISTS _eigen_dirs)

@@ -361,13 +361,8 @@ class BayesianGaussianMixture
                                   "' must be (n_features x n_features) = (" + detail::to_text(D) +
                                   " x " + detail::to_text(D) + ").");
         }
-        // numpy.allclose(C, C.T) and a Cholesky factorization, as sklearn's
-        // _check_precision_matrix.
-        const bool symmetric =
-            ((c - c.transpose()).array().abs() <= 1e-8 + 1e-5 * c.transpose().array().abs()).all();
-        const Eigen::LLT<Eigen::MatrixXd> llt(c);
-        if (!symmetric || llt.info() != Eigen::Success ||
-            !(Eigen::MatrixXd(llt.matrixL()).diagonal().array() > 0.0).all()) {
+        // sklearn's _check_precision_matrix.
+        if (!detail::is_symmetric_positive_definite(c)) {
           detail::fail(where,
                        "covariance_prior: " + name + " should be symmetric, positive-definite.");
         }

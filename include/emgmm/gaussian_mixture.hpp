@@ -438,14 +438,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
       if (type == CovarianceType::full || type == CovarianceType::tied) {
         for (Eigen::Index k = 0; k < p.rows() / D; ++k) {
           const SquareMatrix block = p.middleRows(k * D, D);
-          // numpy.allclose(P, P.T): |a - b| <= 1e-8 + 1e-5 |b|
-          const bool symmetric = ((block - block.transpose()).array().abs() <=
-                                  1e-8 + 1e-5 * block.transpose().array().abs())
-                                     .all();
-          const Eigen::LLT<SquareMatrix> llt(block);
-          const bool positive = llt.info() == Eigen::Success &&
-                                (SquareMatrix(llt.matrixL()).diagonal().array() > Scalar(0)).all();
-          if (!symmetric || !positive) {
+          if (!detail::is_symmetric_positive_definite(block)) {
             detail::fail(where, "precisions_init: " + name + " of component " + detail::to_text(k) +
                                     " should be symmetric, positive-definite.");
           }

@@ -12,6 +12,11 @@
 #   (f) KMeans<double>(3).fit(X)
 #   (g) peer: Armadillo's arma::gmm_full learn + assign (skipped when <armadillo> is missing)
 #   (h) peer: a plain Eigen matrix product, Eigen::MatrixXd C = A * B with <Eigen/Dense>
+#   (i) row (b) in compiled mode (-DEMGMM_COMPILED: the model's passes come from the
+#       emgmm_compiled library, so the file compiles only the layer that reads X)
+#   (j) row (c) in compiled mode
+#   (k) the emgmm_compiled library itself, paid once per build: its three files
+#       (cmake/compiled/*.cpp) one after the other, CPU summed, peak of the largest
 # Every row but (e) compiles with -std=c++17 -O2 -march=native -fopenmp (the issue's flags).
 #
 # It is a benchmark, not a test: nothing is checked against a limit. Compile times vary with
@@ -32,7 +37,7 @@
 #                        future compiled mode: --extra-flags '-DEMGMM_SOME_MACRO'. Also read
 #                        from the environment variable EMGMM_COMPILE_COST_FLAGS (the option
 #                        is appended to it).
-#   --only LETTERS       compile only these rows, e.g. --only ab (default: abcdefgh)
+#   --only LETTERS       compile only these rows, e.g. --only ab (default: abcdefghijk)
 #   --keep DIR           write the sources and objects into DIR and keep them (default: a
 #                        temporary directory, removed at exit)
 #   -h, --help           this text
@@ -49,7 +54,7 @@ cxx="${CXX:-g++}"
 repo="$(cd "${script_dir}/../.." && pwd)"
 eigen_dir=/usr/include/eigen3
 extra_flags="${EMGMM_COMPILE_COST_FLAGS:-}"
-only=abcdefgh
+only=abcdefghijk
 keep_dir=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -124,6 +129,9 @@ declare -A describe=(
   [f]='(f) `KMeans<double>(3).fit(X)`'
   [g]='(g) peer: Armadillo `gmm_full` learn + assign'
   [h]='(h) peer: Eigen `MatrixXd C = A * B`'
+  [i]='(i) row (b) in compiled mode (`-DEMGMM_COMPILED`)'
+  [j]='(j) row (c) in compiled mode'
+  [k]='(k) the `emgmm_compiled` library, once per build (3 files)'
 )
 
 write_tu() {  # write_tu LETTER FILE
@@ -133,7 +141,7 @@ write_tu() {  # write_tu LETTER FILE
 int main() { return 0; }
 EOF
       ;;
-    b | e) cat >"$2" <<'EOF'
+    b | e | i) cat >"$2" <<'EOF'
 #include <emgmm/emgmm.hpp>
 int main() {
   const Eigen::MatrixXd X = Eigen::MatrixXd::Random(1000, 4);
@@ -142,7 +150,7 @@ int main() {
 }
 EOF
       ;;
-    c) cat >"$2" <<'EOF'
+    c | j) cat >"$2" <<'EOF'
 #include <emgmm/emgmm.hpp>
 int main() {
   const Eigen::MatrixXd X = Eigen::MatrixXd::Random(1000, 4);
@@ -202,17 +210,43 @@ have_armadillo() { echo '#include <armadillo>' | "${cxx}" -std=c++17 -E -x c++ -
 rows=()
 notes=()
 failed=0
-for letter in a b c d e f g h; do
+for letter in a b c d e f g h i j k; do
   [[ "${only}" == *"${letter}"* ]] || continue
   if [[ "${letter}" == g ]] && ! have_armadillo; then
     notes+=("Row (g) skipped: <armadillo> not found (Debian: apt-get install libarmadillo-dev).")
     continue
   fi
-  source_file="${work}/tu_${letter}.cpp"
-  write_tu "${letter}" "${source_file}"
   flags=("${release[@]}")
   [[ "${letter}" == e ]] && flags=("${debug[@]}")
+  [[ "${letter}" == i || "${letter}" == j ]] && flags+=(-DEMGMM_COMPILED)
   echo "compiling ${letter} ..." >&2
+  if [[ "${letter}" == k ]]; then
+    total=0
+    peak=0
+    k_failed=0
+    for library_source in "${repo}"/cmake/compiled/*.cpp; do
+      name="$(basename "${library_source}" .cpp)"
+      if measure "${work}/lib_${name}.time" "${cxx}" "${common[@]}" "${flags[@]}" ${extra[@]+"${extra[@]}"} \
+           "${library_source}" -o "${work}/lib_${name}.o" 2>"${work}/lib_${name}.log"; then
+        read -r user system max_kb <"${work}/lib_${name}.time"
+        total="$(awk -v t="${total}" -v u="${user}" -v s="${system}" 'BEGIN { print t + u + s }')"
+        ((max_kb > peak)) && peak="${max_kb}"
+      else
+        k_failed=1
+        tail -n 20 "${work}/lib_${name}.log" >&2
+      fi
+    done
+    if ((k_failed)); then
+      failed=1
+      rows+=("| ${describe[k]} | failed | failed |")
+    else
+      rows+=("$(awk -v d="${describe[k]}" -v t="${total}" -v m="${peak}" \
+        'BEGIN { printf "| %s | %.1f | %.0f |", d, t, m / 1024 }')")
+    fi
+    continue
+  fi
+  source_file="${work}/tu_${letter}.cpp"
+  write_tu "${letter}" "${source_file}"
   if measure "${work}/tu_${letter}.time" "${cxx}" "${common[@]}" "${flags[@]}" ${extra[@]+"${extra[@]}"} \
        "${source_file}" -o "${work}/tu_${letter}.o" 2>"${work}/tu_${letter}.log"; then
     read -r user system max_kb <"${work}/tu_${letter}.time"

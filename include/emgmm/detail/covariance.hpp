@@ -24,6 +24,24 @@ EMGMM_DIAGNOSTICS_PUSH
 namespace emgmm {
 namespace detail {
 
+/// Whether M is a covariance or precision matrix: numpy.allclose(M, M^T) (|a - b| <= 1e-8 +
+/// 1e-5 |b|) and a Cholesky factorization with a positive diagonal, as sklearn's
+/// _check_precision_matrix. The one such test: precisions_init, covariance_prior and the
+/// validity gate (model_check.hpp, which also asks for exact symmetry) use it.
+template <typename Derived>
+bool is_symmetric_positive_definite(const Eigen::MatrixBase<Derived>& M) {
+  using Plain = typename Derived::PlainObject;
+  using Scalar = typename Derived::Scalar;
+  const Plain matrix = M;
+  const bool symmetric = ((matrix - matrix.transpose()).array().abs() <=
+                          Scalar(1e-8) + Scalar(1e-5) * matrix.transpose().array().abs())
+                             .all();
+  if (!symmetric) return false;
+  const Eigen::LLT<Plain> llt(matrix);
+  return llt.info() == Eigen::Success &&
+         (Plain(llt.matrixL()).diagonal().array() > Scalar(0)).all();
+}
+
 /// Rows and columns of the covariance (and precision) storage for K components in D dims.
 inline Eigen::Index storage_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
   switch (type) {

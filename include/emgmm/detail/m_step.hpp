@@ -4,9 +4,9 @@
 #include "diagnostics.hpp"
 EMGMM_DIAGNOSTICS_PUSH
 
-// The M-step: the sufficient statistics one pass accumulates from points and their
-// responsibilities, and the weight / mean / covariance update computed from them
-// (sklearn's _estimate_gaussian_parameters followed by _compute_precision_cholesky).
+// The M-step: the weight / mean / covariance update computed from the sufficient statistics a
+// pass accumulated (accumulate.hpp), as sklearn's _estimate_gaussian_parameters followed by
+// _compute_precision_cholesky, and the re-seeding of collapsed components.
 
 #include <algorithm>
 #include <limits>
@@ -24,134 +24,6 @@ EMGMM_DIAGNOSTICS_PUSH
 
 namespace emgmm {
 namespace detail {
-
-/// For Cols consecutive columns c of a column-major block x (leading dimension `stride`, n
-/// rows): first(c) = sum_i r(i) (x(i, c) - center(c)), second(c) = sum_i r(i) (x(i, c) -
-/// center(c))^2. One sweep gives all 2 Cols sums, each kept in a cache line's worth of
-/// independent lanes (as wide as any SIMD register; the order of the additions depends only on
-/// n, never on threads) and added up at the end; several columns per sweep share r's loads.
-template <int Cols, typename Scalar>
-void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eigen::Index n,
-                      const Scalar* center, Scalar* first, Scalar* second) {
-  constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
-  using Lanes = Eigen::Array<Scalar, kLanes, 1>;
-  Lanes first_lanes[Cols];
-  Lanes second_lanes[Cols];
-  for (int c = 0; c < Cols; ++c) {
-    first_lanes[c].setZero();
-    second_lanes[c].setZero();
-  }
-  Eigen::Index i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    const Lanes weight = Eigen::Map<const Lanes>(r + i);
-    for (int c = 0; c < Cols; ++c) {
-      const Lanes t = Eigen::Map<const Lanes>(x + c * stride + i) - center[c];
-      const Lanes rt = weight * t;
-      first_lanes[c] += rt;
-      second_lanes[c] += rt * t;
-    }
-  }
-  for (int c = 0; c < Cols; ++c) {
-    Scalar first_tail = 0, second_tail = 0;
-    for (Eigen::Index j = i; j < n; ++j) {
-      const Scalar t = x[c * stride + j] - center[c];
-      first_tail += r[j] * t;
-      second_tail += r[j] * t * t;
-    }
-    first[c] = first_lanes[c].sum() + first_tail;
-    second[c] = second_lanes[c].sum() + second_tail;
-  }
-}
-
-/// The points worst explained by a model: up to `capacity` pairs (log p(x), row), lowest
-/// log p(x) first, ties broken by the lower row. That is a strict total order, so the kept set
-/// does not depend on how the rows were cut into chunks, nor on the number of threads.
-struct WorstPoints {
-  using Entry = std::pair<double, Eigen::Index>;
-  Eigen::Index capacity = 0;
-  std::vector<Entry> entries;
-
-  static bool worse(const Entry& a, const Entry& b) {
-    return a.first < b.first || (a.first == b.first && a.second < b.second);
-  }
-  void offer(double log_prob, Eigen::Index row) {
-    const Entry candidate(log_prob, row);
-    const auto size = static_cast<Eigen::Index>(entries.size());
-    if (capacity == 0 || (size == capacity && !worse(candidate, entries.back()))) return;
-    entries.insert(std::upper_bound(entries.begin(), entries.end(), candidate, worse), candidate);
-    if (size + 1 > capacity) entries.pop_back();
-  }
-};
-
-/// Adds to `stats` a block of points with their responsibilities R (rows x K), about
-/// `reference` (K x D), each component about its own reference mean. With sample weights, R
-/// holds w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
-template <typename Scalar, int Dim>
-void accumulate(SufficientStatistics& stats,
-                const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
-                const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
-                const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
-                BlockWork<Scalar, Dim>& work, double weight) {
-  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
-  using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
-  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  const Eigen::Index K = R.cols();
-  const Eigen::Index D = points.cols();
-  const Eigen::Index rows = points.rows();
-  stats.resp_sum += R.colwise().sum().transpose().template cast<double>();
-  stats.n_samples += weight;
-  const bool diagonal = stats.covariance_type == CovarianceType::diag ||
-                        stats.covariance_type == CovarianceType::spherical;
-  if (diagonal) {
-    // Sweeps along the points give both sums, four features at a time, without a centered
-    // copy of the block.
-    Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
-    for (Eigen::Index k = 0; k < K; ++k) {
-      center = reference.row(k).transpose();
-      const Scalar* r = R.col(k).data();
-      Eigen::Index d = 0;
-      for (; d + 4 <= D; d += 4) {
-        weighted_moments<4>(points.col(d).data(), rows, r, rows, center.data() + d,
-                            first.data() + d, second.data() + d);
-      }
-      for (; d < D; ++d) {
-        weighted_moments<1>(points.col(d).data(), rows, r, rows, center.data() + d,
-                            first.data() + d, second.data() + d);
-      }
-      stats.resp_diff_sum.row(k) += first.transpose().template cast<double>();
-      stats.scatter.row(k) += second.transpose().template cast<double>();
-    }
-    return;
-  }
-  Square block_scatter = Square::Zero(D, D);
-  for (Eigen::Index k = 0; k < K; ++k) {
-    const auto r = R.col(k);
-    work.diff.noalias() = points.rowwise() - RowPoint(reference.row(k));
-    stats.resp_diff_sum.row(k) += (r.transpose() * work.diff).template cast<double>();
-    if (D <= kSmallDepth) {
-      // A few weighted dot products beat a rank update's set-up.
-      for (Eigen::Index a = 0; a < D; ++a) {
-        const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> weighted = r.cwiseProduct(work.diff.col(a));
-        for (Eigen::Index b = 0; b <= a; ++b) block_scatter(a, b) = weighted.dot(work.diff.col(b));
-      }
-    } else {
-      // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update,
-      // through a dynamic-size view (with Dim = 1 diff's type is a vector, and Eigen would
-      // take the vector rank-update path).
-      work.diff.array().colwise() *= r.array().sqrt();
-      block_scatter.setZero();
-      const Eigen::Map<const Matrix> scaled(work.diff.data(), rows, D);
-      block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
-    }
-    if (stats.covariance_type == CovarianceType::full) {
-      stats.scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
-          block_scatter.template cast<double>();
-    } else {
-      stats.scatter.template triangularView<Eigen::Lower>() +=
-          block_scatter.template cast<double>();
-    }
-  }
-}
 
 /// sklearn's _estimate_gaussian_parameters from accumulated statistics (about their reference
 /// means), in double: nk (with sklearn's 10 eps, of the model's Scalar, so an empty component

@@ -88,9 +88,7 @@ std::string mixture_defect(const MixtureParameters<Scalar, Dim>& p,
       const Square covariance = p.covariances.middleRows(k * D, D);
       if (!(covariance == covariance.transpose()))
         return "the covariance of component " + to_text(k) + " is not symmetric";
-      const Eigen::LLT<Square> llt(covariance);
-      if (llt.info() != Eigen::Success ||
-          !(Square(llt.matrixL()).diagonal().array() > Scalar(0)).all()) {
+      if (!is_symmetric_positive_definite(covariance)) {
         return "the covariance of component " + to_text(k) + " is not positive definite";
       }
       if (!(p.precisions_cholesky.middleRows(k * D, D).diagonal().array() > Scalar(0)).all()) {

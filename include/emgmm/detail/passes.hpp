@@ -14,6 +14,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
+#include "accumulate.hpp"
 #include "e_step.hpp"
 #include "log_sum_exp.hpp"
 #include "m_step.hpp"
