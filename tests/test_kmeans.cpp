@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include <emgmm/emgmm.hpp>
 
 #include "catch.hpp"
+#include "error_checks.hpp"
 #include "synthetic_data.hpp"
 
 namespace {
@@ -559,3 +563,326 @@ TEMPLATE_TEST_CASE("KMeans: at strict convergence the centers are the means of t
     }
   }
 }
+
+
+// =============================================================================================
+// Errors (moved here from test_errors.cpp): every bad input to KMeans gets the documented
+// exception with a message that names the function, the parameter and the value, and a fit
+// that throws leaves a fitted model exactly as it was. Every case runs for float and double,
+// with a runtime (Eigen::Dynamic) and a compile-time (Dim = 2) number of features, on the
+// deterministic data of error_checks.hpp, whose helpers they use (hence the namespace).
+
+namespace emgmm_test_errors {
+
+// =============================================================================================
+// Use before fit
+
+TEMPLATE_TEST_CASE("KMeans: every fitted accessor and method throws NotFittedError before fit",
+                   "[errors][kmeans]", emgmm::KMeansXf, emgmm::KMeansXd, emgmm::KMeans2f,
+                   emgmm::KMeans2d) {
+  using Scalar = ScalarOf<TestType>;
+  const TestType kmeans(kmeans_options<TestType>(2));
+  const MatrixX<Scalar> X = two_blobs<Scalar>(10);
+  CHECK_FALSE(kmeans.is_fitted());
+  CHECK_NOT_FITTED(kmeans.predict(X), "KMeans::predict:", "not fitted", "fit(X)");
+  CHECK_NOT_FITTED(kmeans.transform(X), "KMeans::transform:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.score(X), "KMeans::score:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.cluster_centers(), "KMeans::cluster_centers:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.labels(), "KMeans::labels:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.inertia(), "KMeans::inertia:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.n_iter(), "KMeans::n_iter:", "not fitted");
+  CHECK_NOT_FITTED(kmeans.n_features_in(), "KMeans::n_features_in:", "not fitted");
+  MatrixX<Scalar> with_nan = X;
+  with_nan(0, 0) = nan<Scalar>();
+  CHECK_NOT_FITTED(kmeans.predict(with_nan), "not fitted");
+  CHECK_THROWS_AS(kmeans.labels(), std::logic_error);
+  CHECK_THROWS_AS(kmeans.labels(), emgmm::Error);
+
+  TestType failing(kmeans_options<TestType>(4));
+  const MatrixX<Scalar> three = two_blobs<Scalar>(3);
+  CHECK_INVALID(failing.fit(three), "n_clusters = 4");
+  CHECK_FALSE(failing.is_fitted());
+  CHECK_NOT_FITTED(failing.inertia(), "not fitted");
+}
+
+// =============================================================================================
+// KMeans
+
+TEMPLATE_TEST_CASE(
+    "KMeans rejects invalid options, initial centers and data with "
+    "InvalidArgument",
+    "[errors][kmeans]", emgmm::KMeansXf, emgmm::KMeansXd, emgmm::KMeans2f, emgmm::KMeans2d) {
+  using Scalar = ScalarOf<TestType>;
+  using Options = typename TestType::Options;
+  using Centers = typename TestType::Centers;
+  constexpr bool kDynamic = Centers::ColsAtCompileTime == Eigen::Dynamic;
+  const MatrixX<Scalar> X = two_blobs<Scalar>();
+
+  const auto rejects = [](const Options& options, const MatrixX<Scalar>& data,
+                          std::initializer_list<std::string> needles) {
+    for (const bool via_fit_predict : {false, true}) {
+      TestType kmeans(options);
+      const Outcome outcome = outcome_of([&] {
+        if (via_fit_predict) {
+          (void)kmeans.fit_predict(data);
+        } else {
+          kmeans.fit(data);
+        }
+      });
+      INFO((via_fit_predict ? "fit_predict" : "fit")
+           << " on " << data.rows() << " x " << data.cols() << " data");
+      INFO("message: " << outcome.message);
+      CHECK(outcome.kind == Thrown::invalid_argument);
+      CHECK(contains(outcome.message, "KMeans::fit"));
+      for (const std::string& needle : needles) {
+        INFO("the message should contain: \"" << needle << "\"");
+        CHECK(contains(outcome.message, needle));
+      }
+      CHECK_FALSE(kmeans.is_fitted());
+    }
+  };
+  const auto with = [](auto change) {
+    Options options = kmeans_options<TestType>(2);
+    change(options);
+    return options;
+  };
+  const Options good = kmeans_options<TestType>(2);
+  {
+    TestType control(good);
+    REQUIRE_NOTHROW(control.fit(X));
+    // sklearn's KMeans needs only n_samples >= n_clusters: one point, one cluster is fine.
+    TestType single(kmeans_options<TestType>(1));
+    CHECK_NOTHROW(single.fit(two_blobs<Scalar>(1)));
+  }
+
+  SECTION("options") {
+    rejects(with([](Options& o) { o.n_clusters = 0; }), X, {"n_clusters = 0", ">= 1"});
+    rejects(with([](Options& o) { o.n_clusters = -1; }), X, {"n_clusters = -1"});
+    rejects(with([](Options& o) { o.n_init = -1; }), X, {"n_init = -1"});
+    rejects(with([](Options& o) { o.max_iter = 0; }), X, {"max_iter = 0", ">= 1"});
+    rejects(with([](Options& o) { o.max_iter = -1; }), X, {"max_iter = -1"});
+    rejects(with([](Options& o) { o.tol = -0.5; }), X, {"tol = -0.5"});
+    rejects(with([](Options& o) { o.tol = std::nan(""); }), X, {"tol = nan"});
+    rejects(with([](Options& o) { o.tol = HUGE_VAL; }), X, {"tol = inf"});
+    rejects(with([](Options& o) { o.n_clusters = std::numeric_limits<int>::max(); }), X,
+            {"n_clusters = 2147483647"});
+    // n_init = 0 is sklearn's 'auto', valid.
+    TestType auto_init(with([](Options& o) { o.n_init = 0; }));
+    CHECK_NOTHROW(auto_init.fit(X));
+  }
+  SECTION("init out of range, cast in") {
+    rejects(with([](Options& o) { o.init = static_cast<typename Options::Init>(7); }), X,
+            {"init = 7"});
+    rejects(with([](Options& o) { o.init = static_cast<typename Options::Init>(-1); }), X,
+            {"init = -1"});
+  }
+  SECTION("verbose < 0 (sklearn: verbose is an int >= 0)") {
+    rejects(with([](Options& o) { o.verbose = -1; }), X, {"verbose = -1"});
+  }
+  SECTION("init_centers") {
+    const auto centers = [](const Centers& c) {
+      Options options = kmeans_options<TestType>(2);
+      options.init_centers = c;
+      return options;
+    };
+    rejects(centers(Centers::Zero(3, 2)), X, {"init_centers has shape (3 x 2)", "(2 x 2)"});
+    rejects(centers(Centers::Zero(1, 2)), X, {"init_centers has shape (1 x 2)"});
+    rejects(centers(Centers::Zero(0, 2)), X, {"init_centers has shape (0 x 2)"});
+    if constexpr (kDynamic) {
+      rejects(centers(Centers::Zero(2, 3)), X, {"init_centers has shape (2 x 3)", "(2 x 2)"});
+    }
+    Centers c(2, 2);
+    c << 0, 0, 6, 6;
+    TestType valid(centers(c));
+    CHECK_NOTHROW(valid.fit(X));
+    c(1, 0) = nan<Scalar>();
+    rejects(centers(c), X, {"init_centers", "NaN"});
+    c(1, 0) = inf<Scalar>();
+    rejects(centers(c), X, {"init_centers", "infinity"});
+  }
+  SECTION("data") {
+    rejects(good, MatrixX<Scalar>(0, 2), {"X has 0 rows"});
+    rejects(good, MatrixX<Scalar>(5, 0), {"X has 0 columns"});
+    rejects(kmeans_options<TestType>(4), two_blobs<Scalar>(3), {"n_samples = 3", "n_clusters = 4"});
+    const MatrixX<Scalar> clean = two_blobs<Scalar>(600);
+    for (const Eigen::Index row : {Eigen::Index(0), Eigen::Index(299), Eigen::Index(599)}) {
+      for (const Scalar bad : {nan<Scalar>(), inf<Scalar>(), -inf<Scalar>()}) {
+        MatrixX<Scalar> data = clean;
+        data(row, 1) = bad;
+        rejects(good, data, {"X(" + std::to_string(row) + ", 1) = ", "NaN or infinity"});
+      }
+    }
+    if (!kDynamic) {
+      rejects(good, two_blobs<Scalar>(20, 3), {"X has 3 columns", "Dim = 2"});
+      rejects(good, two_blobs<Scalar>(20, 1), {"X has 1 columns", "Dim = 2"});
+    }
+  }
+  SECTION("predict, transform and score on bad data") {
+    const TestType kmeans = fitted_kmeans<TestType>();
+    using Method = std::function<void(const MatrixX<Scalar>&)>;
+    const std::vector<std::pair<std::string, Method>> methods = {
+        {"predict", [&](const MatrixX<Scalar>& d) { (void)kmeans.predict(d); }},
+        {"transform", [&](const MatrixX<Scalar>& d) { (void)kmeans.transform(d); }},
+        {"score", [&](const MatrixX<Scalar>& d) { (void)kmeans.score(d); }},
+    };
+    MatrixX<Scalar> with_nan = two_blobs<Scalar>(9);
+    with_nan(8, 0) = nan<Scalar>();
+    MatrixX<Scalar> with_inf = two_blobs<Scalar>(9);
+    with_inf(2, 1) = -inf<Scalar>();
+    const std::vector<std::pair<MatrixX<Scalar>, std::string>> bad = {
+        {MatrixX<Scalar>(0, 2), "X has 0 rows"},
+        {MatrixX<Scalar>(3, 0), "X has 0 columns"},
+        {with_nan, "X(8, 0) = nan"},
+        {with_inf, "X(2, 1) = -inf"},
+        {two_blobs<Scalar>(4, 3), "X has 3"},
+        {two_blobs<Scalar>(4, 1), "X has 1"},
+    };
+    for (const auto& method : methods) {
+      INFO("KMeans::" << method.first);
+      CHECK_NOTHROW(method.second(X));
+      for (const auto& data : bad) {
+        const Outcome outcome = outcome_of([&] { method.second(data.first); });
+        INFO("message: " << outcome.message);
+        CHECK(outcome.kind == Thrown::invalid_argument);
+        CHECK(contains(outcome.message, data.second));
+        CHECK(contains(outcome.message, "KMeans::" + method.first + ":"));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("KMeans: a refit that throws leaves every fitted attribute bit-identical",
+                   "[errors][kmeans]", emgmm::KMeansXf, emgmm::KMeansXd, emgmm::KMeans2f,
+                   emgmm::KMeans2d) {
+  using Scalar = ScalarOf<TestType>;
+  using Options = typename TestType::Options;
+  constexpr bool kDynamic = TestType::Centers::ColsAtCompileTime == Eigen::Dynamic;
+  const Options original = kmeans_options<TestType>(2);
+  TestType kmeans(original);
+  kmeans.fit(two_blobs<Scalar>());
+  const MatrixX<Scalar> probe = probe_points<Scalar>();
+  const typename TestType::Centers centers = kmeans.cluster_centers();
+  const typename TestType::Labels labels = kmeans.labels();
+  const double inertia = kmeans.inertia();
+  const int n_iter = kmeans.n_iter();
+  const typename TestType::Labels predicted = kmeans.predict(probe);
+  const typename TestType::Matrix distances = kmeans.transform(probe);
+  const double score = kmeans.score(probe);
+
+  const auto refit_fails = [&](const Options& options, const MatrixX<Scalar>& X,
+                               const std::string& needle) {
+    for (const bool via_fit_predict : {false, true}) {
+      kmeans.set_params(options);
+      const Outcome outcome = outcome_of([&] {
+        if (via_fit_predict) {
+          (void)kmeans.fit_predict(X);
+        } else {
+          kmeans.fit(X);
+        }
+      });
+      kmeans.set_params(original);
+      INFO((via_fit_predict ? "fit_predict" : "fit") << " on " << X.rows() << " x " << X.cols());
+      INFO("message: " << outcome.message);
+      CHECK(outcome.kind == Thrown::invalid_argument);
+      CHECK(contains(outcome.message, needle));
+      REQUIRE(kmeans.is_fitted());
+      CHECK(bit_identical(kmeans.cluster_centers(), centers));
+      CHECK(bit_identical(kmeans.labels(), labels));
+      CHECK(bit_identical(kmeans.inertia(), inertia));
+      CHECK(kmeans.n_iter() == n_iter);
+      CHECK(kmeans.n_features_in() == 2);
+      CHECK(bit_identical(kmeans.predict(probe), predicted));
+      CHECK(bit_identical(kmeans.transform(probe), distances));
+      CHECK(bit_identical(kmeans.score(probe), score));
+    }
+  };
+  const auto with = [&](auto change) {
+    Options options = original;
+    change(options);
+    return options;
+  };
+  const MatrixX<Scalar> X = two_blobs<Scalar>(30);
+
+  MatrixX<Scalar> with_nan = X;
+  with_nan(3, 1) = nan<Scalar>();
+  refit_fails(original, with_nan, "X(3, 1) = nan");
+  refit_fails(original, MatrixX<Scalar>(0, 2), "X has 0 rows");
+  refit_fails(original, MatrixX<Scalar>(4, 0), "X has 0 columns");
+  refit_fails(with([](Options& o) { o.n_clusters = 7; }), two_blobs<Scalar>(5), "n_clusters = 7");
+  refit_fails(with([](Options& o) { o.n_clusters = 0; }), X, "n_clusters = 0");
+  refit_fails(with([](Options& o) { o.max_iter = 0; }), X, "max_iter = 0");
+  refit_fails(with([](Options& o) { o.tol = -1.0; }), X, "tol = -1");
+  refit_fails(with([](Options& o) { o.init_centers = TestType::Centers::Zero(3, 2); }), X,
+              "init_centers");
+  refit_fails(with([](Options& o) {
+                typename TestType::Centers c = TestType::Centers::Zero(2, 2);
+                c(0, 0) = inf<Scalar>();
+                o.init_centers = c;
+              }),
+              X, "init_centers");
+  if (!kDynamic) refit_fails(original, two_blobs<Scalar>(20, 3), "Dim = 2");
+
+  CHECK_NOTHROW(kmeans.fit(X));
+  CHECK(kmeans.labels().size() == 30);
+}
+
+// =============================================================================================
+// Extreme but finite input never gives garbage
+
+TEST_CASE("data whose spread would overflow squared distances are rejected by fit",
+          "[errors][gaussian_mixture][kmeans]") {
+  // Found by the fuzzer: values near the largest double (or float) used to give NaN centers
+  // and a NaN inertia without an error. Squared distances between such points cannot be
+  // represented, so fit says so and how to fix it.
+  MatrixX<double> X(3, 1);
+  X << -1.6e308, -4, -1.6e308;
+  emgmm::KMeans<double> kmeans(2);
+  CHECK_INVALID(kmeans.fit(X), "KMeans::fit:", "X spans 1.6e+308 in feature 0");
+  CHECK_FALSE(kmeans.is_fitted());
+  emgmm::GaussianMixture<double> gmm(mixture_options<emgmm::GaussianMixture<double>>(2));
+  CHECK_INVALID(gmm.fit(X), "GaussianMixture::fit:", "rescale X");
+
+  MatrixX<float> Xf(6, 2);
+  Xf << -1, 4, 3, 3, -3.4e38f, -3.4e38f, -3.4e38f, -3.4e38f, 3.4e38f, 1e6f, 1e6f, -1e6f;
+  emgmm::KMeans<float> kmeans_f(3);
+  CHECK_INVALID(kmeans_f.fit(Xf), "KMeans::fit:", "use a double model");
+
+  // The same for init_centers far from X (found by the fuzzer: a float center at -3.4e38
+  // gave a NaN inertia); the model stays as it was.
+  emgmm::KMeansOptions<float> far_start;
+  far_start.n_clusters = 2;
+  far_start.init_centers = MatrixX<float>(2, 2);
+  *far_start.init_centers << -3, -3.4e38f, 1, 2;
+  emgmm::KMeans<float> started(far_start);
+  CHECK_INVALID(started.fit(Xf.topRows(2)), "KMeans::fit: X and init_centers together span",
+                "in feature 1, so squared distances between them would overflow");
+  CHECK_FALSE(started.is_fitted());
+  far_start.init_centers->row(0) << -3, -3;
+  started.set_params(far_start);
+  REQUIRE_NOTHROW(started.fit(Xf.topRows(2)));
+
+  // Huge values with a small spread are fine: the column mean is summed about the first row.
+  MatrixX<double> far = MatrixX<double>::Constant(5, 2, 1.5e308);
+  emgmm::KMeans<double> one(1);
+  REQUIRE_NOTHROW(one.fit(far));
+  CHECK(one.cluster_centers().allFinite());
+  CHECK(one.cluster_centers()(0, 0) == 1.5e308);
+  CHECK(one.inertia() == 0.0);
+}
+
+TEST_CASE("KMeans<float>::transform of far points is finite", "[errors][kmeans]") {
+  // Found by the fuzzer: a distance of 2e19 fits in float but its square does not; the
+  // distances are now squared and rooted in double.
+  MatrixX<float> X(4, 2);
+  X << 10, 0, 11, 1, 0, 0, 1, 1;
+  emgmm::KMeans<float> kmeans(2);
+  kmeans.fit(X);
+  MatrixX<float> far(4, 2);
+  far << 2e19f, 0, -2e19f, 0, 0, 2e19f, 1e19f, -1e19f;
+  const MatrixX<float> distances = kmeans.transform(far);
+  CHECK(distances.allFinite());
+  CHECK(distances(0, 0) == Approx(2e19).epsilon(1e-6));
+  CHECK(std::isfinite(kmeans.score(far)));
+}
+
+}  // namespace emgmm_test_errors

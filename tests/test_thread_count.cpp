@@ -2,7 +2,8 @@
 // passes cut the rows into chunks by the problem's size only and add the chunks' sums in chunk
 // order (detail/parallel.hpp). Each fit below runs with 1, 2, 3 and 16 threads and every fitted
 // attribute must be equal to the last bit. Without OpenMP there is one thread and the test
-// only checks that two fits agree.
+// only checks that two fits agree. KMeans here; GaussianMixture and BayesianGaussianMixture in
+// test_mixture_contract.cpp (the contract both mixtures keep).
 
 #include <cstdint>
 #include <vector>
@@ -52,47 +53,6 @@ constexpr Index kPoints = 12000;
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("GaussianMixture: bit-identical fits with any number of threads",
-                   "[gaussian_mixture][threads]", float, double) {
-  using Scalar = TestType;
-  const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
-  const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 97);
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
-  for (const CovarianceType type : {CovarianceType::full, CovarianceType::tied,
-                                    CovarianceType::diag, CovarianceType::spherical}) {
-    INFO("covariance_type " << emgmm::to_string(type));
-    emgmm::GaussianMixtureOptions<Scalar> options;
-    options.n_components = 4;  // one more than the blobs: the fit has something to decide
-    options.covariance_type = type;
-    options.n_init = 2;
-    options.max_iter = 8;
-    options.random_state = 5;
-    std::vector<emgmm::GaussianMixture<Scalar>> models;
-    std::vector<Eigen::VectorXi> labels;
-    for (const int threads : kThreadCounts) {
-      models.push_back(with_threads(threads, [&] {
-        emgmm::GaussianMixture<Scalar> model(options);
-        model.fit(X);
-        return model;
-      }));
-      labels.push_back(with_threads(threads, [&] { return models.back().predict(X); }));
-    }
-    const auto& first = models.front();
-    for (std::size_t m = 1; m < models.size(); ++m) {
-      INFO(kThreadCounts[m] << " threads against 1");
-      const auto& model = models[m];
-      CHECK(identical(model.weights(), first.weights()));
-      CHECK(identical(model.means(), first.means()));
-      CHECK(identical(model.covariances(), first.covariances()));
-      CHECK(identical(model.precisions_cholesky(), first.precisions_cholesky()));
-      CHECK(model.lower_bound() == first.lower_bound());
-      CHECK(model.n_iter() == first.n_iter());
-      CHECK(model.converged() == first.converged());
-      CHECK(identical(labels[m], labels.front()));
-    }
-  }
-}
-
 TEMPLATE_TEST_CASE("KMeans: bit-identical fits with any number of threads", "[kmeans][threads]",
                    float, double) {
   using Scalar = TestType;
@@ -130,48 +90,6 @@ TEMPLATE_TEST_CASE("KMeans: bit-identical fits with any number of threads", "[km
         CHECK(models[m].inertia() == models.front().inertia());
         CHECK(models[m].n_iter() == models.front().n_iter());
       }
-    }
-  }
-}
-
-TEMPLATE_TEST_CASE("BayesianGaussianMixture: bit-identical fits with any number of threads",
-                   "[bayesian_gaussian_mixture][threads]", float, double) {
-  using Scalar = TestType;
-  const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, CovarianceType::full);
-  const emgmm_test::LabelledData data = emgmm_test::draw(truth, kPoints, 99);
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X = data.X.template cast<Scalar>();
-  // Full and diag: the pass's two kinds of kernels (tied and spherical run the same ones, and
-  // GaussianMixture's test above covers them); one start: the sanitizer build runs this at -O0.
-  for (const CovarianceType type : {CovarianceType::full, CovarianceType::diag}) {
-    INFO("covariance_type " << emgmm::to_string(type));
-    emgmm::BayesianGaussianMixtureOptions<Scalar> options;
-    options.n_components = 6;  // three more than the blobs: some are switched off
-    options.covariance_type = type;
-    options.n_init = 1;
-    options.max_iter = 8;
-    options.random_state = 5;
-    std::vector<emgmm::BayesianGaussianMixture<Scalar>> models;
-    std::vector<Eigen::VectorXi> labels;
-    for (const int threads : kThreadCounts) {
-      models.push_back(with_threads(threads, [&] {
-        emgmm::BayesianGaussianMixture<Scalar> model(options);
-        model.fit(X);
-        return model;
-      }));
-      labels.push_back(with_threads(threads, [&] { return models.back().predict(X); }));
-    }
-    const auto& first = models.front();
-    for (std::size_t m = 1; m < models.size(); ++m) {
-      INFO(kThreadCounts[m] << " threads against 1");
-      const auto& model = models[m];
-      CHECK(identical(model.weights(), first.weights()));
-      CHECK(identical(model.means(), first.means()));
-      CHECK(identical(model.covariances(), first.covariances()));
-      CHECK(identical(model.weight_concentration(), first.weight_concentration()));
-      CHECK(identical(model.degrees_of_freedom(), first.degrees_of_freedom()));
-      CHECK(model.lower_bound() == first.lower_bound());
-      CHECK(model.n_iter() == first.n_iter());
-      CHECK(identical(labels[m], labels.front()));
     }
   }
 }
