@@ -48,8 +48,9 @@ void fill_blobs(Eigen::MatrixXd& X) {
 bool within_budget(const char* what, double before, double after, double data_mib) {
   const double added = after - before;
   const bool ok = added <= 0.5 * data_mib;
-  std::printf("%-28s peak RSS %8.1f -> %8.1f MiB: added %6.1f MiB = %.2f x the data (limit 0.50)%s\n", what,
-              before, after, added, added / data_mib, ok ? "" : "  <-- too much");
+  std::printf(
+      "%-28s peak RSS %8.1f -> %8.1f MiB: added %6.1f MiB = %.2f x the data (limit 0.50)%s\n", what,
+      before, after, added, added / data_mib, ok ? "" : "  <-- too much");
   return ok;
 }
 

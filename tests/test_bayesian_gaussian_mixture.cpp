@@ -31,10 +31,11 @@ using Eigen::Index;
 using emgmm::CovarianceType;
 using emgmm::WeightConcentrationPriorType;
 
-const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                    CovarianceType::spherical};
-const WeightConcentrationPriorType kAllPriors[] = {WeightConcentrationPriorType::dirichlet_process,
-                                                   WeightConcentrationPriorType::dirichlet_distribution};
+const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied,
+                                    CovarianceType::diag, CovarianceType::spherical};
+const WeightConcentrationPriorType kAllPriors[] = {
+    WeightConcentrationPriorType::dirichlet_process,
+    WeightConcentrationPriorType::dirichlet_distribution};
 
 template <typename Scalar>
 using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -43,7 +44,8 @@ using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 /// misbehave.
 template <typename Scalar>
 Data<Scalar> overlapping_blobs(CovarianceType type, Index n, std::uint64_t seed) {
-  return emgmm_test::draw(emgmm_test::three_blobs(2, type, 0.25), n, seed).X.template cast<Scalar>();
+  return emgmm_test::draw(emgmm_test::three_blobs(2, type, 0.25), n, seed)
+      .X.template cast<Scalar>();
 }
 
 template <typename A, typename B>
@@ -68,7 +70,8 @@ void check_identical(const Model& a, const Model& b) {
 
 }  // namespace
 
-TEST_CASE("BayesianGaussianMixture: digamma and log-gamma agree with scipy", "[bayesian_gaussian_mixture]") {
+TEST_CASE("BayesianGaussianMixture: digamma and log-gamma agree with scipy",
+          "[bayesian_gaussian_mixture]") {
   // scipy.special.digamma and gammaln (SciPy 1.10.1) at these points, printed with repr().
   struct Point {
     double x, digamma, log_gamma;
@@ -90,8 +93,10 @@ TEST_CASE("BayesianGaussianMixture: digamma and log-gamma agree with scipy", "[b
   for (const Point& p : points) {
     INFO("x = " << p.x);
     // A few ulps of the result, or of 1 near the zeros (the recurrences add terms of order 1).
-    CHECK(std::abs(emgmm::detail::digamma(p.x) - p.digamma) <= 8e-16 * std::max(1.0, std::abs(p.digamma)));
-    CHECK(std::abs(emgmm::detail::log_gamma(p.x) - p.log_gamma) <= 8e-16 * std::max(4.0, std::abs(p.log_gamma)));
+    CHECK(std::abs(emgmm::detail::digamma(p.x) - p.digamma) <=
+          8e-16 * std::max(1.0, std::abs(p.digamma)));
+    CHECK(std::abs(emgmm::detail::log_gamma(p.x) - p.log_gamma) <=
+          8e-16 * std::max(4.0, std::abs(p.log_gamma)));
   }
   // scipy.special.betaln; the last with the arguments of a Dirichlet-process stick.
   CHECK(emgmm::detail::log_beta(2.5, 7.0) == Approx(-4.825399338314249).epsilon(1e-14));
@@ -169,7 +174,8 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: the posterior adds the counts to th
       CHECK((nk >= -1e-3).all());
       if (type == CovarianceType::tied) {
         CHECK((model.degrees_of_freedom().array() == model.degrees_of_freedom()(0)).all());
-        CHECK(double(model.degrees_of_freedom()(0)) == Approx(double(D) + double(n) / double(K)).epsilon(100 * eps));
+        CHECK(double(model.degrees_of_freedom()(0)) ==
+              Approx(double(D) + double(n) / double(K)).epsilon(100 * eps));
       } else {
         CHECK((model.degrees_of_freedom().template cast<double>().array() - double(D)).sum() ==
               Approx(double(n)).epsilon(100 * eps));
@@ -181,35 +187,41 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: the posterior adds the counts to th
         REQUIRE(concentration.cols() == 2);
         // Beta(1 + nk, prior + sum of the later components' counts).
         for (Index k = 0; k < K; ++k) {
-          CHECK(double(concentration(k, 0)) == Approx(1.0 + nk(k)).epsilon(100 * eps).margin(100 * eps));
+          CHECK(double(concentration(k, 0)) ==
+                Approx(1.0 + nk(k)).epsilon(100 * eps).margin(100 * eps));
           CHECK(double(concentration(k, 1)) ==
                 Approx(wcp + nk.tail(K - 1 - k).sum()).epsilon(100 * eps).margin(1e3 * eps));
         }
       } else {
         REQUIRE(concentration.cols() == 1);
-        CHECK((concentration.template cast<double>().array() - wcp).sum() == Approx(double(n)).epsilon(100 * eps));
+        CHECK((concentration.template cast<double>().array() - wcp).sum() ==
+              Approx(double(n)).epsilon(100 * eps));
         CHECK(model.weights().template cast<double>().isApprox(
-            concentration.template cast<double>() / concentration.template cast<double>().sum(), 100 * eps));
+            concentration.template cast<double>() / concentration.template cast<double>().sum(),
+            100 * eps));
       }
       // A valid mixture: weights sum to one, covariances symmetric positive definite and
       // inverse to the precisions, probabilities sum to one, fit_predict == predict.
       CHECK(model.weights().template cast<double>().sum() == Approx(1.0).epsilon(10 * eps));
       for (Index k = 0; k < K; ++k) {
         const auto covariance = model.covariance(k);
-        CHECK(Eigen::LLT<Eigen::MatrixXd>(covariance.template cast<double>()).info() == Eigen::Success);
+        CHECK(Eigen::LLT<Eigen::MatrixXd>(covariance.template cast<double>()).info() ==
+              Eigen::Success);
         CHECK((covariance.template cast<double>() * model.precision(k).template cast<double>())
                   .isApprox(Eigen::MatrixXd::Identity(D, D), 1e3 * eps));
       }
       const auto proba = model.predict_proba(X);
-      CHECK((proba.template cast<double>().rowwise().sum().array() - 1.0).abs().maxCoeff() <= 10 * eps);
+      CHECK((proba.template cast<double>().rowwise().sum().array() - 1.0).abs().maxCoeff() <=
+            10 * eps);
       CHECK(identical(labels, model.predict(X)));
       CHECK(model.score(X) == Approx(model.score_samples(X).template cast<double>().mean()));
     }
   }
 }
 
-TEST_CASE("BayesianGaussianMixture: default priors come from the data, given ones are used as given",
-          "[bayesian_gaussian_mixture]") {
+TEST_CASE(
+    "BayesianGaussianMixture: default priors come from the data, given ones are used as given",
+    "[bayesian_gaussian_mixture]") {
   const Data<double> X = overlapping_blobs<double>(CovarianceType::full, 200, 23);
   const Index n = X.rows();
   const Eigen::RowVectorXd mean = X.colwise().mean();
@@ -229,15 +241,14 @@ TEST_CASE("BayesianGaussianMixture: default priors come from the data, given one
     CHECK(model.mean_prior().isApprox(mean, 1e-14));
     switch (type) {
       case CovarianceType::full:
-      case CovarianceType::tied:
-        CHECK(model.covariance_prior().isApprox(covariance, 1e-13));
-        break;
+      case CovarianceType::tied: CHECK(model.covariance_prior().isApprox(covariance, 1e-13)); break;
       case CovarianceType::diag:
         CHECK(model.covariance_prior().isApprox(covariance.diagonal().transpose(), 1e-13));
         break;
       case CovarianceType::spherical:
         REQUIRE(model.covariance_prior().size() == 1);
-        CHECK(model.covariance_prior()(0, 0) == Approx(covariance.diagonal().mean()).epsilon(1e-13));
+        CHECK(model.covariance_prior()(0, 0) ==
+              Approx(covariance.diagonal().mean()).epsilon(1e-13));
         break;
     }
 
@@ -245,17 +256,19 @@ TEST_CASE("BayesianGaussianMixture: default priors come from the data, given one
     options.mean_precision_prior = 2.0;
     options.mean_prior = Eigen::RowVector2d(1.0, -1.0);
     options.degrees_of_freedom_prior = 3.5;
-    options.covariance_prior = type == CovarianceType::spherical ? Eigen::MatrixXd::Constant(1, 1, 0.7)
-                               : type == CovarianceType::diag    ? Eigen::MatrixXd(Eigen::Vector2d(0.5, 2.0))  // D x 1
-                                                                 : Eigen::MatrixXd(Eigen::Matrix2d{{2.0, 0.3}, {0.3, 1.0}});
+    options.covariance_prior =
+        type == CovarianceType::spherical ? Eigen::MatrixXd::Constant(1, 1, 0.7)
+        : type == CovarianceType::diag    ? Eigen::MatrixXd(Eigen::Vector2d(0.5, 2.0))  // D x 1
+                                       : Eigen::MatrixXd(Eigen::Matrix2d{{2.0, 0.3}, {0.3, 1.0}});
     model.set_params(options);
     model.fit(X);
     CHECK(model.weight_concentration_prior() == 0.05);
     CHECK(model.mean_precision_prior() == 2.0);
     CHECK(model.degrees_of_freedom_prior() == 3.5);
     CHECK(identical(model.mean_prior(), Eigen::RowVector2d(1.0, -1.0)));
-    const Eigen::MatrixXd expected = type == CovarianceType::diag ? Eigen::MatrixXd(options.covariance_prior->transpose())
-                                                                  : *options.covariance_prior;
+    const Eigen::MatrixXd expected = type == CovarianceType::diag
+                                         ? Eigen::MatrixXd(options.covariance_prior->transpose())
+                                         : *options.covariance_prior;
     CHECK(identical(model.covariance_prior(), expected));  // diag: stored as one row
   }
 }
@@ -300,10 +313,12 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: integer sample weights fit what rep
       const double tolerance = std::is_same<Scalar, float>::value ? 2e-3 : 1e-9;
       CHECK(weighted.n_iter() == repeated.n_iter());
       CHECK(weighted.lower_bound() == Approx(repeated.lower_bound()).epsilon(tolerance));
-      CHECK(weighted.means().template cast<double>().isApprox(repeated.means().template cast<double>(), tolerance));
-      CHECK(weighted.covariances().template cast<double>().isApprox(repeated.covariances().template cast<double>(),
-                                                                     tolerance));
-      CHECK(weighted.weights().template cast<double>().isApprox(repeated.weights().template cast<double>(), tolerance));
+      CHECK(weighted.means().template cast<double>().isApprox(
+          repeated.means().template cast<double>(), tolerance));
+      CHECK(weighted.covariances().template cast<double>().isApprox(
+          repeated.covariances().template cast<double>(), tolerance));
+      CHECK(weighted.weights().template cast<double>().isApprox(
+          repeated.weights().template cast<double>(), tolerance));
       CHECK(weighted.covariance_prior().template cast<double>().isApprox(
           repeated.covariance_prior().template cast<double>(), tolerance));
     }
@@ -397,16 +412,26 @@ TEST_CASE("BayesianGaussianMixture: invalid input throws, names the parameter an
       {"max_iter", [](auto& o) { o.max_iter = -2; }},
       {"n_init", [](auto& o) { o.n_init = 0; }},
       {"weight_concentration_prior_type",
-       [](auto& o) { o.weight_concentration_prior_type = static_cast<WeightConcentrationPriorType>(7); }},
+       [](auto& o) {
+         o.weight_concentration_prior_type = static_cast<WeightConcentrationPriorType>(7);
+       }},
       {"weight_concentration_prior", [](auto& o) { o.weight_concentration_prior = 0.0; }},
       {"mean_precision_prior", [](auto& o) { o.mean_precision_prior = -1.0; }},
-      {"degrees_of_freedom_prior", [](auto& o) { o.degrees_of_freedom_prior = 0.5; }},  // <= D - 1 = 1
-      {"degrees_of_freedom_prior", [](auto& o) { o.degrees_of_freedom_prior = std::numeric_limits<double>::infinity(); }},
+      {"degrees_of_freedom_prior",
+       [](auto& o) { o.degrees_of_freedom_prior = 0.5; }},  // <= D - 1 = 1
+      {"degrees_of_freedom_prior",
+       [](auto& o) { o.degrees_of_freedom_prior = std::numeric_limits<double>::infinity(); }},
       {"mean_prior", [](auto& o) { o.mean_prior = Eigen::RowVectorXd::Zero(3); }},
       {"mean_prior", [](auto& o) { o.mean_prior = Eigen::RowVector2d(0.0, std::nan("")); }},
       {"covariance_prior", [](auto& o) { o.covariance_prior = Eigen::MatrixXd::Identity(3, 3); }},
-      {"covariance_prior", [](auto& o) { o.covariance_prior = Eigen::MatrixXd(Eigen::Matrix2d{{1.0, 2.0}, {2.0, 1.0}}); }},
-      {"covariance_prior", [](auto& o) { o.covariance_prior = Eigen::MatrixXd(Eigen::Matrix2d{{1.0, 0.5}, {0.0, 1.0}}); }},
+      {"covariance_prior",
+       [](auto& o) {
+         o.covariance_prior = Eigen::MatrixXd(Eigen::Matrix2d{{1.0, 2.0}, {2.0, 1.0}});
+       }},
+      {"covariance_prior",
+       [](auto& o) {
+         o.covariance_prior = Eigen::MatrixXd(Eigen::Matrix2d{{1.0, 0.5}, {0.0, 1.0}});
+       }},
       {"covariance_prior",
        [](auto& o) {
          o.covariance_type = CovarianceType::diag;
@@ -471,8 +496,8 @@ TEST_CASE("BayesianGaussianMixture: invalid input throws, names the parameter an
 
 TEST_CASE("BayesianGaussianMixture: a covariance that is not positive definite is a NumericalError",
           "[bayesian_gaussian_mixture][errors]") {
-  // All points equal in the first feature and a covariance prior that adds almost nothing there (a denormal):
-  // reg_covar = 0 leaves that direction with zero variance.
+  // All points equal in the first feature and a covariance prior that adds almost nothing there (a
+  // denormal): reg_covar = 0 leaves that direction with zero variance.
   Data<double> X = overlapping_blobs<double>(CovarianceType::diag, 60, 47);
   X.col(0).setConstant(2.0);
   emgmm::BayesianGaussianMixtureOptions<double> options;
@@ -497,7 +522,8 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: save and load give the same model b
   for (const CovarianceType type : kAllTypes) {
     for (const WeightConcentrationPriorType prior : kAllPriors) {
       for (const bool given_priors : {false, true}) {
-        INFO(emgmm::to_string(type) << ", " << emgmm::to_string(prior) << (given_priors ? ", priors given" : ""));
+        INFO(emgmm::to_string(type)
+             << ", " << emgmm::to_string(prior) << (given_priors ? ", priors given" : ""));
         emgmm::BayesianGaussianMixtureOptions<Scalar> options;
         options.n_components = 3;
         options.covariance_type = type;
@@ -508,9 +534,10 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: save and load give the same model b
           options.mean_precision_prior = 0.3;
           options.mean_prior = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>::Constant(2, Scalar(0.5));
           options.degrees_of_freedom_prior = 2.5;
-          options.covariance_prior = type == CovarianceType::spherical ? Data<Scalar>::Constant(1, 1, Scalar(0.8))
-                                     : type == CovarianceType::diag    ? Data<Scalar>::Constant(1, 2, Scalar(0.8))
-                                                                       : Data<Scalar>(Data<Scalar>::Identity(2, 2));
+          options.covariance_prior =
+              type == CovarianceType::spherical ? Data<Scalar>::Constant(1, 1, Scalar(0.8))
+              : type == CovarianceType::diag    ? Data<Scalar>::Constant(1, 2, Scalar(0.8))
+                                                : Data<Scalar>(Data<Scalar>::Identity(2, 2));
         }
         Model model(options);
         model.fit(X);
@@ -546,8 +573,9 @@ TEMPLATE_TEST_CASE("BayesianGaussianMixture: save and load give the same model b
   }
 }
 
-TEST_CASE("BayesianGaussianMixture: a model whose default covariance prior is singular saves and loads",
-          "[bayesian_gaussian_mixture][serialization]") {
+TEST_CASE(
+    "BayesianGaussianMixture: a model whose default covariance prior is singular saves and loads",
+    "[bayesian_gaussian_mixture][serialization]") {
   // A constant feature makes the data's covariance, the default prior, singular; reg_covar
   // keeps the fit well defined, and the saved prior must load again (found by the fuzzer).
   Data<double> X = overlapping_blobs<double>(CovarianceType::full, 80, 61);
@@ -561,7 +589,8 @@ TEST_CASE("BayesianGaussianMixture: a model whose default covariance prior is si
     emgmm::BayesianGaussianMixture<double> model(options);
     model.fit(X);
     // The constant feature's variance (spherical: the mean variance is positive).
-    if (type == CovarianceType::full || type == CovarianceType::tied) CHECK(model.covariance_prior()(1, 1) == 0.0);
+    if (type == CovarianceType::full || type == CovarianceType::tied)
+      CHECK(model.covariance_prior()(1, 1) == 0.0);
     if (type == CovarianceType::diag) CHECK(model.covariance_prior()(0, 1) == 0.0);
     std::stringstream text;
     model.save(text);
@@ -616,12 +645,16 @@ TEST_CASE("BayesianGaussianMixture: load rejects malformed text, naming the line
   const Case cases[] = {
       {"emgmm-gaussian-mixture 1\n", "load it with GaussianMixture::load"},
       {text.substr(0, text.size() / 2), "ends"},
-      {replaced("weight_concentration_prior_type dirichlet_process", "weight_concentration_prior_type stick"),
+      {replaced("weight_concentration_prior_type dirichlet_process",
+                "weight_concentration_prior_type stick"),
        "weight_concentration_prior_type"},
-      {replaced("weight_concentration_prior none", "weight_concentration_prior -1"), "weight_concentration_prior"},
+      {replaced("weight_concentration_prior none", "weight_concentration_prior -1"),
+       "weight_concentration_prior"},
       {replaced("weight_concentration 2 2", "weight_concentration 2 1"), "weight_concentration"},
-      {replaced("weight_concentration 2 2\n", "weight_concentration 2 2\n-"), "weight_concentration"},
-      {replaced("degrees_of_freedom_prior_ 2", "degrees_of_freedom_prior_ 0.5"), "degrees_of_freedom_prior_"},
+      {replaced("weight_concentration 2 2\n", "weight_concentration 2 2\n-"),
+       "weight_concentration"},
+      {replaced("degrees_of_freedom_prior_ 2", "degrees_of_freedom_prior_ 0.5"),
+       "degrees_of_freedom_prior_"},
       {replaced("covariance_prior 0 0", "covariance_prior 2 2"), "covariance_prior"},
   };
   for (const Case& c : cases) {

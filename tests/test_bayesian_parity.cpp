@@ -43,20 +43,38 @@ using emgmm_test::ReferenceData;
 // Every case the generator writes; the "every file is listed" test fails when the directory
 // holds one this list misses (or the other way round).
 const std::vector<std::string> kBgmCases = {
-    "bgm_iris_full_dp",          "bgm_iris_full_dd",         "bgm_iris_tied_dp",
-    "bgm_iris_tied_dd",          "bgm_iris_diag_dp",         "bgm_iris_diag_dd",
-    "bgm_iris_spherical_dp",     "bgm_iris_spherical_dd",    "bgm_blobs2d_full_dp",
-    "bgm_blobs2d_full_dd",       "bgm_blobs2d_tied_dp",      "bgm_blobs2d_tied_dd",
-    "bgm_blobs2d_diag_dp",       "bgm_blobs2d_diag_dd",      "bgm_blobs2d_spherical_dp",
-    "bgm_blobs2d_spherical_dd",  "bgm_blobs5d_full_dp",      "bgm_blobs5d_full_dd",
-    "bgm_blobs5d_tied_dp",       "bgm_blobs5d_tied_dd",      "bgm_blobs5d_diag_dp",
-    "bgm_blobs5d_diag_dd",       "bgm_blobs5d_spherical_dp", "bgm_blobs5d_spherical_dd",
-    "bgm_iris_full_dp_priors",   "bgm_iris_tied_dp_priors",  "bgm_iris_diag_dp_priors",
+    "bgm_iris_full_dp",
+    "bgm_iris_full_dd",
+    "bgm_iris_tied_dp",
+    "bgm_iris_tied_dd",
+    "bgm_iris_diag_dp",
+    "bgm_iris_diag_dd",
+    "bgm_iris_spherical_dp",
+    "bgm_iris_spherical_dd",
+    "bgm_blobs2d_full_dp",
+    "bgm_blobs2d_full_dd",
+    "bgm_blobs2d_tied_dp",
+    "bgm_blobs2d_tied_dd",
+    "bgm_blobs2d_diag_dp",
+    "bgm_blobs2d_diag_dd",
+    "bgm_blobs2d_spherical_dp",
+    "bgm_blobs2d_spherical_dd",
+    "bgm_blobs5d_full_dp",
+    "bgm_blobs5d_full_dd",
+    "bgm_blobs5d_tied_dp",
+    "bgm_blobs5d_tied_dd",
+    "bgm_blobs5d_diag_dp",
+    "bgm_blobs5d_diag_dd",
+    "bgm_blobs5d_spherical_dp",
+    "bgm_blobs5d_spherical_dd",
+    "bgm_iris_full_dp_priors",
+    "bgm_iris_tied_dp_priors",
+    "bgm_iris_diag_dp_priors",
     "bgm_iris_spherical_dp_priors",
-    "bgm_iris_full_dp_maxiter3",            // stops before converging
-    "bgm_blobs2d_spherical_dd_maxiter3",    // the same, spherical with the Dirichlet distribution
-    "bgm_blobs2d_diag_dp_tol1e-8",          // tol 1e-8, max_iter 500
-    "bgm_iris_full_dd_reg1e-3",             // reg_covar 1e-3
+    "bgm_iris_full_dp_maxiter3",          // stops before converging
+    "bgm_blobs2d_spherical_dd_maxiter3",  // the same, spherical with the Dirichlet distribution
+    "bgm_blobs2d_diag_dp_tol1e-8",        // tol 1e-8, max_iter 500
+    "bgm_iris_full_dd_reg1e-3",           // reg_covar 1e-3
 };
 
 // 0: quiet; 1: the worst error per field after each TEST_CASE; 2: also every field of every case.
@@ -312,10 +330,10 @@ void check_bgm_case(const Case& c, const std::string& variant, const Eigen::Matr
   check_close_scalar("lower_bound", bgm.lower_bound(), ref.scalar("lower_bound"),
                      tolerance.scalars);
   // The callback sees every iteration; its lower bound is sklearn's _compute_lower_bound.
-  check_close("lower_bound (callback)",
-              Eigen::Map<const Eigen::VectorXd>(history.data(),
-                                                static_cast<Eigen::Index>(history.size())),
-              ref.vector("lower_bound_history"), tolerance.scalars, 0.0);
+  check_close(
+      "lower_bound (callback)",
+      Eigen::Map<const Eigen::VectorXd>(history.data(), static_cast<Eigen::Index>(history.size())),
+      ref.vector("lower_bound_history"), tolerance.scalars, 0.0);
 
   try {
     check_equal_labels("labels (predict)", bgm.predict(X), ref.integers("labels"));
@@ -331,7 +349,8 @@ void check_bgm_case(const Case& c, const std::string& variant, const Eigen::Matr
 
 }  // namespace
 
-TEST_CASE("bayesian parity: every bgm_ reference file is listed in the test", "[parity][bayesian]") {
+TEST_CASE("bayesian parity: every bgm_ reference file is listed in the test",
+          "[parity][bayesian]") {
   namespace fs = std::filesystem;
   const fs::path dir = reference_path("");
   REQUIRE(fs::is_directory(dir));

@@ -1344,7 +1344,6 @@ TEMPLATE_TEST_CASE("GaussianMixture: verbose prints sklearn's progress lines",
   }
 }
 
-
 // =============================================================================================
 // Errors (moved here from test_errors.cpp): every bad input to GaussianMixture gets the
 // documented exception with a message that names the function, the parameter and the value,

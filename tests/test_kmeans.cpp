@@ -473,7 +473,8 @@ TEMPLATE_TEST_CASE("KMeans: every input layout and scalar type gives the same cl
   const typename C::Data own = Xd.cast<Scalar>();
   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = own;
   std::vector<Scalar> buffer(own.data(), own.data() + own.size());
-  const Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> mapped(buffer.data(), n, D);
+  const Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>> mapped(
+      buffer.data(), n, D);
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> bigger =
       Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>::Constant(n + 7, D + 2, Scalar(1e30));
   bigger.block(3, 1, n, D) = own;
@@ -541,7 +542,7 @@ TEMPLATE_TEST_CASE("KMeans: at strict convergence the centers are the means of t
       model.fit(X);
     }
     REQUIRE(model.n_iter() < options.max_iter);  // stopped because no label changed
-    CHECK(model.n_iter() > 5);                    // after many passes of moved points
+    CHECK(model.n_iter() > 5);                   // after many passes of moved points
     const Eigen::MatrixXd points = X.template cast<double>();
     const double scale = points.cwiseAbs().maxCoeff();
     for (Index k = 0; k < options.n_clusters; ++k) {
@@ -563,7 +564,6 @@ TEMPLATE_TEST_CASE("KMeans: at strict convergence the centers are the means of t
     }
   }
 }
-
 
 // =============================================================================================
 // Errors (moved here from test_errors.cpp): every bad input to KMeans gets the documented

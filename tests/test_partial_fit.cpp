@@ -35,13 +35,15 @@ std::string message_of(const std::function<void()>& call) {
   return "no exception";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("partial_fit over a stream of chunks reaches the batch fit", "[partial_fit]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   CAPTURE(emgmm::to_string(type));
   const emgmm_test::KnownMixture truth = emgmm_test::three_blobs(3, type);
   const Eigen::MatrixXd X = emgmm_test::draw(truth, 30000, 101).X;  // components in random order
@@ -66,13 +68,17 @@ TEST_CASE("partial_fit over a stream of chunks reaches the batch fit", "[partial
   REQUIRE(match.size() == 3);
   for (Index k = 0; k < 3; ++k) {
     CAPTURE(k);
-    CHECK((online.means().row(k) - truth.means.row(match[static_cast<std::size_t>(k)])).norm() < 0.1);
-    CHECK(online.weights()(k) == Approx(truth.weights(match[static_cast<std::size_t>(k)])).margin(0.02));
+    CHECK((online.means().row(k) - truth.means.row(match[static_cast<std::size_t>(k)])).norm() <
+          0.1);
+    CHECK(online.weights()(k) ==
+          Approx(truth.weights(match[static_cast<std::size_t>(k)])).margin(0.02));
   }
 }
 
-TEST_CASE("partial_fit's lower bound is the chunk's log-likelihood before the step", "[partial_fit]") {
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 3000, 102).X;
+TEST_CASE("partial_fit's lower bound is the chunk's log-likelihood before the step",
+          "[partial_fit]") {
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 3000, 102).X;
   emgmm::GaussianMixture<> model(3);
   model.partial_fit(X.topRows(1000));
   CHECK(model.n_iter() == 1);
@@ -108,11 +114,13 @@ TEST_CASE("partial_fit after fit continues from the fitted model", "[partial_fit
   CHECK(model.n_iter() == fitted_iterations + 1);
 }
 
-TEST_CASE("SufficientStatistics::recenter gives the sums about other means", "[partial_fit][sufficient_statistics]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+TEST_CASE("SufficientStatistics::recenter gives the sums about other means",
+          "[partial_fit][sufficient_statistics]") {
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   CAPTURE(emgmm::to_string(type));
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(3, CovarianceType::full), 900, 104).X;
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(3, CovarianceType::full), 900, 104).X;
   const emgmm::detail::RowSource<double, Eigen::Dynamic> source(X);
   // Fixed responsibilities: point i belongs to component i % 3 with 0.8, the others 0.1.
   const auto responsibilities = [](Index start, Index rows, Eigen::MatrixXd& R) {
@@ -123,7 +131,8 @@ TEST_CASE("SufficientStatistics::recenter gives the sums about other means", "[p
   Eigen::MatrixXd about(3, 3), other(3, 3);
   about << 1, 2, 3, -4, 5, 0, 0.5, 0, -7;
   other << -2, 0, 1, 3, 3, 3, 0, 10, -1;
-  emgmm::SufficientStatistics stats = emgmm::detail::responsibility_pass(source, type, 3, about, responsibilities);
+  emgmm::SufficientStatistics stats =
+      emgmm::detail::responsibility_pass(source, type, 3, about, responsibilities);
   const emgmm::SufficientStatistics expected =
       emgmm::detail::responsibility_pass(source, type, 3, other, responsibilities);
   stats.recenter(other);
@@ -139,8 +148,10 @@ TEST_CASE("SufficientStatistics::recenter gives the sums about other means", "[p
                  "SufficientStatistics::recenter: the new reference means are (2 x 3)"));
 }
 
-TEST_CASE("partial_fit rejects bad options and chunks and leaves the model as it was", "[partial_fit][errors]") {
-  const Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 600, 105).X;
+TEST_CASE("partial_fit rejects bad options and chunks and leaves the model as it was",
+          "[partial_fit][errors]") {
+  const Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 600, 105).X;
   emgmm::GaussianMixture<> fresh(3);
   CHECK(contains(message_of([&] { fresh.partial_fit(X.topRows(2)); }),
                  "GaussianMixture::partial_fit: X has 2 rows (samples) but at least 3 are needed"));
@@ -154,19 +165,23 @@ TEST_CASE("partial_fit rejects bad options and chunks and leaves the model as it
   emgmm::GaussianMixtureOptions<> bad = model.get_params();
   bad.learning_decay = 0.5;
   model.set_params(bad);
-  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }), "learning_decay = 0.5 must be in (0.5, 1]"));
+  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }),
+                 "learning_decay = 0.5 must be in (0.5, 1]"));
   bad.learning_decay = 0.7;
   bad.learning_offset = 0.0;
   model.set_params(bad);
-  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }), "learning_offset = 0 must be"));
+  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }),
+                 "learning_offset = 0 must be"));
   bad.learning_offset = 1.0;
   bad.n_components = 4;
   model.set_params(bad);
-  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }), "call fit() to start over"));
+  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300)); }),
+                 "call fit() to start over"));
   model.set_params(before.get_params());
   Eigen::VectorXd negative = Eigen::VectorXd::Ones(300);
   negative(0) = -1.0;
-  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300), negative); }), "sample_weight(0) = -1"));
+  CHECK(contains(message_of([&] { model.partial_fit(X.bottomRows(300), negative); }),
+                 "sample_weight(0) = -1"));
   CHECK(model.means() == before.means());
   CHECK(model.covariances() == before.covariances());
   CHECK(model.n_iter() == before.n_iter());

@@ -79,9 +79,10 @@ void check_same_mixture(const Model& weighted, const Model& reference) {
 
 }  // namespace
 
-TEST_CASE("GaussianMixture: integer sample weights fit the model of the repeated rows", "[sample_weight]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+TEST_CASE("GaussianMixture: integer sample weights fit the model of the repeated rows",
+          "[sample_weight]") {
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   const InitParams init = GENERATE(InitParams::kmeans, InitParams::k_means_plus_plus);
   CAPTURE(emgmm::to_string(type), static_cast<int>(init));
   const Eigen::MatrixXd X = blob_data(300, 11);
@@ -166,8 +167,10 @@ TEST_CASE("GaussianMixture<float>: integer weights match the repeated rows to fl
   weighted.fit(X, weights.cast<float>());
   reference.fit(repeated);
   // float: the two orders of addition differ by float rounding (eps 1.2e-7), not double's.
-  CHECK(relative_difference(weighted.means().cast<double>(), reference.means().cast<double>()) < 1e-4);
-  CHECK(relative_difference(weighted.covariances().cast<double>(), reference.covariances().cast<double>()) < 1e-4);
+  CHECK(relative_difference(weighted.means().cast<double>(), reference.means().cast<double>()) <
+        1e-4);
+  CHECK(relative_difference(weighted.covariances().cast<double>(),
+                            reference.covariances().cast<double>()) < 1e-4);
   CHECK(weighted.predict(X) == reference.predict(X));
 }
 
@@ -205,7 +208,8 @@ TEST_CASE("KMeans: weight 0 drops the row, which still gets a label", "[sample_w
     }
   }
   Eigen::MatrixXd kept(static_cast<Index>(kept_rows.size()), 2);
-  for (std::size_t r = 0; r < kept_rows.size(); ++r) kept.row(static_cast<Index>(r)) = X.row(kept_rows[r]);
+  for (std::size_t r = 0; r < kept_rows.size(); ++r)
+    kept.row(static_cast<Index>(r)) = X.row(kept_rows[r]);
 
   emgmm::KMeansOptions<> options;
   options.n_clusters = 5;
@@ -220,7 +224,8 @@ TEST_CASE("KMeans: weight 0 drops the row, which still gets a label", "[sample_w
   CHECK(weighted.labels() == reference.predict(X));
 }
 
-TEST_CASE("KMeans: a point that holds most of the weight pulls its cluster's center", "[sample_weight]") {
+TEST_CASE("KMeans: a point that holds most of the weight pulls its cluster's center",
+          "[sample_weight]") {
   // Two points per cluster; the weighted center is the weighted mean, not the midpoint.
   Eigen::MatrixXd X(4, 1);
   X << 0.0, 1.0, 100.0, 104.0;
@@ -268,7 +273,8 @@ TEST_CASE("Random starts never draw a row of weight 0", "[sample_weight]") {
   }
 }
 
-TEST_CASE("Invalid sample weights throw InvalidArgument naming sample_weight", "[sample_weight][errors]") {
+TEST_CASE("Invalid sample weights throw InvalidArgument naming sample_weight",
+          "[sample_weight][errors]") {
   const Eigen::MatrixXd X = blob_data(30, 81);
   const Index n = X.rows();
   const auto message_of = [](auto&& call) -> std::string {
@@ -330,12 +336,14 @@ TEST_CASE("Invalid sample weights throw InvalidArgument naming sample_weight", "
   // expectation() statistics; GaussianMixture and KMeans fits divide them by the largest.
   emgmm::BayesianGaussianMixture<> bgm(3);
   CHECK(contains(message_of([&] { bgm.fit(X, overflowing); }), "sample_weight sums to infinity"));
-  CHECK(contains(message_of([&] { (void)gmm.expectation(X, overflowing); }), "sample_weight sums to infinity"));
+  CHECK(contains(message_of([&] { (void)gmm.expectation(X, overflowing); }),
+                 "sample_weight sums to infinity"));
   CHECK(contains(message_of([&] { gmm.fit(X, two_positive); }), "n_components = 3"));
   CHECK(contains(message_of([&] { kmeans.fit(X, two_positive); }), "n_clusters = 3"));
   // A weighted score takes weights of 0 everywhere, but not negative ones.
   CHECK(kmeans.score(X, Eigen::VectorXd::Zero(n)) == 0.0);
-  CHECK(contains(message_of([&] { (void)kmeans.score(X, negative); }), "KMeans::score: sample_weight(4)"));
+  CHECK(contains(message_of([&] { (void)kmeans.score(X, negative); }),
+                 "KMeans::score: sample_weight(4)"));
 
   // Nothing changed.
   CHECK(gmm.means() == means_before);

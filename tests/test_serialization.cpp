@@ -615,10 +615,12 @@ TEST_CASE("serialization: bad numbers", "[serialization]") {
                         {"warm_start = '1' is not 'true' or 'false'"});
   check_rejected<Model>(with_key(text, "verbose_interval", "verbose_interval 0"),
                         line_of(text, "verbose_interval"), {"an integer >= 1"});
-  check_rejected<Model>(with_key(text, "reseed_collapsed_components", "reseed_collapsed_components no"),
-                        line_of(text, "reseed_collapsed_components"), {"is not 'true' or 'false'"});
+  check_rejected<Model>(
+      with_key(text, "reseed_collapsed_components", "reseed_collapsed_components no"),
+      line_of(text, "reseed_collapsed_components"), {"is not 'true' or 'false'"});
   check_rejected<Model>(with_key(text, "learning_decay", "learning_decay 0.5"),
-                        line_of(text, "learning_decay"), {"learning_decay = 0.5 must be in (0.5, 1]"});
+                        line_of(text, "learning_decay"),
+                        {"learning_decay = 0.5 must be in (0.5, 1]"});
   check_rejected<Model>(with_key(text, "learning_offset", "learning_offset 0"),
                         line_of(text, "learning_offset"), {"learning_offset = 0 must be > 0"});
   // lower_bound may be -inf only for n_iter = 0 (max_iter = 0); never NaN.
@@ -758,7 +760,8 @@ TEST_CASE("serialization: a KMeans whose inertia overflowed loads back", "[seria
   // Blobs scaled so that every squared distance between points fits in a double (fit accepts
   // the data) but their sum over 40000 points does not: the inertia is +inf (as in sklearn);
   // the clustering itself is sound.
-  Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 40000, 9).X;
+  Eigen::MatrixXd X =
+      emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 40000, 9).X;
   X *= 1.5e153 / (X.colwise().maxCoeff() - X.colwise().minCoeff()).maxCoeff();
   emgmm::KMeans<double> model(3);
   model.fit(X);

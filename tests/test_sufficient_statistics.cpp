@@ -50,7 +50,9 @@ std::string message_of(const std::function<void()>& call) {
   return "no exception";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 /// The options of a start every process can share: the parameters of a short fit.
 emgmm::GaussianMixtureOptions<> shared_start(const Eigen::MatrixXd& X, CovarianceType type) {
@@ -96,11 +98,13 @@ class Barrier {
 /// An allgather over threads: every thread's statistics, as flat buffers, added in rank order.
 class ThreadAllReduce {
  public:
-  explicit ThreadAllReduce(int ranks) : buffers_(static_cast<std::size_t>(ranks)), barrier_(ranks) {}
+  explicit ThreadAllReduce(int ranks)
+      : buffers_(static_cast<std::size_t>(ranks)), barrier_(ranks) {}
   void operator()(int rank, SufficientStatistics& stats) {
     buffers_[static_cast<std::size_t>(rank)] = stats.to_buffer();
     barrier_.wait();
-    SufficientStatistics total = SufficientStatistics::from_buffer(buffers_[0].data(), buffers_[0].size());
+    SufficientStatistics total =
+        SufficientStatistics::from_buffer(buffers_[0].data(), buffers_[0].size());
     for (std::size_t r = 1; r < buffers_.size(); ++r) {
       total += SufficientStatistics::from_buffer(buffers_[r].data(), buffers_[r].size());
     }
@@ -116,8 +120,8 @@ class ThreadAllReduce {
 }  // namespace
 
 TEST_CASE("expectation then maximization is one iteration of fit", "[sufficient_statistics]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   CAPTURE(emgmm::to_string(type));
   const Eigen::MatrixXd X = blob_data(500, 1);
   emgmm::GaussianMixtureOptions<> options = shared_start(X, type);
@@ -154,8 +158,8 @@ TEST_CASE("expectation then maximization is one iteration of fit", "[sufficient_
 }
 
 TEST_CASE("Statistics of the parts add up to those of the whole", "[sufficient_statistics]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   CAPTURE(emgmm::to_string(type));
   const Eigen::MatrixXd X = blob_data(3001, 2);
   emgmm::GaussianMixture<> model(shared_start(X, type));
@@ -174,15 +178,16 @@ TEST_CASE("Statistics of the parts add up to those of the whole", "[sufficient_s
   CHECK(whole.log_likelihood / whole.n_samples == Approx(model.score(X)).epsilon(1e-12));
 
   // Weighted statistics: weight 2 counts a row twice.
-  const SufficientStatistics doubled = model.expectation(X, Eigen::VectorXd::Constant(X.rows(), 2.0));
+  const SufficientStatistics doubled =
+      model.expectation(X, Eigen::VectorXd::Constant(X.rows(), 2.0));
   CHECK(doubled.n_samples == 2.0 * whole.n_samples);
   CHECK(relative_difference(doubled.scatter, 2.0 * whole.scatter) < 1e-13);
 }
 
 TEST_CASE("SufficientStatistics round-trips through a flat buffer and rejects other buffers",
           "[sufficient_statistics][errors]") {
-  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                                       CovarianceType::spherical);
+  const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
+                                       CovarianceType::diag, CovarianceType::spherical);
   CAPTURE(emgmm::to_string(type));
   const Eigen::MatrixXd X = blob_data(200, 3);
   emgmm::GaussianMixture<> model(shared_start(X, type));
@@ -199,26 +204,33 @@ TEST_CASE("SufficientStatistics round-trips through a flat buffer and rejects ot
   CHECK(back.log_likelihood == stats.log_likelihood);
   CHECK(back.n_samples == stats.n_samples);
 
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(buffer.data(), 3); }),
-                 "SufficientStatistics::from_buffer: the buffer holds 3 doubles, fewer than the 5"));
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(buffer.data(), buffer.size() - 1); }),
+  CHECK(
+      contains(message_of([&] { (void)SufficientStatistics::from_buffer(buffer.data(), 3); }),
+               "SufficientStatistics::from_buffer: the buffer holds 3 doubles, fewer than the 5"));
+  CHECK(contains(message_of([&] {
+                   (void)SufficientStatistics::from_buffer(buffer.data(), buffer.size() - 1);
+                 }),
                  "doubles but its header"));
   std::vector<double> bad = buffer;
   bad[0] = 7.0;
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
-                 "buffer[0] = 7 is not a covariance type code"));
+  CHECK(
+      contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
+               "buffer[0] = 7 is not a covariance type code"));
   bad = buffer;
   bad[1] = 2.5;
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
-                 "are not component and feature counts"));
+  CHECK(
+      contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
+               "are not component and feature counts"));
   bad = buffer;
   bad[1] = 1e300;  // a huge count must not make it allocate
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
-                 "are not component and feature counts"));
+  CHECK(
+      contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
+               "are not component and feature counts"));
   bad = buffer;
   bad.back() = std::nan("");
-  CHECK(contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
-                 "; statistics must be finite."));
+  CHECK(
+      contains(message_of([&] { (void)SufficientStatistics::from_buffer(bad.data(), bad.size()); }),
+               "; statistics must be finite."));
 }
 
 TEST_CASE("Only statistics of the same model add; maximization checks what it gets",
@@ -270,7 +282,9 @@ TEST_CASE("fit with a statistics_reducer over shards equals the fit of all the d
   for (int rank = 0; rank < ranks; ++rank) {
     threads.emplace_back([&, rank] {
       emgmm::GaussianMixtureOptions<> local = options;
-      local.statistics_reducer = [&, rank](SufficientStatistics& stats) { all_reduce(rank, stats); };
+      local.statistics_reducer = [&, rank](SufficientStatistics& stats) {
+        all_reduce(rank, stats);
+      };
       const Index first = rank * shard;
       const Index rows = rank == ranks - 1 ? X.rows() - first : shard;
       auto& model = models[static_cast<std::size_t>(rank)];
@@ -294,18 +308,21 @@ TEST_CASE("fit with a statistics_reducer over shards equals the fit of all the d
     CHECK(relative_difference(model.means(), whole.means()) < 1e-12);
     CHECK(relative_difference(model.covariances(), whole.covariances()) < 1e-12);
     CHECK(model.lower_bound() == Approx(whole.lower_bound()).epsilon(1e-12));
-    gathered.segment(rank * shard, labels[static_cast<std::size_t>(rank)].size()) = labels[static_cast<std::size_t>(rank)];
+    gathered.segment(rank * shard, labels[static_cast<std::size_t>(rank)].size()) =
+        labels[static_cast<std::size_t>(rank)];
   }
   CHECK(gathered == whole_labels);
 }
 
-TEST_CASE("A statistics_reducer needs a start every process shares", "[sufficient_statistics][errors]") {
+TEST_CASE("A statistics_reducer needs a start every process shares",
+          "[sufficient_statistics][errors]") {
   const Eigen::MatrixXd X = blob_data(100, 6);
   emgmm::GaussianMixtureOptions<> options;
   options.n_components = 2;
   options.statistics_reducer = [](SufficientStatistics&) {};
   emgmm::GaussianMixture<> model(options);
-  CHECK(contains(message_of([&] { model.fit(X); }), "GaussianMixture::fit: statistics_reducer is set"));
+  CHECK(contains(message_of([&] { model.fit(X); }),
+                 "GaussianMixture::fit: statistics_reducer is set"));
   CHECK_FALSE(model.is_fitted());
   // With the start given it runs (an identity reducer is a one-process fit).
   emgmm::GaussianMixtureOptions<> given = shared_start(X, CovarianceType::full);
@@ -318,7 +335,8 @@ TEST_CASE("A statistics_reducer needs a start every process shares", "[sufficien
   CHECK(reduced.lower_bound() == plain.lower_bound());
 }
 
-TEST_CASE("expectation refuses data whose statistics are not finite", "[sufficient_statistics][errors]") {
+TEST_CASE("expectation refuses data whose statistics are not finite",
+          "[sufficient_statistics][errors]") {
   const Eigen::MatrixXd X = blob_data(300, 5);
   emgmm::GaussianMixture<> model(shared_start(X, CovarianceType::full));
   model.fit(X);
@@ -332,7 +350,9 @@ TEST_CASE("expectation refuses data whose statistics are not finite", "[sufficie
   } catch (const emgmm::NumericalError& error) {
     message = error.what();
   }
-  CHECK(contains(message, "GaussianMixture::expectation: the log-likelihood of the data under this model is -inf"));
+  CHECK(contains(
+      message,
+      "GaussianMixture::expectation: the log-likelihood of the data under this model is -inf"));
   CHECK_THROWS_AS(model.expectation(far, Eigen::VectorXd::Ones(far.rows())), emgmm::NumericalError);
   // The same rows without the far point are fine.
   CHECK(std::isfinite(model.expectation(X.topRows(5)).log_likelihood));

@@ -13,7 +13,8 @@
 //   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS=-fsanitize=thread
 //         -DEMGMM_ENABLE_OPENMP=OFF -DEMGMM_BUILD_EXAMPLES=OFF -DEMGMM_TEST_CONSUMPTION=OFF
 //         -DEMGMM_CHECK_HEADERS=OFF
-//   cmake --build build-tsan --target emgmm_thread_safety_tests && build-tsan/tests/emgmm_thread_safety_tests
+//   cmake --build build-tsan --target emgmm_thread_safety_tests &&
+//   build-tsan/tests/emgmm_thread_safety_tests
 // The TSan build must be without OpenMP: ThreadSanitizer does not understand libgomp's
 // synchronization and would report races inside the OpenMP runtime. In the ordinary build
 // (with OpenMP) the same test checks that the library's parallel passes may themselves be
@@ -90,8 +91,9 @@ void make_data(CovarianceType type, Data<Scalar>& train, Data<Scalar>& query) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("GaussianMixture: concurrent queries on one model equal the single-threaded ones",
-                   "[thread_safety]", float, double) {
+TEMPLATE_TEST_CASE(
+    "GaussianMixture: concurrent queries on one model equal the single-threaded ones",
+    "[thread_safety]", float, double) {
   using Scalar = TestType;
   const CovarianceType type = GENERATE(CovarianceType::full, CovarianceType::tied,
                                        CovarianceType::diag, CovarianceType::spherical);
@@ -113,14 +115,15 @@ TEMPLATE_TEST_CASE("GaussianMixture: concurrent queries on one model equal the s
   const double score = gmm.score(query);
   const Eigen::VectorXi train_labels = gmm.predict(train);
 
-  const int mismatches = run_concurrently(8, {
-      [&] { return gmm.predict(query) == labels; },
-      [&] { return gmm.predict_proba(query) == proba; },
-      [&] { return gmm.score_samples(query) == log_prob; },
-      // Bitwise: the same operations in the same order give the same double.
-      [&] { return gmm.score(query) == score; },
-      [&] { return gmm.predict(train) == train_labels; },
-  });
+  const int mismatches = run_concurrently(
+      8, {
+             [&] { return gmm.predict(query) == labels; },
+             [&] { return gmm.predict_proba(query) == proba; },
+             [&] { return gmm.score_samples(query) == log_prob; },
+             // Bitwise: the same operations in the same order give the same double.
+             [&] { return gmm.score(query) == score; },
+             [&] { return gmm.predict(train) == train_labels; },
+         });
   CHECK(mismatches == 0);
 }
 
@@ -142,10 +145,10 @@ TEMPLATE_TEST_CASE("KMeans: concurrent queries on one model equal the single-thr
   const double score = km.score(query);
 
   const int mismatches = run_concurrently(8, {
-      [&] { return km.predict(query) == labels; },
-      [&] { return km.transform(query) == distances; },
-      [&] { return km.score(query) == score; },
-  });
+                                                 [&] { return km.predict(query) == labels; },
+                                                 [&] { return km.transform(query) == distances; },
+                                                 [&] { return km.score(query) == score; },
+                                             });
   CHECK(mismatches == 0);
 }
 
@@ -179,26 +182,29 @@ TEMPLATE_TEST_CASE("GaussianMixture and KMeans: models fitted in parallel equal 
   const emgmm::GaussianMixture<Scalar> spherical = fit_mixture(CovarianceType::spherical);
   const emgmm::KMeans<Scalar> km = fit_kmeans();
 
-  auto same_mixture = [](const emgmm::GaussianMixture<Scalar>& a, const emgmm::GaussianMixture<Scalar>& b) {
+  auto same_mixture = [](const emgmm::GaussianMixture<Scalar>& a,
+                         const emgmm::GaussianMixture<Scalar>& b) {
     return a.weights() == b.weights() && a.means() == b.means() &&
-           a.covariances() == b.covariances() && a.precisions_cholesky() == b.precisions_cholesky() &&
-           a.n_iter() == b.n_iter() && a.lower_bound() == b.lower_bound();
+           a.covariances() == b.covariances() &&
+           a.precisions_cholesky() == b.precisions_cholesky() && a.n_iter() == b.n_iter() &&
+           a.lower_bound() == b.lower_bound();
   };
   // Not a structured binding: C++17 lambdas cannot capture those (clang rejects it).
   const auto sampled = full.sample(200);
-  const int mismatches = run_concurrently(1, {
-      [&] { return same_mixture(fit_mixture(CovarianceType::full), full); },
-      [&] { return same_mixture(fit_mixture(CovarianceType::spherical), spherical); },
-      [&] {
-        const emgmm::KMeans<Scalar> again = fit_kmeans();
-        return again.cluster_centers() == km.cluster_centers() && again.labels() == km.labels() &&
-               again.inertia() == km.inertia();
-      },
-      // sample() is const and seeded by random_state: the same points in every thread.
-      [&] {
-        const auto [X, y] = full.sample(200);
-        return X == sampled.X && y == sampled.y;
-      },
-  });
+  const int mismatches = run_concurrently(
+      1, {
+             [&] { return same_mixture(fit_mixture(CovarianceType::full), full); },
+             [&] { return same_mixture(fit_mixture(CovarianceType::spherical), spherical); },
+             [&] {
+               const emgmm::KMeans<Scalar> again = fit_kmeans();
+               return again.cluster_centers() == km.cluster_centers() &&
+                      again.labels() == km.labels() && again.inertia() == km.inertia();
+             },
+             // sample() is const and seeded by random_state: the same points in every thread.
+             [&] {
+               const auto [X, y] = full.sample(200);
+               return X == sampled.X && y == sampled.y;
+             },
+         });
   CHECK(mismatches == 0);
 }

@@ -326,7 +326,8 @@ void bm_bayesian(benchmark::State& state, const Workload& w, int threads) {
     benchmark::DoNotOptimize(model.lower_bound());
   }
   if (model.n_iter() != iters) {
-    state.SkipWithError("BayesianGaussianMixture ran a different number of iterations than max_iter");
+    state.SkipWithError(
+        "BayesianGaussianMixture ran a different number of iterations than max_iter");
     return;
   }
   set_speed_counters(state, w, total / double(state.iterations()) / iters, reference,

@@ -1,6 +1,7 @@
 // libFuzzer target for emgmm: arbitrary bytes become a point matrix, a second "query" matrix
-// and the options of GaussianMixture (and BayesianGaussianMixture) and KMeans; every public method then runs on them, for
-// float and double models, with a dynamic and (when the data have two columns) a fixed Dim.
+// and the options of GaussianMixture (and BayesianGaussianMixture) and KMeans; every public method
+// then runs on them, for float and double models, with a dynamic and (when the data have two
+// columns) a fixed Dim.
 //
 // What may happen: any exception derived from emgmm::Error (the data or the options were
 // rejected, or the fit broke down numerically with NumericalError). What must not, and aborts
@@ -56,13 +57,13 @@
 namespace {
 
 // The fuzzer's verdict on a property: print what failed and abort (libFuzzer saves the input).
-#define EMGMM_FUZZ_CHECK(condition)                                                        \
-  do {                                                                                     \
-    if (!(condition)) {                                                                    \
+#define EMGMM_FUZZ_CHECK(condition)                                                       \
+  do {                                                                                    \
+    if (!(condition)) {                                                                   \
       std::fprintf(stderr, "emgmm fuzz check failed: %s (%s:%d)\n", #condition, __FILE__, \
-                   __LINE__);                                                              \
-      std::abort();                                                                        \
-    }                                                                                      \
+                   __LINE__);                                                             \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (false)
 
 using Eigen::Index;
@@ -78,15 +79,30 @@ constexpr int kMaxIter = 8;
 double consume_value(FuzzedDataProvider& in, const std::vector<double>& previous) {
   const double inf = std::numeric_limits<double>::infinity();
   switch (in.ConsumeIntegralInRange<int>(0, 15)) {
-    case 0: case 1: case 2: case 3:
-      return static_cast<double>(in.ConsumeIntegralInRange<int>(-4, 4));
-    case 4: case 5: case 6: case 7:
-      return static_cast<double>(in.ConsumeIntegral<std::int16_t>()) / 256.0;
+    case 0:
+    case 1:
+    case 2:
+    case 3: return static_cast<double>(in.ConsumeIntegralInRange<int>(-4, 4));
+    case 4:
+    case 5:
+    case 6:
+    case 7: return static_cast<double>(in.ConsumeIntegral<std::int16_t>()) / 256.0;
     case 8:
-      return previous.empty() ? 0.0 : previous[in.ConsumeIntegralInRange<std::size_t>(0, previous.size() - 1)];
+      return previous.empty()
+                 ? 0.0
+                 : previous[in.ConsumeIntegralInRange<std::size_t>(0, previous.size() - 1)];
     case 9: {
-      static const double kMagnitudes[] = {1e300, 1e150, 1e38, 3.4e38, 3.5e38, 1e20, 1e-20,
-                                           1e-38, 1e-45, 1e-300, 4.9e-324,
+      static const double kMagnitudes[] = {1e300,
+                                           1e150,
+                                           1e38,
+                                           3.4e38,
+                                           3.5e38,
+                                           1e20,
+                                           1e-20,
+                                           1e-38,
+                                           1e-45,
+                                           1e-300,
+                                           4.9e-324,
                                            std::numeric_limits<double>::max(),
                                            std::numeric_limits<double>::min()};
       const double m = kMagnitudes[in.ConsumeIntegralInRange<int>(0, 12)];
@@ -100,9 +116,9 @@ double consume_value(FuzzedDataProvider& in, const std::vector<double>& previous
       return value;
     }
     case 11:
-      return in.ConsumeBool() ? std::numeric_limits<double>::quiet_NaN() : (in.ConsumeBool() ? inf : -inf);
-    default:
-      return in.ConsumeFloatingPointInRange<double>(-1e6, 1e6);
+      return in.ConsumeBool() ? std::numeric_limits<double>::quiet_NaN()
+                              : (in.ConsumeBool() ? inf : -inf);
+    default: return in.ConsumeFloatingPointInRange<double>(-1e6, 1e6);
   }
 }
 
@@ -126,14 +142,28 @@ MatrixXd consume_matrix(FuzzedDataProvider& in, Index n, Index d) {
 }
 
 double consume_tol(FuzzedDataProvider& in) {
-  static const double kValues[] = {1e-3, 0.0, 1e-10, 1e-1, 10.0, 1e300, -1.0,
+  static const double kValues[] = {1e-3,
+                                   0.0,
+                                   1e-10,
+                                   1e-1,
+                                   10.0,
+                                   1e300,
+                                   -1.0,
                                    std::numeric_limits<double>::quiet_NaN(),
                                    std::numeric_limits<double>::infinity()};
   return kValues[in.ConsumeIntegralInRange<int>(0, 8)];
 }
 
 double consume_reg_covar(FuzzedDataProvider& in) {
-  static const double kValues[] = {1e-6, 0.0, 1e-12, 1e-3, 1.0, 1e10, 1e39, 1e300, -1e-6,
+  static const double kValues[] = {1e-6,
+                                   0.0,
+                                   1e-12,
+                                   1e-3,
+                                   1.0,
+                                   1e10,
+                                   1e39,
+                                   1e300,
+                                   -1e-6,
                                    std::numeric_limits<double>::quiet_NaN(),
                                    std::numeric_limits<double>::infinity()};
   return kValues[in.ConsumeIntegralInRange<int>(0, 10)];
@@ -196,7 +226,8 @@ MatrixXd consume_precisions(FuzzedDataProvider& in, int type, Index K, Index D) 
     }
   } else {
     for (Index i = 0; i < rows; ++i) {
-      for (Index j = 0; j < cols; ++j) P(i, j) = std::ldexp(1.0, in.ConsumeIntegralInRange<int>(-60, 60));
+      for (Index j = 0; j < cols; ++j)
+        P(i, j) = std::ldexp(1.0, in.ConsumeIntegralInRange<int>(-60, 60));
     }
   }
   return P;
@@ -215,7 +246,8 @@ Case consume_case(FuzzedDataProvider& in) {
   c.n_init = in.ConsumeIntegralInRange<int>(0, 3);
   c.random_state = in.ConsumeIntegral<std::uint64_t>();
   c.warm_start = in.ConsumeIntegralInRange<int>(0, 7) == 0;
-  c.stop_after = in.ConsumeIntegralInRange<int>(0, 7) == 0 ? in.ConsumeIntegralInRange<int>(0, 3) : -1;
+  c.stop_after =
+      in.ConsumeIntegralInRange<int>(0, 7) == 0 ? in.ConsumeIntegralInRange<int>(0, 3) : -1;
   c.n_sample = in.ConsumeIntegralInRange<Index>(-1, 50);
   c.n_clusters = in.ConsumeIntegralInRange<int>(0, kMaxComponents);
   c.kmeans_init = in.ConsumeIntegralInRange<int>(0, 2);  // 2 is invalid
@@ -239,7 +271,9 @@ Case consume_case(FuzzedDataProvider& in) {
     c.precisions_init = consume_precisions(in, type, K, d);
   }
   if (has_init & 16) c.init_centers = consume_matrix(in, std::max(1, c.n_clusters), d);
-  const Index query_cols = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? in.ConsumeIntegralInRange<Index>(0, kMaxCols) : d;
+  const Index query_cols = in.ConsumeIntegralInRange<int>(0, 15) == 0
+                               ? in.ConsumeIntegralInRange<Index>(0, kMaxCols)
+                               : d;
   const Index query_rows = in.ConsumeIntegralInRange<Index>(0, 20);
   c.X = consume_matrix(in, n, d);
   c.query = consume_matrix(in, query_rows, query_cols);
@@ -250,23 +284,26 @@ Case consume_case(FuzzedDataProvider& in) {
 // run the fuzzer on one crash file to see the data and options that reproduce it.
 void print_case(const Case& c) {
   const Eigen::IOFormat full(Eigen::FullPrecision, 0, ", ", "\n", "  [", "]");
-  std::fprintf(stderr,
-               "X: %ld x %ld, query: %ld x %ld\nGaussianMixture: n_components=%d covariance_type=%d "
-               "init_params=%d tol=%.17g reg_covar=%.17g max_iter=%d n_init=%d random_state=%llu "
-               "warm_start=%d stop_after=%d weights_init=%d means_init=%d precisions_init=%d "
-               "n_sample=%ld\nKMeans: n_clusters=%d init=%d init_centers=%d n_init=%d max_iter=%d "
-               "tol=%.17g random_state=%llu\n",
-               long(c.X.rows()), long(c.X.cols()), long(c.query.rows()), long(c.query.cols()),
-               c.n_components, c.covariance_type, c.init_params, c.tol, c.reg_covar, c.max_iter,
-               c.n_init, static_cast<unsigned long long>(c.random_state), int(c.warm_start),
-               c.stop_after, int(c.weights_init.has_value()), int(c.means_init.has_value()),
-               int(c.precisions_init.has_value()), long(c.n_sample), c.n_clusters, c.kmeans_init,
-               int(c.init_centers.has_value()), c.kmeans_n_init, c.kmeans_max_iter, c.kmeans_tol,
-               static_cast<unsigned long long>(c.kmeans_random_state));
+  std::fprintf(
+      stderr,
+      "X: %ld x %ld, query: %ld x %ld\nGaussianMixture: n_components=%d covariance_type=%d "
+      "init_params=%d tol=%.17g reg_covar=%.17g max_iter=%d n_init=%d random_state=%llu "
+      "warm_start=%d stop_after=%d weights_init=%d means_init=%d precisions_init=%d "
+      "n_sample=%ld\nKMeans: n_clusters=%d init=%d init_centers=%d n_init=%d max_iter=%d "
+      "tol=%.17g random_state=%llu\n",
+      long(c.X.rows()), long(c.X.cols()), long(c.query.rows()), long(c.query.cols()),
+      c.n_components, c.covariance_type, c.init_params, c.tol, c.reg_covar, c.max_iter, c.n_init,
+      static_cast<unsigned long long>(c.random_state), int(c.warm_start), c.stop_after,
+      int(c.weights_init.has_value()), int(c.means_init.has_value()),
+      int(c.precisions_init.has_value()), long(c.n_sample), c.n_clusters, c.kmeans_init,
+      int(c.init_centers.has_value()), c.kmeans_n_init, c.kmeans_max_iter, c.kmeans_tol,
+      static_cast<unsigned long long>(c.kmeans_random_state));
   std::cerr << "X =\n" << c.X.format(full) << "\nquery =\n" << c.query.format(full) << "\n";
-  if (c.weights_init) std::cerr << "weights_init =\n" << c.weights_init->transpose().format(full) << "\n";
+  if (c.weights_init)
+    std::cerr << "weights_init =\n" << c.weights_init->transpose().format(full) << "\n";
   if (c.means_init) std::cerr << "means_init =\n" << c.means_init->format(full) << "\n";
-  if (c.precisions_init) std::cerr << "precisions_init =\n" << c.precisions_init->format(full) << "\n";
+  if (c.precisions_init)
+    std::cerr << "precisions_init =\n" << c.precisions_init->format(full) << "\n";
   if (c.init_centers) std::cerr << "init_centers =\n" << c.init_centers->format(full) << "\n";
 }
 
@@ -281,7 +318,8 @@ bool has_nan(const Eigen::MatrixBase<Derived>& M) {
 }
 
 bool labels_in_range(const Eigen::VectorXi& labels, Index n, Index K) {
-  return labels.size() == n && (labels.size() == 0 || (labels.minCoeff() >= 0 && labels.maxCoeff() < K));
+  return labels.size() == n &&
+         (labels.size() == 0 || (labels.minCoeff() >= 0 && labels.maxCoeff() < K));
 }
 
 // Runs f(); an emgmm::Error is an accepted answer (returns false), anything else escapes.
@@ -351,8 +389,13 @@ struct MixtureSnapshot {
   int n_iter;
   double lower_bound;
   explicit MixtureSnapshot(const Model& m)
-      : weights(m.weights()), means(m.means()), covariances(m.covariances()), precisions(m.precisions()),
-        precisions_cholesky(m.precisions_cholesky()), converged(m.converged()), n_iter(m.n_iter()),
+      : weights(m.weights()),
+        means(m.means()),
+        covariances(m.covariances()),
+        precisions(m.precisions()),
+        precisions_cholesky(m.precisions_cholesky()),
+        converged(m.converged()),
+        n_iter(m.n_iter()),
         lower_bound(m.lower_bound()) {}
   bool operator==(const MixtureSnapshot& o) const {
     // Bitwise equality (lower_bound may legitimately be -inf, which == handles).
@@ -381,7 +424,8 @@ void query_mixture(const Model& gmm, const MatrixXd& Q, Index K) {
     const auto log_prob = gmm.score_samples(Q);
     EMGMM_FUZZ_CHECK(log_prob.size() == n && !has_nan(log_prob));
     // A density can exceed one, but log p(x) = +inf would need a zero-volume component.
-    EMGMM_FUZZ_CHECK((log_prob.array() < std::numeric_limits<typename Model::Vector::Scalar>::infinity()).all());
+    EMGMM_FUZZ_CHECK(
+        (log_prob.array() < std::numeric_limits<typename Model::Vector::Scalar>::infinity()).all());
   });
   attempt([&] { EMGMM_FUZZ_CHECK(!std::isnan(gmm.score(Q))); });
   attempt([&] { EMGMM_FUZZ_CHECK(!std::isnan(gmm.bic(Q))); });
@@ -469,7 +513,8 @@ void fuzz_mixture(const Case& c) {
     const std::optional<Model> copy = saved_and_loaded(gmm);
     EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(*copy) == MixtureSnapshot<Model>(gmm));
     Eigen::VectorXi predicted;
-    if (attempt([&] { predicted = copy->predict(c.X); })) EMGMM_FUZZ_CHECK(predicted == gmm.predict(c.X));
+    if (attempt([&] { predicted = copy->predict(c.X); }))
+      EMGMM_FUZZ_CHECK(predicted == gmm.predict(c.X));
   }
 
   // A refit on the query matrix (often invalid: NaN, another width, too few rows): when it
@@ -494,7 +539,8 @@ Eigen::VectorXd case_weights(const Case& c) {
 // exactly what weights of 1 fit; the case's weights times an extreme factor fit a valid model or
 // throw an emgmm::Error, never a model with non-finite parameters.
 template <typename Scalar, int Dim>
-void fuzz_weight_scales(const Case& c, const typename emgmm::GaussianMixture<Scalar, Dim>::Options& options) {
+void fuzz_weight_scales(const Case& c,
+                        const typename emgmm::GaussianMixture<Scalar, Dim>::Options& options) {
   using Model = emgmm::GaussianMixture<Scalar, Dim>;
   const Index K = c.n_components;
   const double kFactors[] = {1e-300, 1e-30, 1e-6, 0.75, 1e30, 1e250, 1e300, 1.7e308};
@@ -504,7 +550,8 @@ void fuzz_weight_scales(const Case& c, const typename emgmm::GaussianMixture<Sca
   const bool constant_fitted =
       attempt([&] { constant.fit(c.X, Eigen::VectorXd::Constant(c.X.rows(), factor)); });
   EMGMM_FUZZ_CHECK(ones_fitted == constant_fitted);
-  if (ones_fitted) EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(ones) == MixtureSnapshot<Model>(constant));
+  if (ones_fitted)
+    EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(ones) == MixtureSnapshot<Model>(constant));
   Model scaled(options);
   const Eigen::VectorXd w = case_weights(c) * factor;
   if (attempt([&] { scaled.fit(c.X, w); })) {
@@ -536,8 +583,14 @@ void fuzz_reducer(const Case& c, emgmm::GaussianMixture<Scalar, Dim> model) {
     switch (kind) {
       case 0: break;
       case 1: s *= 2.0; break;
-      case 2: s.resp_sum.conservativeResize(s.resp_sum.size() - 1); *invalid = true; break;
-      case 3: s.scatter.conservativeResize(s.scatter.rows() - 1, Eigen::NoChange); *invalid = true; break;
+      case 2:
+        s.resp_sum.conservativeResize(s.resp_sum.size() - 1);
+        *invalid = true;
+        break;
+      case 3:
+        s.scatter.conservativeResize(s.scatter.rows() - 1, Eigen::NoChange);
+        *invalid = true;
+        break;
       case 4: {
         const Eigen::MatrixXd before = s.reference;
         s.reference.array() += 1.0;
@@ -546,7 +599,10 @@ void fuzz_reducer(const Case& c, emgmm::GaussianMixture<Scalar, Dim> model) {
       }
       case 5: s.resp_diff_sum(0, 0) = extreme; break;
       case 6: s.scatter(0, 0) = extreme; break;
-      case 7: s.resp_sum(0) = std::numeric_limits<double>::quiet_NaN(); *invalid = true; break;
+      case 7:
+        s.resp_sum(0) = std::numeric_limits<double>::quiet_NaN();
+        *invalid = true;
+        break;
       default:
         s = emgmm::SufficientStatistics(s.covariance_type, s.n_components() + 1, s.n_features());
         *invalid = true;
@@ -587,7 +643,8 @@ void fuzz_mixture_extensions(const Case& c) {
   if (!attempt([&] { online.partial_fit(c.X); })) {
     EMGMM_FUZZ_CHECK(!online.is_fitted());
   } else {
-    EMGMM_FUZZ_CHECK(online.is_fitted() && all_finite(online.means()) && all_finite(online.covariances()));
+    EMGMM_FUZZ_CHECK(online.is_fitted() && all_finite(online.means()) &&
+                     all_finite(online.covariances()));
     const MixtureSnapshot<Model> before(online);
     if (attempt([&] { online.partial_fit(c.query); })) {
       EMGMM_FUZZ_CHECK(all_finite(online.means()) && all_finite(online.covariances()));
@@ -604,7 +661,8 @@ void fuzz_mixture_extensions(const Case& c) {
   if (!attempt([&] { stats = weighted.expectation(c.X); })) return;
   const std::vector<double> buffer = stats.to_buffer();
   emgmm::SufficientStatistics back;
-  EMGMM_FUZZ_CHECK(attempt([&] { back = emgmm::SufficientStatistics::from_buffer(buffer.data(), buffer.size()); }));
+  EMGMM_FUZZ_CHECK(attempt(
+      [&] { back = emgmm::SufficientStatistics::from_buffer(buffer.data(), buffer.size()); }));
   EMGMM_FUZZ_CHECK(back.to_buffer() == buffer);
   const MixtureSnapshot<Model> before(weighted);
   if (attempt([&] { weighted.maximization(back); })) {
@@ -625,7 +683,9 @@ void fuzz_mixture_extensions(const Case& c) {
     extreme[at] = kExtremes[(bits >> (16 * j + 8)) % 8];
   }
   emgmm::SufficientStatistics received;
-  if (attempt([&] { received = emgmm::SufficientStatistics::from_buffer(extreme.data(), extreme.size()); })) {
+  if (attempt([&] {
+        received = emgmm::SufficientStatistics::from_buffer(extreme.data(), extreme.size());
+      })) {
     const MixtureSnapshot<Model> unchanged(weighted);
     if (attempt([&] { weighted.maximization(received); })) {
       check_fitted_mixture(weighted, K, c.X.cols());
@@ -698,7 +758,8 @@ void fuzz_kmeans(const Case& c) {
   const Eigen::VectorXd w = case_weights(c);
   const auto centers = km.cluster_centers();
   if (attempt([&] { km.fit(c.X, w); })) {
-    EMGMM_FUZZ_CHECK(!has_nan(km.cluster_centers()) && !std::isnan(km.inertia()) && km.inertia() >= 0.0);
+    EMGMM_FUZZ_CHECK(!has_nan(km.cluster_centers()) && !std::isnan(km.inertia()) &&
+                     km.inertia() >= 0.0);
     EMGMM_FUZZ_CHECK(labels_in_range(km.labels(), c.X.rows(), K));
   } else {
     EMGMM_FUZZ_CHECK(km.cluster_centers() == centers);
@@ -724,17 +785,24 @@ void fuzz_bayesian_mixture(const Case& c) {
   o.warm_start = base.warm_start;
   o.callback = base.callback;
   const std::uint64_t bits = c.random_state;
-  o.weight_concentration_prior_type = static_cast<emgmm::WeightConcentrationPriorType>((bits >> 1) & 1U);
+  o.weight_concentration_prior_type =
+      static_cast<emgmm::WeightConcentrationPriorType>((bits >> 1) & 1U);
   if (bits & 4U) o.weight_concentration_prior = std::ldexp(1.0, int((bits >> 3) % 40) - 30);
   if (bits & 128U) o.mean_precision_prior = std::ldexp(1.0, int((bits >> 8) % 20) - 10);
-  if (bits & 8192U) o.degrees_of_freedom_prior = double(c.X.cols()) - 1.0 + std::ldexp(1.0, int((bits >> 14) % 12) - 6);
-  if (c.means_init && c.means_init->rows() > 0 && (Dim == Eigen::Dynamic || c.means_init->cols() == Dim)) {
+  if (bits & 8192U)
+    o.degrees_of_freedom_prior =
+        double(c.X.cols()) - 1.0 + std::ldexp(1.0, int((bits >> 14) % 12) - 6);
+  if (c.means_init && c.means_init->rows() > 0 &&
+      (Dim == Eigen::Dynamic || c.means_init->cols() == Dim)) {
     o.mean_prior = c.means_init->row(0).template cast<Scalar>();
   }
   if (c.precisions_init && c.precisions_init->rows() > 0) {
     const MatrixXd& P = *c.precisions_init;
     switch (c.covariance_type) {
-      case 0: case 1: o.covariance_prior = P.topRows(std::min(P.rows(), P.cols())).template cast<Scalar>(); break;
+      case 0:
+      case 1:
+        o.covariance_prior = P.topRows(std::min(P.rows(), P.cols())).template cast<Scalar>();
+        break;
       case 2: o.covariance_prior = P.topRows(1).template cast<Scalar>(); break;
       default: o.covariance_prior = P.topLeftCorner(1, 1).template cast<Scalar>(); break;
     }
@@ -747,11 +815,14 @@ void fuzz_bayesian_mixture(const Case& c) {
     EMGMM_FUZZ_CHECK(!bgm.is_fitted());
   } else {
     EMGMM_FUZZ_CHECK(bgm.n_features_in() == D && bgm.weights().size() == K);
-    EMGMM_FUZZ_CHECK(all_finite(bgm.weights()) && all_finite(bgm.means()) && all_finite(bgm.covariances()));
-    EMGMM_FUZZ_CHECK(all_finite(bgm.precisions_cholesky()) && all_finite(bgm.weight_concentration()));
+    EMGMM_FUZZ_CHECK(all_finite(bgm.weights()) && all_finite(bgm.means()) &&
+                     all_finite(bgm.covariances()));
+    EMGMM_FUZZ_CHECK(all_finite(bgm.precisions_cholesky()) &&
+                     all_finite(bgm.weight_concentration()));
     EMGMM_FUZZ_CHECK((bgm.weights().array() >= 0).all());
     EMGMM_FUZZ_CHECK(std::abs(bgm.weights().template cast<double>().sum() - 1.0) < 1e-3);
-    EMGMM_FUZZ_CHECK((bgm.mean_precision().array() > 0).all() && (bgm.weight_concentration().array() > 0).all());
+    EMGMM_FUZZ_CHECK((bgm.mean_precision().array() > 0).all() &&
+                     (bgm.weight_concentration().array() > 0).all());
     EMGMM_FUZZ_CHECK(!std::isnan(bgm.lower_bound()));
     EMGMM_FUZZ_CHECK(labels_in_range(labels, c.X.rows(), K));
     Eigen::VectorXi predicted;
@@ -761,7 +832,8 @@ void fuzz_bayesian_mixture(const Case& c) {
       attempt([&] {
         const auto proba = bgm.predict_proba(*Q);
         EMGMM_FUZZ_CHECK(proba.rows() == n && proba.cols() == K && !has_nan(proba));
-        for (Index i = 0; i < n; ++i) EMGMM_FUZZ_CHECK(std::abs(proba.row(i).template cast<double>().sum() - 1.0) < 1e-3);
+        for (Index i = 0; i < n; ++i)
+          EMGMM_FUZZ_CHECK(std::abs(proba.row(i).template cast<double>().sum() - 1.0) < 1e-3);
       });
       attempt([&] { EMGMM_FUZZ_CHECK(!has_nan(bgm.score_samples(*Q))); });
     }
@@ -779,7 +851,8 @@ void fuzz_bayesian_mixture(const Case& c) {
     const typename Model::Matrix concentration = bgm.weight_concentration();
     const double lower_bound = bgm.lower_bound();
     if (!attempt([&] { bgm.fit(c.query); })) {
-      EMGMM_FUZZ_CHECK(bgm.covariances() == covariances && bgm.weight_concentration() == concentration &&
+      EMGMM_FUZZ_CHECK(bgm.covariances() == covariances &&
+                       bgm.weight_concentration() == concentration &&
                        bgm.lower_bound() == lower_bound);
     }
   }
@@ -790,7 +863,6 @@ void fuzz_bayesian_mixture(const Case& c) {
     EMGMM_FUZZ_CHECK(!weighted.is_fitted());
   }
 }
-
 
 // Saved text from the input: only emgmm::Error may escape load(); a model that loads is valid,
 // answers queries, and saves to text that loads to the same model.
@@ -842,7 +914,8 @@ void fuzz_load_kmeans(const std::string& input) {
   EMGMM_FUZZ_CHECK(attempt([&] { model->save(text); }));
   std::optional<Model> again;
   EMGMM_FUZZ_CHECK(attempt([&] { again.emplace(Model::load(text)); }));
-  EMGMM_FUZZ_CHECK(again->cluster_centers() == model->cluster_centers() && again->labels() == model->labels());
+  EMGMM_FUZZ_CHECK(again->cluster_centers() == model->cluster_centers() &&
+                   again->labels() == model->labels());
 }
 
 template <typename Scalar, int Dim>
@@ -853,7 +926,8 @@ void fuzz_load_bayesian_mixture(const std::string& input) {
   if (!attempt([&] { model.emplace(Model::load(in)); })) return;
   const Index K = model->n_components();
   const Index D = model->n_features_in();
-  EMGMM_FUZZ_CHECK(all_finite(model->weights()) && all_finite(model->means()) && all_finite(model->covariances()));
+  EMGMM_FUZZ_CHECK(all_finite(model->weights()) && all_finite(model->means()) &&
+                   all_finite(model->covariances()));
   EMGMM_FUZZ_CHECK(std::abs(model->weights().template cast<double>().sum() - 1.0) < 1e-3);
   MatrixXd Q(K + 2, D);
   Q.topRows(K) = model->means().template cast<double>();
@@ -906,7 +980,9 @@ void fuzz_statistics_buffer(const std::uint8_t* data, std::size_t size) {
   std::vector<double> values(size / sizeof(double));
   if (!values.empty()) std::memcpy(values.data(), data, values.size() * sizeof(double));
   emgmm::SufficientStatistics stats;
-  if (!attempt([&] { stats = emgmm::SufficientStatistics::from_buffer(values.data(), values.size()); })) return;
+  if (!attempt(
+          [&] { stats = emgmm::SufficientStatistics::from_buffer(values.data(), values.size()); }))
+    return;
   EMGMM_FUZZ_CHECK(stats.is_consistent());
   EMGMM_FUZZ_CHECK(stats.to_buffer() == values);
   if (stats.n_components() > 16 || stats.n_features() > 16) return;  // keep an execution fast
@@ -918,12 +994,14 @@ void fuzz_statistics_buffer(const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const char kBufferPrefix[] = "emgmm-buffer";
-  if (size >= sizeof kBufferPrefix - 1 && std::memcmp(data, kBufferPrefix, sizeof kBufferPrefix - 1) == 0) {
+  if (size >= sizeof kBufferPrefix - 1 &&
+      std::memcmp(data, kBufferPrefix, sizeof kBufferPrefix - 1) == 0) {
     fuzz_statistics_buffer(data + sizeof kBufferPrefix - 1, size - (sizeof kBufferPrefix - 1));
     return 0;
   }
   static const char kSavedPrefix[] = "emgmm-";
-  if (size >= sizeof kSavedPrefix - 1 && std::memcmp(data, kSavedPrefix, sizeof kSavedPrefix - 1) == 0) {
+  if (size >= sizeof kSavedPrefix - 1 &&
+      std::memcmp(data, kSavedPrefix, sizeof kSavedPrefix - 1) == 0) {
     fuzz_load(std::string(reinterpret_cast<const char*>(data), size));
     return 0;
   }
