@@ -78,19 +78,8 @@ double eps() {
 // ---------------------------------------------------------------------------------------------
 // Bitwise comparison and a record of every accessor of a fitted model.
 
-/// Same shape and the same bytes: stricter than == (which takes -0 for 0) and NaN-safe.
-template <typename A, typename B>
-bool same_bits(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  static_assert(std::is_same<typename A::Scalar, typename B::Scalar>::value, "same Scalar");
-  using Plain = Eigen::Matrix<typename A::Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-  if (a.size() == 0) return true;
-  const Plain pa = a;
-  const Plain pb = b;
-  return std::memcmp(pa.data(), pb.data(), sizeof(typename A::Scalar) * std::size_t(pa.size())) ==
-         0;
-}
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+/// Same shape and the same bytes (error_checks.hpp's test: stricter than ==, NaN-safe).
+using emgmm_test_errors::bit_identical;
 
 /// Every accessor of a fitted model and the answers of its queries on some points, by name:
 /// what "the model" means when the contract says it is unchanged, reproduced or round-tripped.
@@ -169,12 +158,12 @@ void check_same(const Snapshot<Model>& a, const Snapshot<Model>& b,
   for (std::size_t i = 0; i < a.matrices.size(); ++i) {
     if (skipped(a.matrices[i].first)) continue;
     INFO(a.matrices[i].first);
-    CHECK(same_bits(a.matrices[i].second, b.matrices[i].second));
+    CHECK(bit_identical(a.matrices[i].second, b.matrices[i].second));
   }
   for (std::size_t i = 0; i < a.numbers.size(); ++i) {
     if (skipped(a.numbers[i].first)) continue;
     INFO(a.numbers[i].first << ": " << a.numbers[i].second << " and " << b.numbers[i].second);
-    CHECK(same_bits(a.numbers[i].second, b.numbers[i].second));
+    CHECK(bit_identical(a.numbers[i].second, b.numbers[i].second));
   }
   for (std::size_t i = 0; i < a.integers.size(); ++i) {
     if (skipped(a.integers[i].first)) continue;
@@ -744,8 +733,8 @@ TEMPLATE_TEST_CASE("contract: save and load round-trip the model bit for bit", "
       // The options are saved too (but the callback and the starts).
       const auto& o = model.get_params();
       const auto& p = loaded.get_params();
-      CHECK(same_bits(o.tol, p.tol));
-      CHECK(same_bits(o.reg_covar, p.reg_covar));
+      CHECK(bit_identical(o.tol, p.tol));
+      CHECK(bit_identical(o.reg_covar, p.reg_covar));
       CHECK(o.n_components == p.n_components);
       CHECK(o.covariance_type == p.covariance_type);
       CHECK(o.max_iter == p.max_iter);
