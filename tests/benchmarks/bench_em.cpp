@@ -18,6 +18,17 @@
 //                start (they differ slightly: emgmm adds reg_covar = 1e-6 to the variances in
 //                every M-step, Armadillo floors them at var_floor = 1e-6)
 //
+// Rows "emgmm<double,row-major>": the same fit on a Map of a row-major copy of X, what a C
+// buffer, a numpy array or a file read row by row gives (the other emgmm rows read a
+// column-major Eigen::MatrixXd).
+//
+// Rows "vlfeat<...>" (diag workloads, when VLFeat's vl/gmm.h and libvl are found): vl_gmm_em of
+// VLFeat (Debian's libvlfeat-dev 0.9.21; SIMD, OpenMP), the diagonal GMM computer vision uses
+// for Fisher vectors, from the same start (means, variances, priors), its variance floor set to
+// 1e-6 like Armadillo's. It stops by itself when the log-likelihood changes by less than 1e-5
+// relative; its iterations are counted from its own log, and a run that stopped early is
+// reported as an error rather than timed.
+//
 // Rows "bayesian<...>": emgmm::BayesianGaussianMixture's variational iterations from the same
 // k-means labels (see bm_bayesian), to show they cost what the EM iterations cost: the same
 // fused pass, plus the responsibilities' entropy and the digamma terms of K components.
@@ -62,6 +73,14 @@
 #include <armadillo>
 #endif
 
+#if EMGMM_HAVE_VLFEAT
+extern "C" {
+#include <vl/generic.h>
+#include <vl/gmm.h>
+}
+#include <cstdarg>
+#endif
+
 namespace {
 
 using emgmm_bench::Workload;
@@ -104,6 +123,9 @@ struct Prepared {
   Workload w;
   Eigen::MatrixXd X;
   Eigen::MatrixXf Xf;
+  // One point per row, contiguous: the row-major rows' data, and VLFeat's layout.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> Xr;
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> Xrf;
   emgmm_bench::Start start;
 #if EMGMM_HAVE_ARMADILLO
   arma::mat Xa;  // one point per column
@@ -119,6 +141,8 @@ Prepared& prepare(const Workload& w) {
   p->w = w;
   p->X = emgmm_bench::make_data(w);
   p->Xf = p->X.cast<float>();
+  p->Xr = p->X;
+  if (w.type == emgmm::CovarianceType::diag) p->Xrf = p->Xf;  // VLFeat's float rows
   p->start = emgmm_bench::kmeans_start(p->X, w);
 #if EMGMM_HAVE_ARMADILLO
   p->Xa = arma::mat(p->X.data(), arma::uword(w.n), arma::uword(w.d)).t();
@@ -249,7 +273,8 @@ emgmm::GaussianMixtureOptions<Scalar, Dim> options_for(const Prepared& p, int ma
 }
 
 template <typename Scalar, int Dim, typename Data>
-void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int threads) {
+void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int threads,
+               std::string name = "") {
   const Workload& w = p.w;
   const double reference = gemm_reference<Scalar>(p, threads);
   set_threads(threads);
@@ -273,9 +298,19 @@ void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int th
                      std::is_same<Scalar, float>::value ? "vs_sgemm" : "vs_dgemm");
   const double loglik = gmm.score(X);
   state.counters["loglik"] = benchmark::Counter(loglik);
-  std::string name =
-      std::string("emgmm<") + scalar_name<Scalar>() + (Dim == Eigen::Dynamic ? "" : ", 2") + ">";
+  if (name.empty()) {
+    name =
+        std::string("emgmm<") + scalar_name<Scalar>() + (Dim == Eigen::Dynamic ? "" : ", 2") + ">";
+  }
   g_outcomes[w.label()][name] = Outcome{iters, loglik};
+}
+
+/// emgmm's fit on row-major data, through a Map as a user of a C buffer would pass it.
+void bm_emgmm_row_major(benchmark::State& state, const Workload& w, int threads) {
+  const Prepared& p = prepare(w);
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const RowMajor> X(p.Xr.data(), p.Xr.rows(), p.Xr.cols());
+  run_emgmm<double, Eigen::Dynamic>(state, p, X, threads, "emgmm<double,row-major>");
 }
 
 /// emgmm's fit; Dim = 2 runs the fixed-size model on Eigen::Matrix<double, Dynamic, 2> data,
@@ -426,6 +461,91 @@ void bm_armadillo(benchmark::State& state, const Workload& w, int threads) {
 
 #endif  // EMGMM_HAVE_ARMADILLO
 
+#if EMGMM_HAVE_VLFEAT
+
+/// VLFeat's log lines of the run in progress (vl_set_printf_func takes a C function).
+std::string g_vlfeat_log;
+
+int capture_vlfeat_log(char const* format, ...) {
+  char line[512];
+  va_list args;
+  va_start(args, format);
+  const int written = std::vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  g_vlfeat_log += line;
+  return written;
+}
+
+/// The EM iterations of one vl_gmm_em run: its M-steps, one per "iteration" line but the last
+/// (each line reports an E-step; the last E-step is followed by the stopping test).
+int count_vlfeat_iterations(const std::string& log) {
+  int lines = 0;
+  for (std::size_t at = log.find("gmm: em: iteration"); at != std::string::npos;
+       at = log.find("gmm: em: iteration", at + 1)) {
+    ++lines;
+  }
+  return lines - 1;
+}
+
+template <typename Scalar>
+void bm_vlfeat(benchmark::State& state, const Workload& w, int threads) {
+  Prepared& p = prepare(w);
+  const double reference = gemm_reference<Scalar>(p, threads);
+  set_threads(threads);
+  vl_set_num_threads(vl_size(threads));
+  const printf_func_t previous_printf = vl_get_printf_func();
+  vl_set_printf_func(&capture_vlfeat_log);
+  const int iters = g_settings.em_iters;
+  const emgmm_bench::Start& s = p.start;
+  const Eigen::Index D = w.d, K = w.k;
+  // VLFeat's parameters: one component per column of means and variances (D x K).
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> means =
+      s.means.transpose().cast<Scalar>();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> variances =
+      s.covariances.transpose().cast<Scalar>();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> priors = s.weights.cast<Scalar>();
+  const void* data = nullptr;
+  if constexpr (std::is_same<Scalar, float>::value) {
+    data = p.Xrf.data();
+  } else {
+    data = p.Xr.data();
+  }
+  VlGMM* gmm = vl_gmm_new(std::is_same<Scalar, float>::value ? VL_TYPE_FLOAT : VL_TYPE_DOUBLE,
+                          vl_size(D), vl_size(K));
+  vl_gmm_set_max_num_iterations(gmm, vl_size(iters));
+  vl_gmm_set_covariance_lower_bound(gmm, 1e-6);
+  vl_gmm_set_verbosity(gmm, 1);
+  double total = 0.0, loglik = 0.0;
+  int done = 0;
+  for (auto _ : state) {
+    vl_gmm_set_means(gmm, means.data());
+    vl_gmm_set_covariances(gmm, variances.data());
+    vl_gmm_set_priors(gmm, priors.data());
+    g_vlfeat_log.clear();
+    const Clock::time_point begin = Clock::now();
+    loglik = vl_gmm_em(gmm, data, vl_size(w.n));
+    const double t = seconds_since(begin);
+    state.SetIterationTime(t);
+    total += t;
+    done = count_vlfeat_iterations(g_vlfeat_log);
+    if (done != iters) break;
+  }
+  vl_gmm_delete(gmm);
+  vl_set_printf_func(previous_printf);
+  if (done != iters) {
+    state.SkipWithError("VLFeat's EM stopped early; its time per iteration would be wrong");
+    return;
+  }
+  set_speed_counters(state, w, total / double(state.iterations()) / iters, reference,
+                     std::is_same<Scalar, float>::value ? "vs_sgemm" : "vs_dgemm");
+  // vl_gmm_em returns the log-likelihood of its last E-step, summed over the points.
+  state.counters["loglik"] = benchmark::Counter(loglik / double(w.n));
+  g_outcomes[w.label()][std::string("vlfeat<") + scalar_name<Scalar>() + ">"] =
+      Outcome{iters, loglik / double(w.n)};
+}
+
+#endif  // EMGMM_HAVE_VLFEAT
+
 // ---------------------------------------------------------------------------------------------
 
 /// Eigen's GEMM on 1024 x 1024 matrices with `threads` threads, in GFLOP/s (best of three).
@@ -457,6 +577,7 @@ void register_benchmarks() {
       };
       add("gemm<double>", bm_gemm<double>);
       add("emgmm<double>", bm_emgmm<double, Eigen::Dynamic>);
+      add("emgmm<double,row-major>", bm_emgmm_row_major);
       add("bayesian<double>", bm_bayesian<double>);
       if (is_w1) {
         add("emgmm<double,2>", bm_emgmm<double, 2>);
@@ -470,6 +591,12 @@ void register_benchmarks() {
         add("arma::gmm_full", bm_armadillo<arma::gmm_full>);
       } else {
         add("arma::gmm_diag", bm_armadillo<arma::gmm_diag>);
+      }
+#endif
+#if EMGMM_HAVE_VLFEAT
+      if (w.type == emgmm::CovarianceType::diag) {
+        add("vlfeat<double>", bm_vlfeat<double>);
+        add("vlfeat<float>", bm_vlfeat<float>);
       }
 #endif
     }
