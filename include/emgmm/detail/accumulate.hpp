@@ -84,8 +84,7 @@ struct WorstPoints {
 /// `reference` (K x D), each component about its own reference mean. With sample weights, R
 /// holds w_i r_ik and `weight` is sum_i w_i; unweighted, `weight` is the number of rows.
 template <typename Scalar, int Dim>
-void accumulate(SufficientStatistics& stats,
-                const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& points,
+void accumulate(SufficientStatistics& stats, const BlockView<Scalar, Dim>& points,
                 const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& R,
                 const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& reference,
                 BlockWork<Scalar, Dim>& work, double weight) {
@@ -95,6 +94,7 @@ void accumulate(SufficientStatistics& stats,
   const Eigen::Index K = R.cols();
   const Eigen::Index D = points.cols();
   const Eigen::Index rows = points.rows();
+  const Eigen::Index stride = points.outerStride();
   stats.resp_sum += R.colwise().sum().transpose().template cast<double>();
   stats.n_samples += weight;
   const bool diagonal = stats.covariance_type == CovarianceType::diag ||
@@ -108,11 +108,11 @@ void accumulate(SufficientStatistics& stats,
       const Scalar* r = R.col(k).data();
       Eigen::Index d = 0;
       for (; d + 4 <= D; d += 4) {
-        weighted_moments<4>(points.col(d).data(), rows, r, rows, center.data() + d,
+        weighted_moments<4>(points.col(d).data(), stride, r, rows, center.data() + d,
                             first.data() + d, second.data() + d);
       }
       for (; d < D; ++d) {
-        weighted_moments<1>(points.col(d).data(), rows, r, rows, center.data() + d,
+        weighted_moments<1>(points.col(d).data(), stride, r, rows, center.data() + d,
                             first.data() + d, second.data() + d);
       }
       stats.resp_diff_sum.row(k) += first.transpose().template cast<double>();

@@ -21,6 +21,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "../covariance_type.hpp"
 #include "covariance.hpp"
 #include "parameters.hpp"
+#include "row_source.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -129,7 +130,8 @@ class WeightedLogDensity {
   Eigen::Index n_features() const { return n_features_; }
 
   /// L(i, k) = log weight_k + log N(points(i) | component k).
-  void evaluate(const Block& points, Matrix& L, BlockWork<Scalar, Dim>& work) const {
+  void evaluate(const BlockView<Scalar, Dim>& points, Matrix& L,
+                BlockWork<Scalar, Dim>& work) const {
     const Eigen::Index rows = points.rows();
     const Eigen::Index K = n_components_;
     const Eigen::Index D = n_features_;

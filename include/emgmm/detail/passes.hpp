@@ -4,10 +4,11 @@
 #include "diagnostics.hpp"
 EMGMM_DIAGNOSTICS_PUSH
 
-// The passes over the data. Each walks the rows in blocks of kBlockRows, converts a block to the
-// model's Scalar once, and does all of its work on it while it is in cache: nothing of size
-// n_samples x n_components is ever held. Chunks of blocks run in parallel under OpenMP and
-// their partial sums are combined in chunk order (see parallel.hpp).
+// The passes over the data. Each walks the rows in blocks of kBlockRows, reads a block in place
+// (or converts it to the model's Scalar once, RowSource::view), and does all of its work on it
+// while it is in cache: nothing of size n_samples x n_components is ever held. Chunks of blocks
+// run in parallel under OpenMP and their partial sums are combined in chunk order (see
+// parallel.hpp).
 
 #include <functional>
 #include <vector>
@@ -62,13 +63,13 @@ SufficientStatistics expectation_pass(const RowSource<Scalar, Dim>& X,
                                        WorstPoints{worst ? worst->capacity : 0, {}});
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
-    Block points;
+    Block loaded;  // rows converted to Scalar, when X cannot be read in place
     BlockWork<Scalar, Dim> work;
     Matrix resp;
     Vector log_norm;
     Vector per_point;  // sum_k r log r of each point, when asked for
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
+      const BlockView<Scalar, Dim> points = X.view(start, rows, loaded);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm, resp_log_resp ? &per_point : nullptr);
       if (worst) {
@@ -135,11 +136,11 @@ SufficientStatistics responsibility_pass(
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats(type, K, D);
-    Block points;
+    Block loaded;  // rows converted to Scalar, when X cannot be read in place
     BlockWork<Scalar, Dim> work;
     Matrix resp;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
+      const BlockView<Scalar, Dim> points = X.view(start, rows, loaded);
       resp.resize(rows, K);
       resp_block(start, rows, resp);
       if (X.weighted()) {
@@ -180,12 +181,12 @@ void evaluation_pass(const RowSource<Scalar, Dim>& X, const MixtureParameters<Sc
                                product_columns(params.covariance_type, params.n_components(),
                                                params.n_features())));
   for_each_chunk(plan, [&](Eigen::Index chunk) {
-    Block points;
+    Block loaded;  // rows converted to Scalar, when X cannot be read in place
     BlockWork<Scalar, Dim> work;
     Matrix resp;
     Vector log_norm;
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
-      X.load(start, rows, points);
+      const BlockView<Scalar, Dim> points = X.view(start, rows, loaded);
       density.evaluate(points, resp, work);
       normalize_log_rows(resp, log_norm);
       if (out.labels) {

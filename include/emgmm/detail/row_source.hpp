@@ -11,6 +11,12 @@ EMGMM_DIAGNOSTICS_PUSH
 namespace emgmm {
 namespace detail {
 
+/// A block of rows as the passes read it: in X itself when X keeps its columns contiguous in
+/// the model's Scalar, else in a converted copy (RowSource::view).
+template <typename Scalar, int Dim>
+using BlockView = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>, Eigen::Unaligned,
+                             Eigen::OuterStride<>>;
+
 /// The user's data seen as blocks of rows in the model's Scalar. Every Eigen expression type
 /// (column- or row-major matrix, Map, block, another scalar type) gets only a tiny loader;
 /// the passes over the data are compiled once per (Scalar, Dim), not once per input type.
@@ -55,7 +61,7 @@ class RowSource {
     load_(data_, start, count, block);
   }
 
-  using BlockView = Eigen::Map<const Block, Eigen::Unaligned, Eigen::OuterStride<>>;
+  using BlockView = detail::BlockView<Scalar, Dim>;
 
   /// Rows [start, start + count) as a block: read in place when X keeps its columns
   /// contiguous in Scalar (a column-major Matrix, Map or block of Scalar), else loaded (converted)
@@ -78,7 +84,43 @@ class RowSource {
  private:
   template <typename Derived>
   static void load_rows(const void* data, Eigen::Index start, Eigen::Index count, Block& block) {
-    block = static_cast<const Derived*>(data)->middleRows(start, count).template cast<Scalar>();
+    const Derived& X = *static_cast<const Derived*>(data);
+    constexpr bool row_major = (int(Derived::Flags) & Eigen::RowMajorBit) != 0 &&
+                               (int(Derived::Flags) & Eigen::DirectAccessBit) != 0;
+    if constexpr (row_major) {
+      load_row_major(X.data() + start * X.outerStride(), X.outerStride(), X.innerStride(), count,
+                     X.cols(), block);
+    } else {
+      block = X.middleRows(start, count).template cast<Scalar>();
+    }
+  }
+
+  /// A row-major block (row i, feature d at source[i * row_stride + d * inner_stride]) into a
+  /// column-major one, four features per sweep down the rows: each source row is read a
+  /// cache line at a time and only four output columns are written at once. (Eigen's
+  /// assignment walks one output column at a time, reading the source with a stride of a row,
+  /// and takes twice as long.)
+  template <typename Source>
+  static void load_row_major(const Source* source, Eigen::Index row_stride,
+                             Eigen::Index inner_stride, Eigen::Index count, Eigen::Index D,
+                             Block& block) {
+    block.resize(count, D);
+    Eigen::Index d = 0;
+    for (; d + 4 <= D; d += 4) {
+      Scalar* out = block.data() + d * count;
+      for (Eigen::Index i = 0; i < count; ++i) {
+        const Source* in = source + i * row_stride + d * inner_stride;
+        out[i] = static_cast<Scalar>(in[0]);
+        out[count + i] = static_cast<Scalar>(in[inner_stride]);
+        out[2 * count + i] = static_cast<Scalar>(in[2 * inner_stride]);
+        out[3 * count + i] = static_cast<Scalar>(in[3 * inner_stride]);
+      }
+    }
+    for (; d < D; ++d) {
+      Scalar* out = block.data() + d * count;
+      for (Eigen::Index i = 0; i < count; ++i)
+        out[i] = static_cast<Scalar>(source[i * row_stride + d * inner_stride]);
+    }
   }
 
   template <typename Derived>
