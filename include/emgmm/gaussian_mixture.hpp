@@ -540,9 +540,10 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     state.params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
                                                  reseed ? &collapsed : nullptr);
     if (!collapsed.empty()) {
+      const std::vector<detail::WorstPoints::Entry> ranked = worst.ranked();
       Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
       for (std::size_t j = 0; j < collapsed.size(); ++j) {
-        seeds.row(static_cast<Eigen::Index>(j)) = X.row(worst.entries[j].second);
+        seeds.row(static_cast<Eigen::Index>(j)) = X.row(ranked[j].second);
       }
       detail::reseed_components<Scalar, Dim>(state.params, collapsed, seeds, stats.n_samples, where,
                                              options_.reg_covar);
