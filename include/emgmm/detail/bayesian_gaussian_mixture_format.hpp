@@ -144,9 +144,8 @@ struct BayesianMixtureFormat {
     if (const auto mean = read_optional_matrix(r, "mean_prior", 1, D, "1 x n_features"))
       o.mean_prior = RowVector(*mean);
     o.degrees_of_freedom_prior = read_optional(r, "degrees_of_freedom_prior", double(D) - 1.0);
-    const Eigen::Index prior_rows =
-        type == CovarianceType::full || type == CovarianceType::tied ? D : 1;
-    const Eigen::Index prior_cols = type == CovarianceType::spherical ? 1 : D;
+    const Eigen::Index prior_rows = component_rows(type, D);
+    const Eigen::Index prior_cols = storage_cols(type, D);
     const std::string prior_shape =
         std::string("the covariance_prior of covariance_type '") + to_string(type) + "'";
     o.covariance_prior =

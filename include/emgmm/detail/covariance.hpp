@@ -42,16 +42,28 @@ bool is_symmetric_positive_definite(const Eigen::MatrixBase<Derived>& M) {
          (Plain(llt.matrixL()).diagonal().array() > Scalar(0)).all();
 }
 
-/// Rows and columns of the covariance (and precision) storage for K components in D dims.
-inline Eigen::Index storage_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+/// Rows of one component's block of the storage: full D, diag and spherical 1; tied's one
+/// D x D block serves every component. Also the shape of a single covariance (such as
+/// BayesianGaussianMixture's covariance_prior), with storage_cols columns.
+inline Eigen::Index component_rows(CovarianceType type, Eigen::Index D) {
+  return type == CovarianceType::full || type == CovarianceType::tied ? D : 1;
+}
+
+/// Rows of the covariance (and precision) storage for K components in D dims, and of
+/// SufficientStatistics::scatter. A template so that counts read from a buffer can be checked
+/// in double, before any integer arithmetic on them.
+template <typename Count>
+Count storage_rows(CovarianceType type, Count K, Count D) {
   switch (type) {
     case CovarianceType::full: return K * D;
     case CovarianceType::tied: return D;
-    case CovarianceType::diag: return K;
-    case CovarianceType::spherical: return K;
+    case CovarianceType::diag:
+    case CovarianceType::spherical: break;
   }
-  return 0;
+  return K;
 }
+/// Columns of the covariance storage. The scatter keeps D for spherical too: its per-feature
+/// sums are averaged only in the M-step.
 inline Eigen::Index storage_cols(CovarianceType type, Eigen::Index D) {
   return type == CovarianceType::spherical ? 1 : D;
 }

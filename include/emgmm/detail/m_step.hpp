@@ -51,10 +51,11 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
   estimates.means = stats.reference;
   for (Eigen::Index k = 0; k < K; ++k) estimates.means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
 
+  // In the scatter's shape; spherical averages its per-feature variances below.
   Eigen::MatrixXd& covariances = estimates.covariances;
+  covariances.resize(stats.scatter.rows(), stats.scatter.cols());
   switch (type) {
     case CovarianceType::full: {
-      covariances.resize(K * D, D);
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::RowVectorXd d = stats.resp_diff_sum.row(k);
         Eigen::MatrixXd block = stats.scatter.middleRows(k * D, D);
@@ -82,7 +83,6 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
     }
     case CovarianceType::diag:
     case CovarianceType::spherical: {
-      covariances.resize(K, D);
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::ArrayXXd d = stats.resp_diff_sum.row(k).array();
         // Rounding may leave a collapsed component's variance a hair below zero.
@@ -163,11 +163,11 @@ void reseed_components(MixtureParameters<Scalar, Dim>& params,
   std::vector<bool> is_collapsed(static_cast<std::size_t>(K), false);
   for (const Eigen::Index k : collapsed) is_collapsed[static_cast<std::size_t>(k)] = true;
   // The healthy components' covariances, averaged by weight, in double.
-  const Eigen::Index rows = type == CovarianceType::full ? D : type == CovarianceType::tied ? 0 : 1;
+  const Eigen::Index rows = component_rows(type, D);
   Eigen::MatrixXd average = Eigen::MatrixXd::Zero(rows, params.covariances.cols());
   double healthy_weight = 0.0;
   for (Eigen::Index k = 0; k < K; ++k) {
-    if (is_collapsed[static_cast<std::size_t>(k)] || rows == 0) continue;
+    if (is_collapsed[static_cast<std::size_t>(k)] || type == CovarianceType::tied) continue;
     const double w = double(params.weights(k));
     average += w * params.covariances.middleRows(k * rows, rows).template cast<double>();
     healthy_weight += w;
