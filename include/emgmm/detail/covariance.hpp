@@ -118,10 +118,11 @@ bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
 template <typename Scalar, int Dim>
 [[nodiscard]] std::optional<Eigen::Index> compute_precision_cholesky(
     const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& covariances, CovarianceType type,
-    Eigen::Index K, Eigen::Index D, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& result,
+    Eigen::Index K, Eigen::Index D,
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions_cholesky,
     std::vector<Eigen::Index>* failed = nullptr) {
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
-  result.resize(covariances.rows(), covariances.cols());
+  precisions_cholesky.resize(covariances.rows(), covariances.cols());
   const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
   if (type == CovarianceType::full || type == CovarianceType::tied) {
     const Eigen::Index n_blocks = type == CovarianceType::full ? K : 1;
@@ -136,7 +137,7 @@ template <typename Scalar, int Dim>
         failed->push_back(k);
         factor.setIdentity();
       }
-      result.middleRows(k * D, D) = factor;
+      precisions_cholesky.middleRows(k * D, D) = factor;
     }
   } else {
     for (Eigen::Index k = 0; k < covariances.rows(); ++k) {
@@ -147,10 +148,10 @@ template <typename Scalar, int Dim>
         if (!(double(variance) >= 1.0 / largest) || !std::isfinite(static_cast<double>(variance))) {
           if (!failed) return k;
           failed->push_back(k);
-          result.row(k).setOnes();
+          precisions_cholesky.row(k).setOnes();
           break;
         }
-        result(k, j) = Scalar(1) / std::sqrt(variance);
+        precisions_cholesky(k, j) = Scalar(1) / std::sqrt(variance);
       }
     }
   }
