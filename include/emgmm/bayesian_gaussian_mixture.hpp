@@ -264,7 +264,17 @@ class BayesianGaussianMixture
                     R = resp_init.middleRows(start, rows);
                   })
             : detail::initial_statistics(source, type, K, options_.init_params, random);
-    return detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
+    Posterior posterior;
+    if (const auto k = detail::variational_update(stats, options_.reg_covar, prior, posterior)) {
+      throw ill_defined_covariance(where, *k);
+    }
+    return posterior;
+  }
+
+  /// What the fit paths throw for component k, whose covariance is not positive definite:
+  /// sklearn's message.
+  NumericalError ill_defined_covariance(const std::string& where, Eigen::Index k) const {
+    return NumericalError(Base::ill_defined_covariance_message(where, k, options_.reg_covar) + ".");
   }
 
   /// sklearn's _check_parameters: the priors from the options, or their defaults from the data
@@ -514,7 +524,9 @@ void BayesianGaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scal
     double resp_log_resp = 0.0;
     const SufficientStatistics stats =
         detail::expectation_pass(X, posterior.mixture, nullptr, &resp_log_resp);
-    posterior = detail::variational_update<Scalar, Dim>(stats, options_.reg_covar, prior, where);
+    if (const auto k = detail::variational_update(stats, options_.reg_covar, prior, posterior)) {
+      throw ill_defined_covariance(where, *k);
+    }
     return detail::EmStep{detail::evidence_lower_bound(posterior, resp_log_resp)};
   };
   detail::EmOutcome<Posterior> fitted = detail::run_em_loop<Posterior>(

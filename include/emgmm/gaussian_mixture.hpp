@@ -463,6 +463,13 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     }
   }
 
+  /// What the fit paths throw for component k, whose covariance is not positive definite:
+  /// sklearn's message, and the re-seed policy as a further fix.
+  NumericalError ill_defined_covariance(const std::string& where, Eigen::Index k) const {
+    return NumericalError(Base::ill_defined_covariance_message(where, k, options_.reg_covar) +
+                          ", or set reseed_collapsed_components = true.");
+  }
+
   // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).
   const Parameters& fitted_mixture() const { return params_; }
 
@@ -520,7 +527,12 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     SufficientStatistics stats;
   };
   const auto start = [&](int) {
-    return State{do_init ? detail::initialize_parameters(X, options_, random, where) : params_, {}};
+    if (!do_init) return State{params_, {}};
+    State state;
+    if (const auto k = detail::initialize_parameters(X, options_, random, where, state.params)) {
+      throw ill_defined_covariance(where, *k);
+    }
+    return state;
   };
   // One pass: E-step responsibilities folded into the M-step statistics, the reducer, the
   // M-step; reseed_collapsed_components restarts collapsed components at the points the model
@@ -537,15 +549,20 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     const double lower_bound = stats.log_likelihood / stats.n_samples;
     if (!std::isfinite(lower_bound)) return detail::EmStep{lower_bound};  // the loop throws
     std::vector<Eigen::Index> collapsed;
-    state.params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, true,
-                                                 reseed ? &collapsed : nullptr);
+    if (const auto k = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, state.params,
+                                                     true, reseed ? &collapsed : nullptr)) {
+      throw ill_defined_covariance(where, *k);
+    }
     if (!collapsed.empty()) {
+      const std::vector<detail::WorstPoints::Entry> ranked = worst.ranked();
       Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
       for (std::size_t j = 0; j < collapsed.size(); ++j) {
-        seeds.row(static_cast<Eigen::Index>(j)) = X.row(worst.entries[j].second);
+        seeds.row(static_cast<Eigen::Index>(j)) = X.row(ranked[j].second);
       }
-      detail::reseed_components<Scalar, Dim>(state.params, collapsed, seeds, stats.n_samples, where,
-                                             options_.reg_covar);
+      if (const auto k = detail::reseed_components<Scalar, Dim>(state.params, collapsed, seeds,
+                                                                stats.n_samples)) {
+        throw ill_defined_covariance(where, *k);
+      }
     }
     state.stats = std::move(stats);
     return detail::EmStep{lower_bound, !collapsed.empty()};
@@ -577,7 +594,9 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
   if (first) {
     validate_initial_parameters(where, D, bounds);
     detail::Random random(detail::Random::seed_from(options_.random_state));
-    params = detail::initialize_parameters(X, options_, random, where);
+    if (const auto k = detail::initialize_parameters(X, options_, random, where, params)) {
+      throw ill_defined_covariance(where, *k);
+    }
   } else {
     if (options_.n_components != params_.n_components() ||
         options_.covariance_type != params_.covariance_type) {
@@ -612,7 +631,10 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     running += stats;
     steps = partial_fit_steps_ + 1;
   }
-  Parameters next = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where);
+  Parameters next;
+  if (const auto k = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where, next)) {
+    throw ill_defined_covariance(where, *k);
+  }
   Matrix precisions = Base::checked_precisions(next, where);
   commit(next, precisions, FitSummary{false, first ? 1 : n_iter_ + 1, chunk_lower_bound}, running,
          steps);
@@ -660,7 +682,10 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
                      ") or non-finite or negative sums; pass statistics from expectation() on data "
                      "of positive weight.");
   }
-  Parameters params = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where);
+  Parameters params;
+  if (const auto k = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, params)) {
+    throw ill_defined_covariance(where, *k);
+  }
   Matrix precisions = Base::checked_precisions(params, where);
   SufficientStatistics running = stats;  // a later partial_fit continues from these
   running *= 1.0 / stats.n_samples;

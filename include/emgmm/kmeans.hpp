@@ -8,6 +8,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <iostream>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 

@@ -12,6 +12,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <Eigen/Core>
 
 #include "covariance_type.hpp"
+#include "detail/covariance.hpp"
 #include "detail/validation.hpp"
 #include "errors.hpp"
 
@@ -61,13 +62,7 @@ struct SufficientStatistics {
 
   /// Rows of `scatter` (its columns are D).
   static Eigen::Index scatter_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
-    switch (type) {
-      case CovarianceType::full: return K * D;
-      case CovarianceType::tied: return D;
-      case CovarianceType::diag:
-      case CovarianceType::spherical: break;
-    }
-    return K;
+    return detail::storage_rows(type, K, D);
   }
 
   /// Whether every member has the shape that n_components(), n_features() and covariance_type
@@ -228,7 +223,7 @@ struct SufficientStatistics {
     // claim is worked out in double, which cannot overflow, and compared with the buffer's own
     // before any integer arithmetic on them.
     const double needed = double(kHeader) + K_value + 2.0 * K_value * D_value +
-                          double(scatter_rows_of(type, K_value, D_value)) * D_value;
+                          double(detail::storage_rows(type, K_value, D_value)) * D_value;
     if (!(needed == double(size)) || needed > kLargestBuffer) {
       detail::fail(where, "the buffer holds " + detail::to_text(size) +
                               " doubles but its header (" + detail::to_text(K) + " components, " +
@@ -263,10 +258,6 @@ struct SufficientStatistics {
   // are exact and their integer products cannot overflow Eigen::Index.
   static constexpr double kLargestBuffer = 1125899906842624.0;
 
-  static double scatter_rows_of(CovarianceType type, double K, double D) {
-    return type == CovarianceType::full ? K * D : type == CovarianceType::tied ? D : K;
-  }
-
   /// K, after checking that statistics of K components in D features can exist.
   static Eigen::Index checked_counts(CovarianceType type, Eigen::Index K, Eigen::Index D,
                                      const char* where) {
@@ -277,7 +268,7 @@ struct SufficientStatistics {
     }
     const double Kd = double(K), Dd = double(D);
     if (K < 0 || D < 0 ||
-        double(kHeader) + Kd + 2.0 * Kd * Dd + scatter_rows_of(type, Kd, Dd) * Dd >
+        double(kHeader) + Kd + 2.0 * Kd * Dd + detail::storage_rows(type, Kd, Dd) * Dd >
             kLargestBuffer) {
       detail::fail(
           where,

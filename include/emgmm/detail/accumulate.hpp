@@ -10,6 +10,7 @@ EMGMM_DIAGNOSTICS_PUSH
 // reseed_collapsed_components). The M-step (m_step.hpp) turns the statistics into a model.
 
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "../covariance_type.hpp"
 #include "../sufficient_statistics.hpp"
 #include "e_step.hpp"
+#include "top_k.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -66,17 +68,19 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
 struct WorstPoints {
   using Entry = std::pair<double, Eigen::Index>;
   Eigen::Index capacity = 0;
-  std::vector<Entry> entries;
+  std::vector<Entry> entries;  // a heap (top_k.hpp): ranked() lists them in order
 
   static bool worse(const Entry& a, const Entry& b) {
     return a.first < b.first || (a.first == b.first && a.second < b.second);
   }
   void offer(double log_prob, Eigen::Index row) {
-    const Entry candidate(log_prob, row);
-    const auto size = static_cast<Eigen::Index>(entries.size());
-    if (capacity == 0 || (size == capacity && !worse(candidate, entries.back()))) return;
-    entries.insert(std::upper_bound(entries.begin(), entries.end(), candidate, worse), candidate);
-    if (size + 1 > capacity) entries.pop_back();
+    offer_top_k(entries, Entry(log_prob, row), static_cast<std::size_t>(capacity), worse);
+  }
+  /// The kept points, worst first: the order in which collapsed components take them.
+  std::vector<Entry> ranked() const {
+    std::vector<Entry> sorted = entries;
+    std::sort(sorted.begin(), sorted.end(), worse);
+    return sorted;
   }
 };
 

@@ -144,9 +144,8 @@ struct BayesianMixtureFormat {
     if (const auto mean = read_optional_matrix(r, "mean_prior", 1, D, "1 x n_features"))
       o.mean_prior = RowVector(*mean);
     o.degrees_of_freedom_prior = read_optional(r, "degrees_of_freedom_prior", double(D) - 1.0);
-    const Eigen::Index prior_rows =
-        type == CovarianceType::full || type == CovarianceType::tied ? D : 1;
-    const Eigen::Index prior_cols = type == CovarianceType::spherical ? 1 : D;
+    const Eigen::Index prior_rows = component_rows(type, D);
+    const Eigen::Index prior_cols = storage_cols(type, D);
     const std::string prior_shape =
         std::string("the covariance_prior of covariance_type '") + to_string(type) + "'";
     o.covariance_prior =
@@ -240,26 +239,8 @@ struct BayesianMixtureFormat {
   static std::optional<Matrix> read_optional_matrix(TextReader& r, const char* name,
                                                     Eigen::Index rows, Eigen::Index cols,
                                                     const std::string& shape) {
-    r.expect(name, 2);
-    if (r.word(1) == "0" && r.word(2) == "0") return std::nullopt;
-    const auto found_rows =
-        r.integer<long long>(1, 0, LLONG_MAX, std::string(name) + " rows", "a row count");
-    const auto found_cols =
-        r.integer<long long>(2, 0, LLONG_MAX, std::string(name) + " columns", "a column count");
-    if (found_rows != rows || found_cols != cols) {
-      r.fail("the matrix is " + to_text(found_rows) + " x " + to_text(found_cols) +
-             " but must be 0 x 0 (not given) or " + to_text(rows) + " x " + to_text(cols) + " (" +
-             shape + ").");
-    }
-    Matrix M(rows, cols);
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      r.expect_values(cols, "row " + to_text(i) + " of " + name);
-      for (Eigen::Index j = 0; j < cols; ++j) {
-        M(i, j) = r.real<Scalar>(static_cast<std::size_t>(j),
-                                 std::string(name) + "(" + to_text(i) + ", " + to_text(j) + ")");
-      }
-    }
-    return M;
+    if (!read_matrix_header(r, name, rows, cols, shape, /*optional=*/true)) return std::nullopt;
+    return to_matrix<Matrix>(read_matrix_values<Scalar>(r, name, rows, cols), rows, cols);
   }
 
   /// `name` and K finite values, each above `above`.

@@ -11,6 +11,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,6 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
-#include "../errors.hpp"
 #include "validation.hpp"
 
 namespace emgmm {
@@ -42,16 +42,28 @@ bool is_symmetric_positive_definite(const Eigen::MatrixBase<Derived>& M) {
          (Plain(llt.matrixL()).diagonal().array() > Scalar(0)).all();
 }
 
-/// Rows and columns of the covariance (and precision) storage for K components in D dims.
-inline Eigen::Index storage_rows(CovarianceType type, Eigen::Index K, Eigen::Index D) {
+/// Rows of one component's block of the storage: full D, diag and spherical 1; tied's one
+/// D x D block serves every component. Also the shape of a single covariance (such as
+/// BayesianGaussianMixture's covariance_prior), with storage_cols columns.
+inline Eigen::Index component_rows(CovarianceType type, Eigen::Index D) {
+  return type == CovarianceType::full || type == CovarianceType::tied ? D : 1;
+}
+
+/// Rows of the covariance (and precision) storage for K components in D dims, and of
+/// SufficientStatistics::scatter. A template so that counts read from a buffer can be checked
+/// in double, before any integer arithmetic on them.
+template <typename Count>
+Count storage_rows(CovarianceType type, Count K, Count D) {
   switch (type) {
     case CovarianceType::full: return K * D;
     case CovarianceType::tied: return D;
-    case CovarianceType::diag: return K;
-    case CovarianceType::spherical: return K;
+    case CovarianceType::diag:
+    case CovarianceType::spherical: break;
   }
-  return 0;
+  return K;
 }
+/// Columns of the covariance storage. The scatter keeps D for spherical too: its per-feature
+/// sums are averaged only in the M-step.
 inline Eigen::Index storage_cols(CovarianceType type, Eigen::Index D) {
   return type == CovarianceType::spherical ? 1 : D;
 }
@@ -80,18 +92,6 @@ inline Eigen::Index n_covariance_parameters(CovarianceType type, Eigen::Index K,
   return 0;
 }
 
-/// The message sklearn gives when a covariance is not positive definite, naming the component.
-inline std::string ill_defined_covariance_message(const std::string& where, Eigen::Index component,
-                                                  double reg_covar) {
-  return where + ": fitting the mixture model failed because component " + to_text(component) +
-         " has an ill-defined empirical covariance (for instance caused by singleton or "
-         "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
-         to_text(reg_covar) + ")" +
-         // Only GaussianMixture has the re-seed policy.
-         (where.rfind("GaussianMixture", 0) == 0 ? ", or set reseed_collapsed_components = true."
-                                                 : ".");
-}
-
 /// Upper-triangular U with U U^T = inverse(C), from the Cholesky factor L of C:
 /// U = L^{-T}, by a triangular solve (sklearn's `solve_triangular(cov_chol, eye).T`).
 /// Returns false when C is not (numerically) positive definite.
@@ -110,19 +110,19 @@ bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
   return precision_cholesky.allFinite();
 }
 
-/// precisions_cholesky from covariances, in the same storage; throws NumericalError naming the
-/// first component whose covariance is not positive definite (`where` and `reg_covar` are for
-/// the message). With `failed`, a full, diag or spherical component that fails is appended
-/// to it instead (its factor left the identity, for the caller to replace); a tied covariance,
-/// shared by all components, still throws.
+/// Fills `precisions_cholesky` from covariances, in the same storage. Returns the first
+/// component whose covariance is not positive definite (the factors are then incomplete), or
+/// nothing: the estimator names it in its own message. With `failed`, a full, diag or spherical
+/// component that fails is appended to it instead (its factor left the identity, for the caller
+/// to replace); a tied covariance, shared by all components, is still returned.
 template <typename Scalar, int Dim>
-Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky(
+[[nodiscard]] std::optional<Eigen::Index> compute_precision_cholesky(
     const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& covariances, CovarianceType type,
-    Eigen::Index K, Eigen::Index D, const std::string& where, double reg_covar,
+    Eigen::Index K, Eigen::Index D,
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& precisions_cholesky,
     std::vector<Eigen::Index>* failed = nullptr) {
-  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
-  Matrix result(covariances.rows(), covariances.cols());
+  precisions_cholesky.resize(covariances.rows(), covariances.cols());
   const double largest = static_cast<double>(std::numeric_limits<Scalar>::max());
   if (type == CovarianceType::full || type == CovarianceType::tied) {
     const Eigen::Index n_blocks = type == CovarianceType::full ? K : 1;
@@ -133,13 +133,11 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
       // entries): a tiny, barely positive definite covariance is as unusable as a singular one.
       if (!precision_cholesky_of<Scalar, Dim>(covariance, factor) ||
           !(double(factor.rowwise().squaredNorm().maxCoeff()) <= largest / 2.0)) {
-        if (!failed || type == CovarianceType::tied) {
-          throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
-        }
+        if (!failed || type == CovarianceType::tied) return k;
         failed->push_back(k);
         factor.setIdentity();
       }
-      result.middleRows(k * D, D) = factor;
+      precisions_cholesky.middleRows(k * D, D) = factor;
     }
   } else {
     for (Eigen::Index k = 0; k < covariances.rows(); ++k) {
@@ -148,16 +146,16 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> compute_precision_cholesky
         // Positive, finite, and with a representable precision 1 / variance (a float denormal
         // variance is positive but its precision is not).
         if (!(double(variance) >= 1.0 / largest) || !std::isfinite(static_cast<double>(variance))) {
-          if (!failed) throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+          if (!failed) return k;
           failed->push_back(k);
-          result.row(k).setOnes();
+          precisions_cholesky.row(k).setOnes();
           break;
         }
-        result(k, j) = Scalar(1) / std::sqrt(variance);
+        precisions_cholesky(k, j) = Scalar(1) / std::sqrt(variance);
       }
     }
   }
-  return result;
+  return std::nullopt;
 }
 
 /// precisions = P P^T (full, tied) or P^2 (diag, spherical), in the same storage.

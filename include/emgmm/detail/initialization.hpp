@@ -11,6 +11,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,20 +112,22 @@ SufficientStatistics initial_statistics(const RowSource<Scalar, Dim>& X, Covaria
       });
 }
 
-/// The initial parameters for one initialization: one M-step on the starting responsibilities,
-/// then weights_init / means_init / precisions_init override what it gives.
+/// The initial parameters `params` for one initialization: one M-step on the starting
+/// responsibilities, then weights_init / means_init / precisions_init override what it gives.
+/// Returns the component the M-step found ill-defined (see maximize), or nothing.
 template <typename Scalar, int Dim>
-MixtureParameters<Scalar, Dim> initialize_parameters(
+[[nodiscard]] std::optional<Eigen::Index> initialize_parameters(
     const RowSource<Scalar, Dim>& X, const GaussianMixtureOptions<Scalar, Dim>& options,
-    Random& random, const std::string& where) {
+    Random& random, const std::string& where, MixtureParameters<Scalar, Dim>& params) {
   const Eigen::Index D = X.cols();
   const CovarianceType type = options.covariance_type;
-  MixtureParameters<Scalar, Dim> params;
+  params = MixtureParameters<Scalar, Dim>();
   params.covariance_type = type;
   if (!(options.weights_init && options.means_init && options.precisions_init)) {
-    params = maximize<Scalar, Dim>(
+    const std::optional<Eigen::Index> ill_defined = maximize<Scalar, Dim>(
         initial_statistics(X, type, options.n_components, options.init_params, random),
-        options.reg_covar, where, /*normalize_weights=*/false);
+        options.reg_covar, where, params, /*normalize_weights=*/false);
+    if (ill_defined) return ill_defined;
   }
   if (options.weights_init) params.weights = *options.weights_init;
   if (options.means_init) params.means = *options.means_init;
@@ -139,7 +142,7 @@ MixtureParameters<Scalar, Dim> initialize_parameters(
            "overflows the Scalar type; pass larger precisions.");
     }
   }
-  return params;
+  return std::nullopt;
 }
 
 }  // namespace detail

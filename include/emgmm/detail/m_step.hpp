@@ -10,6 +10,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
+#include "../errors.hpp"
 #include "../sufficient_statistics.hpp"
 #include "covariance.hpp"
 #include "e_step.hpp"
@@ -51,10 +53,11 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
   estimates.means = stats.reference;
   for (Eigen::Index k = 0; k < K; ++k) estimates.means.row(k) += stats.resp_diff_sum.row(k) / nk(k);
 
+  // In the scatter's shape; spherical averages its per-feature variances below.
   Eigen::MatrixXd& covariances = estimates.covariances;
+  covariances.resize(stats.scatter.rows(), stats.scatter.cols());
   switch (type) {
     case CovarianceType::full: {
-      covariances.resize(K * D, D);
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::RowVectorXd d = stats.resp_diff_sum.row(k);
         Eigen::MatrixXd block = stats.scatter.middleRows(k * D, D);
@@ -82,7 +85,6 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
     }
     case CovarianceType::diag:
     case CovarianceType::spherical: {
-      covariances.resize(K, D);
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::ArrayXXd d = stats.resp_diff_sum.row(k).array();
         // Rounding may leave a collapsed component's variance a hair below zero.
@@ -99,17 +101,21 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
   return estimates;
 }
 
-/// The M-step from accumulated statistics (about their reference means).
+/// The M-step from accumulated statistics (about their reference means), into `params`.
 /// `normalize_weights` is false only for sklearn's initialization, whose weights are
-/// nk / n_samples without renormalization. Throws NumericalError when a covariance is not
-/// positive definite; `where` names the user's call in its message. With `collapsed` (the
-/// reseed_collapsed_components policy), it lists instead, in increasing order, the components
-/// that lost every point (responsibilities summing to at most sklearn's 10 eps) or whose
-/// full, diag or spherical covariance is not positive definite, for reseed_components().
+/// nk / n_samples without renormalization. Returns the first component whose covariance is not
+/// positive definite (`params` is then incomplete), for the estimator to name in its message,
+/// or nothing. Throws NumericalError when the estimates are not finite; `where` names the
+/// user's call in that message. With `collapsed` (the reseed_collapsed_components policy), it
+/// lists instead, in increasing order, the components that lost every point (responsibilities
+/// summing to at most sklearn's 10 eps) or whose full, diag or spherical covariance is not
+/// positive definite, for reseed_components().
 template <typename Scalar, int Dim>
-MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, double reg_covar,
-                                        const std::string& where, bool normalize_weights = true,
-                                        std::vector<Eigen::Index>* collapsed = nullptr) {
+[[nodiscard]] std::optional<Eigen::Index> maximize(const SufficientStatistics& stats,
+                                                   double reg_covar, const std::string& where,
+                                                   MixtureParameters<Scalar, Dim>& params,
+                                                   bool normalize_weights = true,
+                                                   std::vector<Eigen::Index>* collapsed = nullptr) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -126,15 +132,16 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
         "double); rescale the data, or pass statistics that expectation() made.");
   }
 
-  MixtureParameters<Scalar, Dim> params;
+  params = MixtureParameters<Scalar, Dim>();
   params.covariance_type = type;
   const Eigen::VectorXd weights =
       normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
   params.weights = weights.template cast<Scalar>();
   params.means = estimates.means.template cast<Scalar>();
   params.covariances = estimates.covariances.template cast<Scalar>();
-  params.precisions_cholesky = compute_precision_cholesky<Scalar, Dim>(
-      params.covariances, type, K, D, where, reg_covar, collapsed);
+  const std::optional<Eigen::Index> ill_defined = compute_precision_cholesky<Scalar, Dim>(
+      params.covariances, type, K, D, params.precisions_cholesky, collapsed);
+  if (ill_defined) return ill_defined;
   if (collapsed) {
     for (Eigen::Index k = 0; k < K; ++k) {
       if (stats.resp_sum(k) <= 10.0 * eps) collapsed->push_back(k);
@@ -142,20 +149,20 @@ MixtureParameters<Scalar, Dim> maximize(const SufficientStatistics& stats, doubl
     std::sort(collapsed->begin(), collapsed->end());
     collapsed->erase(std::unique(collapsed->begin(), collapsed->end()), collapsed->end());
   }
-  return params;
+  return std::nullopt;
 }
 
 /// The reseed_collapsed_components policy (not in sklearn): collapsed[j] restarts at seeds.row(j),
 /// the j-th point worst explained by the model of the E-step. Its mean becomes that point, its
 /// covariance the weight-averaged covariance of the components that did not collapse (tied:
 /// the shared one, unchanged), its weight that of one point out of n_samples, the others'
-/// weights scaled so that all sum to one. Throws the ill-defined covariance NumericalError
-/// when every component collapsed, as there is then no covariance to restart from.
+/// weights scaled so that all sum to one. Returns the component to name as ill-defined (and
+/// `params` is then incomplete) when every component collapsed, as there is then no covariance
+/// to restart from, or when the restarted covariance is not positive definite; else nothing.
 template <typename Scalar, int Dim>
-void reseed_components(MixtureParameters<Scalar, Dim>& params,
-                       const std::vector<Eigen::Index>& collapsed,
-                       const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& seeds, double n_samples,
-                       const std::string& where, double reg_covar) {
+[[nodiscard]] std::optional<Eigen::Index> reseed_components(
+    MixtureParameters<Scalar, Dim>& params, const std::vector<Eigen::Index>& collapsed,
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& seeds, double n_samples) {
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   const CovarianceType type = params.covariance_type;
   const Eigen::Index K = params.n_components();
@@ -163,18 +170,18 @@ void reseed_components(MixtureParameters<Scalar, Dim>& params,
   std::vector<bool> is_collapsed(static_cast<std::size_t>(K), false);
   for (const Eigen::Index k : collapsed) is_collapsed[static_cast<std::size_t>(k)] = true;
   // The healthy components' covariances, averaged by weight, in double.
-  const Eigen::Index rows = type == CovarianceType::full ? D : type == CovarianceType::tied ? 0 : 1;
+  const Eigen::Index rows = component_rows(type, D);
   Eigen::MatrixXd average = Eigen::MatrixXd::Zero(rows, params.covariances.cols());
   double healthy_weight = 0.0;
   for (Eigen::Index k = 0; k < K; ++k) {
-    if (is_collapsed[static_cast<std::size_t>(k)] || rows == 0) continue;
+    if (is_collapsed[static_cast<std::size_t>(k)] || type == CovarianceType::tied) continue;
     const double w = double(params.weights(k));
     average += w * params.covariances.middleRows(k * rows, rows).template cast<double>();
     healthy_weight += w;
   }
   if (collapsed.size() == static_cast<std::size_t>(K) ||
       (type != CovarianceType::tied && !(healthy_weight > 0.0))) {
-    throw NumericalError(ill_defined_covariance_message(where, collapsed.front(), reg_covar));
+    return collapsed.front();
   }
   // The others keep their proportions and leave 1 / n_samples to each re-seeded component.
   Eigen::VectorXd weights = params.weights.template cast<double>();
@@ -194,7 +201,7 @@ void reseed_components(MixtureParameters<Scalar, Dim>& params,
     if (type == CovarianceType::full) {
       Square factor(D, D);
       if (!precision_cholesky_of<Scalar, Dim>(Square(covariance.template cast<Scalar>()), factor)) {
-        throw NumericalError(ill_defined_covariance_message(where, k, reg_covar));
+        return k;
       }
       params.precisions_cholesky.middleRows(k * D, D) = factor;
     } else {
@@ -204,6 +211,7 @@ void reseed_components(MixtureParameters<Scalar, Dim>& params,
     }
   }
   params.weights = weights.template cast<Scalar>();
+  return std::nullopt;
 }
 
 }  // namespace detail

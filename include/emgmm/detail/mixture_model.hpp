@@ -162,6 +162,16 @@ class MixtureModel {
   static Matrix checked_precisions(const Parameters& params, const std::string& where,
                                    WeightSum weight_sum = WeightSum::one);
 
+  /// sklearn's message for component k, whose covariance is not positive definite (the kernels
+  /// report k as a value), up to the further fix each estimator offers, which ends the sentence.
+  static std::string ill_defined_covariance_message(const std::string& where, Eigen::Index k,
+                                                    double reg_covar) {
+    return where + ": fitting the mixture model failed because component " + to_text(k) +
+           " has an ill-defined empirical covariance (for instance caused by singleton or "
+           "collapsed samples). Try to decrease n_components, or increase reg_covar (now " +
+           to_text(reg_covar) + ")";
+  }
+
   /// Stores the state both estimators share; the estimator's commit() stores its own beside it.
   /// Nothing here can throw: everything was computed and checked before.
   void commit_summary(Matrix& precisions, const FitSummary& summary,

@@ -407,20 +407,30 @@ inline std::optional<std::uint64_t> read_random_state(TextReader& reader) {
                                        "random_state", "'none' or an unsigned 64-bit integer");
 }
 
-/// `name rows cols` (which must be the expected ones), then the rows; the values in row-major
-/// order. Memory grows with the values actually read.
-template <typename Scalar>
-std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Index rows,
-                                Eigen::Index cols, const std::string& shape) {
+/// Reads `name rows cols` and fails unless they are the expected counts (`shape` says what they
+/// are, in the message). With `optional`, `name 0 0` passes too and means not given: returns
+/// false.
+inline bool read_matrix_header(TextReader& reader, const char* name, Eigen::Index rows,
+                               Eigen::Index cols, const std::string& shape, bool optional = false) {
   reader.expect(name, 2);
+  if (optional && reader.word(1) == "0" && reader.word(2) == "0") return false;
   const auto found_rows =
       reader.integer<long long>(1, 0, LLONG_MAX, std::string(name) + " rows", "a row count");
   const auto found_cols =
       reader.integer<long long>(2, 0, LLONG_MAX, std::string(name) + " columns", "a column count");
   if (found_rows != rows || found_cols != cols) {
     reader.fail("the matrix is " + to_text(found_rows) + " x " + to_text(found_cols) +
-                " but must be " + to_text(rows) + " x " + to_text(cols) + " (" + shape + ").");
+                " but must be " + (optional ? "0 x 0 (not given) or " : "") + to_text(rows) +
+                " x " + to_text(cols) + " (" + shape + ").");
   }
+  return true;
+}
+
+/// The rows of a matrix after its header (read_matrix_header): the values in row-major order.
+/// Memory grows with the values actually read.
+template <typename Scalar>
+std::vector<Scalar> read_matrix_values(TextReader& reader, const char* name, Eigen::Index rows,
+                                       Eigen::Index cols) {
   std::vector<Scalar> values;
   values.reserve(static_cast<std::size_t>(std::min<double>(double(rows) * double(cols), 4096.0)));
   for (Eigen::Index i = 0; i < rows; ++i) {
@@ -433,6 +443,15 @@ std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Ind
     }
   }
   return values;
+}
+
+/// `name rows cols` (which must be the expected ones), then the rows; the values in row-major
+/// order.
+template <typename Scalar>
+std::vector<Scalar> read_matrix(TextReader& reader, const char* name, Eigen::Index rows,
+                                Eigen::Index cols, const std::string& shape) {
+  read_matrix_header(reader, name, rows, cols, shape);
+  return read_matrix_values<Scalar>(reader, name, rows, cols);
 }
 
 template <typename Matrix, typename Scalar>

@@ -11,6 +11,7 @@ EMGMM_DIAGNOSTICS_PUSH
 // (e_step.hpp, passes.hpp): the posterior enters it through MixtureParameters::log_weights.
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include <Eigen/Core>
@@ -95,14 +96,14 @@ void complete_posterior(VariationalParameters<Scalar, Dim>& p) {
   }
 }
 
-/// The variational M-step: the posterior from the statistics of the E-step's responsibilities
-/// (sklearn's _m_step, and _initialize on the starting responsibilities). Throws NumericalError
-/// naming the component whose covariance is not positive definite.
+/// The variational M-step: the posterior `p` from the statistics of the E-step's
+/// responsibilities (sklearn's _m_step, and _initialize on the starting responsibilities).
+/// Returns the first component whose covariance is not positive definite (`p` is then
+/// incomplete), for the estimator to name in its message, or nothing.
 template <typename Scalar, int Dim>
-VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics& stats,
-                                                      double reg_covar,
-                                                      const VariationalPriors& prior,
-                                                      const std::string& where) {
+[[nodiscard]] std::optional<Eigen::Index> variational_update(
+    const SufficientStatistics& stats, double reg_covar, const VariationalPriors& prior,
+    VariationalParameters<Scalar, Dim>& p) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -110,7 +111,7 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
       stats, reg_covar, double(std::numeric_limits<Scalar>::epsilon()));
   const Eigen::VectorXd& nk = estimates.nk;
 
-  VariationalParameters<Scalar, Dim> p;
+  p = VariationalParameters<Scalar, Dim>();
   // Weights (_estimate_weights).
   if (prior.weight_type == WeightConcentrationPriorType::dirichlet_process) {
     Eigen::MatrixXd concentration(K, 2);
@@ -189,10 +190,11 @@ VariationalParameters<Scalar, Dim> variational_update(const SufficientStatistics
   p.mixture.covariance_type = type;
   p.mixture.means = means.template cast<Scalar>();
   p.mixture.covariances = covariances.template cast<Scalar>();
-  p.mixture.precisions_cholesky =
-      compute_precision_cholesky<Scalar, Dim>(p.mixture.covariances, type, K, D, where, reg_covar);
+  const std::optional<Eigen::Index> ill_defined = compute_precision_cholesky<Scalar, Dim>(
+      p.mixture.covariances, type, K, D, p.mixture.precisions_cholesky);
+  if (ill_defined) return ill_defined;
   complete_posterior(p);
-  return p;
+  return std::nullopt;
 }
 
 /// sklearn's _compute_lower_bound: the evidence lower bound up to constants, from the posterior
