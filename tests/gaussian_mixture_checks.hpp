@@ -1,7 +1,7 @@
-// What the GaussianMixture property tests share (test_gaussian_mixture.cpp,
-// test_gaussian_mixture_queries.cpp, test_gaussian_mixture_options.cpp: one file was too big for
-// one compiler process, issue 15): the configurations they run for, and the helpers that
-// compare, perturb and capture. See test_gaussian_mixture.cpp for what the tests cover.
+// What the GaussianMixture property tests share (test_gaussian_mixture*.cpp: guarantees and
+// invariances, recovery, queries, options; one file was too big for one compiler process,
+// issue 15): the configurations they run for, and the helpers that compare, perturb and
+// capture. See test_gaussian_mixture.cpp for what the tests cover.
 #ifndef EMGMM_TESTS_GAUSSIAN_MIXTURE_CHECKS_HPP
 #define EMGMM_TESTS_GAUSSIAN_MIXTURE_CHECKS_HPP
 
