@@ -27,9 +27,7 @@ foreach(_dir IN LISTS _eigen_dirs)
   list(APPEND _command -isystem "${_dir}")
 endforeach()
 list(APPEND _command -c "${SOURCE}" -o "${OUTPUT}")
-string(JOIN " " _printable ${_command})
-message(STATUS "${_printable}")
-execute_process(COMMAND ${_command} RESULT_VARIABLE _result)
-if(NOT _result EQUAL 0)
-  message(FATAL_ERROR "a consumer's -Wall -Wextra -Werror build of emgmm failed (${_result})")
-endif()
+# A failure is a warning (or error) in a consumer's -Wall -Wextra -Werror build of emgmm.
+get_filename_component(RUN_STEP_PREFIX "${OUTPUT}" NAME_WE)  # consumer_warnings_<cxx>
+include("${CMAKE_CURRENT_LIST_DIR}/cmake_common.cmake")  # run_step()
+run_step(${_command})

@@ -1,7 +1,8 @@
 // What the error tests of every estimator share (test_errors.cpp, and the error tests in
 // test_gaussian_mixture.cpp and test_kmeans.cpp, which test_errors.cpp held before): what an
 // expression threw and its message, CHECK_THROWS_KIND / CHECK_INVALID / CHECK_NOT_FITTED, and
-// the deterministic data and models they use.
+// the deterministic data and models they use; and the comparisons of two models that the
+// contract and serialization tests share (bit_identical, check_same_options).
 //
 // Documented contract (errors.hpp, gaussian_mixture.hpp, kmeans.hpp, STYLE.md):
 //   InvalidArgument (a std::invalid_argument)  invalid options or data (sklearn's ValueError)
@@ -172,6 +173,24 @@ bool bit_identical(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b)
          0;
 }
 inline bool bit_identical(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+/// The options both mixtures have (GaussianMixtureOptions, BayesianGaussianMixtureOptions) are
+/// the same, the doubles to the bit: what save() writes and load() reads back. The callback and
+/// the starts (weights_init, ...) are not saved.
+template <typename Options>
+void check_same_options(const Options& o, const Options& p) {
+  CHECK(o.n_components == p.n_components);
+  CHECK(o.covariance_type == p.covariance_type);
+  CHECK(bit_identical(o.tol, p.tol));
+  CHECK(bit_identical(o.reg_covar, p.reg_covar));
+  CHECK(o.max_iter == p.max_iter);
+  CHECK(o.n_init == p.n_init);
+  CHECK(o.init_params == p.init_params);
+  CHECK(o.random_state == p.random_state);
+  CHECK(o.warm_start == p.warm_start);
+  CHECK(o.verbose == p.verbose);
+  CHECK(o.verbose_interval == p.verbose_interval);
+}
 
 const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied,
                                     CovarianceType::diag, CovarianceType::spherical};

@@ -27,6 +27,7 @@
 
 #include "catch.hpp"
 #include "error_checks.hpp"
+#include "fixed_models.hpp"
 #include "synthetic_data.hpp"
 
 namespace emgmm_test_errors {

@@ -25,6 +25,7 @@
 #include <emgmm/emgmm.hpp>
 
 #include "catch.hpp"
+#include "fixed_models.hpp"
 #include "synthetic_data.hpp"
 
 namespace {

@@ -80,6 +80,7 @@ double eps() {
 
 /// Same shape and the same bytes (error_checks.hpp's test: stricter than ==, NaN-safe).
 using emgmm_test_errors::bit_identical;
+using emgmm_test_errors::check_same_options;
 
 /// Every accessor of a fitted model and the answers of its queries on some points, by name:
 /// what "the model" means when the contract says it is unchanged, reproduced or round-tripped.
@@ -731,19 +732,7 @@ TEMPLATE_TEST_CASE("contract: save and load round-trip the model bit for bit", "
       const Model loaded = Model::load(stream);
       check_same(snapshot_of(loaded, probe), snapshot_of(model, probe));
       // The options are saved too (but the callback and the starts).
-      const auto& o = model.get_params();
-      const auto& p = loaded.get_params();
-      CHECK(bit_identical(o.tol, p.tol));
-      CHECK(bit_identical(o.reg_covar, p.reg_covar));
-      CHECK(o.n_components == p.n_components);
-      CHECK(o.covariance_type == p.covariance_type);
-      CHECK(o.max_iter == p.max_iter);
-      CHECK(o.n_init == p.n_init);
-      CHECK(o.init_params == p.init_params);
-      CHECK(o.random_state == p.random_state);
-      CHECK(o.warm_start == p.warm_start);
-      CHECK(o.verbose == p.verbose);
-      CHECK(o.verbose_interval == p.verbose_interval);
+      check_same_options(model.get_params(), loaded.get_params());
       // Saving the loaded model writes the same text.
       std::stringstream again;
       loaded.save(again);

@@ -33,6 +33,7 @@
 #include <emgmm/emgmm.hpp>
 
 #include "catch.hpp"
+#include "fixed_models.hpp"
 #include "reference_data.hpp"
 
 namespace {

@@ -26,6 +26,8 @@
 #include <emgmm/emgmm.hpp>
 
 #include "catch.hpp"
+#include "error_checks.hpp"
+#include "fixed_models.hpp"
 #include "synthetic_data.hpp"
 
 namespace {
@@ -33,6 +35,8 @@ namespace {
 using Eigen::Index;
 using emgmm::CovarianceType;
 using emgmm::InitParams;
+using emgmm_test_errors::bit_identical;
+using emgmm_test_errors::check_same_options;
 
 template <typename S, int D, int N>
 struct Config {
@@ -52,19 +56,6 @@ using DoubleFixed2 = Config<double, 2, 2>;
 const CovarianceType kAllTypes[] = {CovarianceType::full, CovarianceType::tied,
                                     CovarianceType::diag, CovarianceType::spherical};
 
-/// Same shape and the same bytes: stricter than ==, which takes -0 for 0.
-template <typename A, typename B>
-bool same_bits(const A& a, const B& b) {
-  static_assert(std::is_same<typename A::Scalar, typename B::Scalar>::value, "same Scalar");
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-  const typename A::PlainObject pa = a;
-  const typename B::PlainObject pb = b;
-  return pa.size() == 0 || std::memcmp(pa.data(), pb.data(),
-                                       sizeof(typename A::Scalar) * std::size_t(pa.size())) == 0;
-}
-
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -72,12 +63,12 @@ bool contains(const std::string& text, const std::string& part) {
 /// Every fitted attribute and every saved option identical.
 template <typename Model>
 void check_same_model(const Model& a, const Model& b) {
-  CHECK(same_bits(a.weights(), b.weights()));
-  CHECK(same_bits(a.means(), b.means()));
-  CHECK(same_bits(a.covariances(), b.covariances()));
-  CHECK(same_bits(a.precisions_cholesky(), b.precisions_cholesky()));
-  CHECK(same_bits(a.precisions(), b.precisions()));
-  CHECK(same_bits(a.lower_bound(), b.lower_bound()));
+  CHECK(bit_identical(a.weights(), b.weights()));
+  CHECK(bit_identical(a.means(), b.means()));
+  CHECK(bit_identical(a.covariances(), b.covariances()));
+  CHECK(bit_identical(a.precisions_cholesky(), b.precisions_cholesky()));
+  CHECK(bit_identical(a.precisions(), b.precisions()));
+  CHECK(bit_identical(a.lower_bound(), b.lower_bound()));
   CHECK(a.n_iter() == b.n_iter());
   CHECK(a.converged() == b.converged());
   CHECK(a.n_features_in() == b.n_features_in());
@@ -85,18 +76,11 @@ void check_same_model(const Model& a, const Model& b) {
   CHECK(a.covariance_type() == b.covariance_type());
   const auto& o = a.get_params();
   const auto& p = b.get_params();
-  CHECK(same_bits(o.tol, p.tol));
-  CHECK(same_bits(o.reg_covar, p.reg_covar));
-  CHECK(o.max_iter == p.max_iter);
-  CHECK(o.n_init == p.n_init);
-  CHECK(o.init_params == p.init_params);
-  CHECK(o.random_state == p.random_state);
-  CHECK(o.warm_start == p.warm_start);
-  CHECK(o.verbose == p.verbose);
-  CHECK(o.verbose_interval == p.verbose_interval);
+  check_same_options(o, p);
+  // GaussianMixture's own options.
   CHECK(o.reseed_collapsed_components == p.reseed_collapsed_components);
-  CHECK(same_bits(o.learning_decay, p.learning_decay));
-  CHECK(same_bits(o.learning_offset, p.learning_offset));
+  CHECK(bit_identical(o.learning_decay, p.learning_decay));
+  CHECK(bit_identical(o.learning_offset, p.learning_offset));
 }
 
 template <typename Model>
@@ -236,14 +220,14 @@ TEMPLATE_TEST_CASE("serialization: a loaded GaussianMixture is the saved one, bi
     // Every query answers the same, to the bit.
     const auto Q = data<C>(type, 50, 99);
     CHECK(copy.predict(Q) == model.predict(Q));
-    CHECK(same_bits(copy.predict_proba(Q), model.predict_proba(Q)));
-    CHECK(same_bits(copy.score_samples(Q), model.score_samples(Q)));
-    CHECK(same_bits(copy.bic(Q), model.bic(Q)));
+    CHECK(bit_identical(copy.predict_proba(Q), model.predict_proba(Q)));
+    CHECK(bit_identical(copy.score_samples(Q), model.score_samples(Q)));
+    CHECK(bit_identical(copy.bic(Q), model.bic(Q)));
     const auto a = model.sample(40);
     const auto b = copy.sample(40);
-    CHECK(same_bits(a.X, b.X));
+    CHECK(bit_identical(a.X, b.X));
     CHECK(a.y == b.y);
-    for (Index k = 0; k < 3; ++k) CHECK(same_bits(copy.covariance(k), model.covariance(k)));
+    for (Index k = 0; k < 3; ++k) CHECK(bit_identical(copy.covariance(k), model.covariance(k)));
 
     // Saving the loaded model writes the same text, and a warm-started refit continues alike.
     CHECK(saved(copy) == text);
@@ -365,7 +349,7 @@ TEST_CASE("serialization: several models share a stream; files via paths", "[ser
   const auto b2 = emgmm::GaussianMixture<double>::load(stream);
   check_same_model(a, a2);
   check_same_model(b, b2);
-  CHECK(same_bits(km2.cluster_centers(), km.cluster_centers()));
+  CHECK(bit_identical(km2.cluster_centers(), km.cluster_centers()));
   CHECK(stream.peek() == std::char_traits<char>::eof());
 
   const std::string path = "emgmm_test_serialization_model.txt";
@@ -421,18 +405,18 @@ TEMPLATE_TEST_CASE("serialization: a loaded KMeans is the saved one, bit for bit
   model.fit(X);
   const std::string text = saved(model);
   const Model copy = loaded<Model>(text);
-  CHECK(same_bits(copy.cluster_centers(), model.cluster_centers()));
+  CHECK(bit_identical(copy.cluster_centers(), model.cluster_centers()));
   CHECK(copy.labels() == model.labels());
-  CHECK(same_bits(copy.inertia(), model.inertia()));
+  CHECK(bit_identical(copy.inertia(), model.inertia()));
   CHECK(copy.n_iter() == model.n_iter());
   CHECK(copy.n_features_in() == model.n_features_in());
   CHECK(copy.get_params().init == options.init);
   CHECK(copy.get_params().n_init == options.n_init);
-  CHECK(same_bits(copy.get_params().tol, options.tol));
+  CHECK(bit_identical(copy.get_params().tol, options.tol));
   CHECK(copy.get_params().random_state == options.random_state);
   const auto Q = data<C>(CovarianceType::full, 30, 8);
   CHECK(copy.predict(Q) == model.predict(Q));
-  CHECK(same_bits(copy.transform(Q), model.transform(Q)));
+  CHECK(bit_identical(copy.transform(Q), model.transform(Q)));
   CHECK(saved(copy) == text);
 }
 
@@ -771,5 +755,5 @@ TEST_CASE("serialization: a KMeans whose inertia overflowed loads back", "[seria
   const auto copy = loaded<emgmm::KMeans<double>>(saved(model));
   CHECK(std::isinf(copy.inertia()));
   CHECK(copy.labels() == model.labels());
-  CHECK(same_bits(copy.cluster_centers(), model.cluster_centers()));
+  CHECK(bit_identical(copy.cluster_centers(), model.cluster_centers()));
 }

@@ -13,14 +13,8 @@ foreach(_var IN ITEMS MODE EMGMM_SOURCE_DIR EMGMM_VERSION WORK_DIR GENERATOR CXX
   endif()
 endforeach()
 
-function(run_step)
-  string(JOIN " " _printable ${ARGN})
-  message(STATUS "[cmake_${MODE}] ${_printable}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE _result)
-  if(NOT _result EQUAL 0)
-    message(FATAL_ERROR "[cmake_${MODE}] failed (${_result}): ${_printable}")
-  endif()
-endfunction()
+set(RUN_STEP_PREFIX "cmake_${MODE}")
+include("${CMAKE_CURRENT_LIST_DIR}/../cmake_common.cmake")  # run_step()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
 
