@@ -122,17 +122,28 @@ Eigen::Index feature_beyond_fit_range(const Eigen::ArrayXd& lowest, const Eigen:
   return widest > std::sqrt(limit / relative) ? feature : -1;
 }
 
-/// The smallest and largest value of every column of X, in double (column by column: no copy
-/// of X is made, whatever its type).
+/// The smallest and largest value of every column of X, in double, read in X's storage order
+/// (no copy of X is made, whatever its type): column by column, or row by row for a row-major
+/// X, where a scan down each column would read every cache line of X once per feature.
 template <typename Derived>
 void column_bounds(const Eigen::MatrixBase<Derived>& X, Eigen::ArrayXd& lowest,
                    Eigen::ArrayXd& highest) {
   lowest.resize(X.cols());
   highest.resize(X.cols());
-  for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    const auto column = X.col(j).template cast<double>();
-    lowest(j) = column.minCoeff();
-    highest(j) = column.maxCoeff();
+  if constexpr (Derived::IsRowMajor) {
+    lowest.setConstant(std::numeric_limits<double>::infinity());
+    highest.setConstant(-std::numeric_limits<double>::infinity());
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      const auto row = X.row(i).transpose().template cast<double>().array();
+      lowest = lowest.min(row);
+      highest = highest.max(row);
+    }
+  } else {
+    for (Eigen::Index j = 0; j < X.cols(); ++j) {
+      const auto column = X.col(j).template cast<double>();
+      lowest(j) = column.minCoeff();
+      highest(j) = column.maxCoeff();
+    }
   }
 }
 
