@@ -11,7 +11,6 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <type_traits>
 #include <utility>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "covariance_type.hpp"

@@ -14,7 +14,6 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <utility>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "covariance_type.hpp"

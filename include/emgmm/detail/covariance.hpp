@@ -15,31 +15,35 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <string>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
+#include "cholesky.hpp"
 #include "validation.hpp"
 
 namespace emgmm {
 namespace detail {
 
-/// Whether M is a covariance or precision matrix: numpy.allclose(M, M^T) (|a - b| <= 1e-8 +
-/// 1e-5 |b|) and a Cholesky factorization with a positive diagonal, as sklearn's
-/// _check_precision_matrix. The one such test: precisions_init, covariance_prior and the
-/// validity gate (model_check.hpp, which also asks for exact symmetry) use it.
-template <typename Derived>
-bool is_symmetric_positive_definite(const Eigen::MatrixBase<Derived>& M) {
-  using Plain = typename Derived::PlainObject;
-  using Scalar = typename Derived::Scalar;
-  const Plain matrix = M;
-  const bool symmetric = ((matrix - matrix.transpose()).array().abs() <=
-                          Scalar(1e-8) + Scalar(1e-5) * matrix.transpose().array().abs())
-                             .all();
-  if (!symmetric) return false;
-  const Eigen::LLT<Plain> llt(matrix);
-  return llt.info() == Eigen::Success &&
-         (Plain(llt.matrixL()).diagonal().array() > Scalar(0)).all();
+/// Whether the n x n column-major matrix is a covariance or precision matrix:
+/// numpy.allclose(M, M^T) (|a - b| <= 1e-8 + 1e-5 |b|) and a Cholesky factorization with a
+/// positive diagonal, as sklearn's _check_precision_matrix. The one such test:
+/// precisions_init, covariance_prior and the validity gate (model_check.hpp, which also asks
+/// for exact symmetry) use it.
+template <typename Scalar>
+bool is_symmetric_positive_definite(const Scalar* m, Eigen::Index n) {
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Scalar a = m[i + j * n];
+      const Scalar b = m[j + i * n];
+      if (!(std::abs(a - b) <= Scalar(1e-8) + Scalar(1e-5) * std::abs(b))) return false;
+    }
+  }
+  std::vector<Scalar> factor(m, m + n * n);
+  return cholesky_lower_in_place(factor.data(), n);
+}
+template <typename Scalar, int Rows, int Cols>
+bool is_symmetric_positive_definite(const Eigen::Matrix<Scalar, Rows, Cols>& M) {
+  return M.rows() == M.cols() && is_symmetric_positive_definite(M.data(), M.rows());
 }
 
 /// Rows of one component's block of the storage: full D, diag and spherical 1; tied's one
@@ -98,15 +102,12 @@ inline Eigen::Index n_covariance_parameters(CovarianceType type, Eigen::Index K,
 template <typename Scalar, int Dim>
 bool precision_cholesky_of(const Eigen::Matrix<Scalar, Dim, Dim>& covariance,
                            Eigen::Matrix<Scalar, Dim, Dim>& precision_cholesky) {
-  using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   if (!covariance.allFinite()) return false;
-  const Eigen::LLT<Square> llt(covariance);
-  if (llt.info() != Eigen::Success) return false;
-  const Square lower = llt.matrixL();
-  if (!(lower.diagonal().array() > Scalar(0)).all()) return false;
-  Square inverse_lower = Square::Identity(covariance.rows(), covariance.cols());
-  lower.template triangularView<Eigen::Lower>().solveInPlace(inverse_lower);
-  precision_cholesky = inverse_lower.transpose();
+  const Eigen::Index D = covariance.rows();
+  precision_cholesky = covariance;
+  if (!cholesky_lower_in_place(precision_cholesky.data(), D)) return false;
+  invert_lower_in_place(precision_cholesky.data(), D);
+  transpose_in_place(precision_cholesky.data(), D);
   return precision_cholesky.allFinite();
 }
 
@@ -167,9 +168,11 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> precisions_from_cholesky(
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   if (type == CovarianceType::full || type == CovarianceType::tied) {
     Matrix result(precisions_cholesky.rows(), precisions_cholesky.cols());
+    Square precision(D, D);
     for (Eigen::Index k = 0; k < precisions_cholesky.rows() / D; ++k) {
       const Square factor = precisions_cholesky.middleRows(k * D, D);
-      result.middleRows(k * D, D) = factor * factor.transpose();
+      multiply_by_own_transpose(factor.data(), D, precision.data());
+      result.middleRows(k * D, D) = precision;
     }
     return result;
   }
@@ -188,15 +191,16 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> covariances_from_cholesky(
     Matrix result(precisions_cholesky.rows(), precisions_cholesky.cols());
     for (Eigen::Index k = 0; k < precisions_cholesky.rows() / D; ++k) {
       const Square factor = precisions_cholesky.middleRows(k * D, D);
-      Square inverse = Square::Identity(D, D);
-      if (factor.isLowerTriangular()) {
-        factor.template triangularView<Eigen::Lower>().solveInPlace(inverse);
-      } else {
-        factor.template triangularView<Eigen::Upper>().solveInPlace(inverse);
-      }
-      const Square covariance = inverse.transpose() * inverse;  // (P P^T)^{-1} = P^{-T} P^{-1}
-      result.middleRows(k * D, D) =
-          covariance.template selfadjointView<Eigen::Lower>();  // exactly symmetric
+      // (P P^T)^{-1} = P^{-T} P^{-1} = M M^T with M = P^{-T}: the inverse of whichever of P
+      // and P^T is lower triangular, transposed back if that was P.
+      Square inverse = factor;
+      const bool lower = is_triangular(factor.data(), D, false);
+      if (!lower) transpose_in_place(inverse.data(), D);
+      invert_lower_in_place(inverse.data(), D);
+      if (lower) transpose_in_place(inverse.data(), D);
+      Square covariance(D, D);
+      multiply_by_own_transpose(inverse.data(), D, covariance.data());  // exactly symmetric
+      result.middleRows(k * D, D) = covariance;
     }
     return result;
   }
@@ -214,8 +218,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> cholesky_of_precisions(
   if (type == CovarianceType::full || type == CovarianceType::tied) {
     Matrix result(precisions.rows(), precisions.cols());
     for (Eigen::Index k = 0; k < precisions.rows() / D; ++k) {
-      const Square precision = precisions.middleRows(k * D, D);
-      const Square lower = Eigen::LLT<Square>(precision).matrixL();
+      Square lower = precisions.middleRows(k * D, D);
+      cholesky_lower_in_place(lower.data(), D);  // positive definite: validate_precisions
       result.middleRows(k * D, D) = lower;
     }
     return result;

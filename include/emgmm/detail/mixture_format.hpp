@@ -17,6 +17,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
+#include "cholesky.hpp"
 #include "covariance.hpp"
 #include "parameters.hpp"
 #include "text_format.hpp"
@@ -167,10 +168,8 @@ void check_precisions_cholesky(const TextReader& r, long long line,
       Square expected(D, D);
       precision_cholesky_of<Scalar, Dim>(covariance, expected);  // succeeded in check_covariances
       if (factor == expected) continue;
-      const bool lower =
-          factor.template triangularView<Eigen::StrictlyUpper>().toDenseMatrix().isZero(0);
-      const bool upper =
-          factor.template triangularView<Eigen::StrictlyLower>().toDenseMatrix().isZero(0);
+      const bool lower = is_triangular(factor.data(), D, false);
+      const bool upper = is_triangular(factor.data(), D, true);
       if (!(lower || upper) || !(factor.diagonal().array() > Scalar(0)).all()) {
         r.fail_at(line, key,
                   "the factor of component " + to_text(k) +

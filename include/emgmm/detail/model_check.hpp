@@ -16,7 +16,6 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <limits>
 #include <string>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"

@@ -12,9 +12,9 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <string>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
+#include "cholesky.hpp"
 #include "covariance.hpp"
 #include "parameters.hpp"
 #include "random.hpp"
@@ -59,9 +59,8 @@ void draw_samples(const MixtureParameters<Scalar, Dim>& params, Eigen::Index n_s
   Eigen::Matrix<Scalar, Dim, 1> z(D);
   Eigen::Index row = 0;
   for (Eigen::Index k = 0; k < K; ++k) {
-    const Square covariance =
-        expand_component<Scalar, Dim>(params.covariances, params.covariance_type, k, D);
-    const Square factor = Eigen::LLT<Square>(covariance).matrixL();
+    Square factor = expand_component<Scalar, Dim>(params.covariances, params.covariance_type, k, D);
+    cholesky_lower_in_place(factor.data(), D);  // a fitted model's covariances are SPD
     for (Eigen::Index j = 0; j < counts[static_cast<std::size_t>(k)]; ++j, ++row) {
       for (Eigen::Index d = 0; d < D; ++d) z(d) = static_cast<Scalar>(random.standard_normal());
       X.row(row) = params.means.row(k) + (factor * z).transpose();
