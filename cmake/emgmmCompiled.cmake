@@ -1,24 +1,53 @@
 # Compiled mode (option EMGMM_COMPILED), as fmt and spdlog offer it: the target
 # emgmm::emgmm_compiled, a static library that instantiates the common models once
 # (GaussianMixture, BayesianGaussianMixture and KMeans of double and float, Eigen::Dynamic
-# features; cmake/compiled/*.cpp). Linking it defines EMGMM_COMPILED, under which the headers
-# declare those instantiations `extern template`: a program's files then compile only the thin
-# layer that reads the caller's X and link the passes from the library, instead of compiling
-# them in every file that fits a model. Other models (fixed Dim) stay header-only as before.
+# features; cmake/compiled/*.cpp, one model and Scalar per file). Linking it defines
+# EMGMM_COMPILED, under which the headers declare those instantiations `extern template`: a
+# program's files then compile only the thin layer that reads the caller's X and link the
+# passes from the library, instead of compiling them in every file that fits a model. Other
+# models (fixed Dim) stay header-only as before.
+#
+# EMGMM_COMPILED_SCALARS (default "double;float") chooses the Scalars the library holds: a
+# program that fits only double models builds half the library with "double". A Scalar left
+# out is declared so to the headers (EMGMM_COMPILED_NO_FLOAT / EMGMM_COMPILED_NO_DOUBLE, passed
+# on by the target), whose models of it then compile header-only in the files that use them.
 #
 # Whether the passes run in parallel is decided when the library is built: with OpenMP when
 # CMake finds it (EMGMM_COMPILED_OPENMP, default ON), which the target then passes on to its
 # consumers.
 
 option(EMGMM_COMPILED_OPENMP "Build emgmm_compiled with OpenMP, when found" ON)
+set(EMGMM_COMPILED_SCALARS "double;float" CACHE STRING
+    "The Scalar types whose models emgmm_compiled instantiates: double, float or both")
 
-add_library(emgmm_compiled STATIC
-  "${CMAKE_CURRENT_LIST_DIR}/compiled/gaussian_mixture.cpp"
-  "${CMAKE_CURRENT_LIST_DIR}/compiled/bayesian_gaussian_mixture.cpp"
-  "${CMAKE_CURRENT_LIST_DIR}/compiled/kmeans.cpp")
+set(_emgmm_compiled_sources)
+set(_emgmm_compiled_definitions EMGMM_COMPILED)
+if(NOT EMGMM_COMPILED_SCALARS)
+  message(FATAL_ERROR "EMGMM_COMPILED_SCALARS is empty; set it to double, float or "
+                      "\"double;float\" (or turn EMGMM_COMPILED off).")
+endif()
+foreach(_scalar IN LISTS EMGMM_COMPILED_SCALARS)
+  if(NOT _scalar MATCHES "^(double|float)$")
+    message(FATAL_ERROR "EMGMM_COMPILED_SCALARS holds '${_scalar}'; each entry must be double "
+                        "or float, as in \"double;float\".")
+  endif()
+endforeach()
+foreach(_scalar IN ITEMS double float)
+  if(_scalar IN_LIST EMGMM_COMPILED_SCALARS)
+    foreach(_model IN ITEMS gaussian_mixture bayesian_gaussian_mixture kmeans)
+      list(APPEND _emgmm_compiled_sources
+           "${CMAKE_CURRENT_LIST_DIR}/compiled/${_model}_${_scalar}.cpp")
+    endforeach()
+  else()
+    string(TOUPPER "${_scalar}" _upper)
+    list(APPEND _emgmm_compiled_definitions EMGMM_COMPILED_NO_${_upper})
+  endif()
+endforeach()
+
+add_library(emgmm_compiled STATIC ${_emgmm_compiled_sources})
 add_library(emgmm::emgmm_compiled ALIAS emgmm_compiled)
 target_link_libraries(emgmm_compiled PUBLIC emgmm)
-target_compile_definitions(emgmm_compiled PUBLIC EMGMM_COMPILED)
+target_compile_definitions(emgmm_compiled PUBLIC ${_emgmm_compiled_definitions})
 target_compile_features(emgmm_compiled PUBLIC cxx_std_17)
 set_target_properties(emgmm_compiled PROPERTIES POSITION_INDEPENDENT_CODE ON)
 

@@ -554,10 +554,14 @@ using BayesianGaussianMixture3f = BayesianGaussianMixture<float, 3>;
 // Compiled mode (EMGMM_COMPILED, see the README's "Compile cost"): the passes of these models
 // are instantiated once, in the emgmm_compiled library, instead of in every translation unit.
 namespace emgmm {
+#ifndef EMGMM_COMPILED_NO_DOUBLE  // EMGMM_COMPILED_SCALARS without double
 extern template class detail::MixtureModel<BayesianGaussianMixture<double>, double, Eigen::Dynamic>;
 extern template class BayesianGaussianMixture<double>;
+#endif
+#ifndef EMGMM_COMPILED_NO_FLOAT  // EMGMM_COMPILED_SCALARS without float
 extern template class detail::MixtureModel<BayesianGaussianMixture<float>, float, Eigen::Dynamic>;
 extern template class BayesianGaussianMixture<float>;
+#endif
 }  // namespace emgmm
 #endif
 

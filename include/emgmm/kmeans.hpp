@@ -320,8 +320,12 @@ using KMeans3f = KMeans<float, 3>;
 // Compiled mode (EMGMM_COMPILED, see the README's "Compile cost"): the passes of these models
 // are instantiated once, in the emgmm_compiled library, instead of in every translation unit.
 namespace emgmm {
+#ifndef EMGMM_COMPILED_NO_DOUBLE  // EMGMM_COMPILED_SCALARS without double
 extern template class KMeans<double>;
+#endif
+#ifndef EMGMM_COMPILED_NO_FLOAT  // EMGMM_COMPILED_SCALARS without float
 extern template class KMeans<float>;
+#endif
 }  // namespace emgmm
 #endif
 

@@ -10,6 +10,11 @@
 #if defined(EMGMM_CONSUMER_EXPECTS_COMPILED) && !defined(EMGMM_COMPILED)
 #error "linking emgmm::emgmm_compiled did not define EMGMM_COMPILED"
 #endif
+// ... and, built with EMGMM_COMPILED_SCALARS=double (run.cmake), the macro that keeps the
+// headers from declaring float models extern.
+#if defined(EMGMM_CONSUMER_EXPECTS_COMPILED) && !defined(EMGMM_COMPILED_NO_FLOAT)
+#error "EMGMM_COMPILED_SCALARS=double did not define EMGMM_COMPILED_NO_FLOAT"
+#endif
 
 #include <exception>
 #include <iostream>

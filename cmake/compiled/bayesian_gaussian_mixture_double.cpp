@@ -1,7 +1,8 @@
 // Part of the emgmm_compiled library (CMake option EMGMM_COMPILED, see cmake/emgmmCompiled.cmake):
-// the one instantiation of BayesianGaussianMixture<double> and BayesianGaussianMixture<float>
-// (Eigen::Dynamic features) that programs compiled with EMGMM_COMPILED declare `extern template`
-// and link instead of compiling its passes in each of their files.
+// the one instantiation of BayesianGaussianMixture<double> (Eigen::Dynamic features), which
+// programs compiled with EMGMM_COMPILED declare `extern template` and link instead of compiling its
+// passes in each of their files. One model and Scalar per file, so that the library's files build
+// side by side and EMGMM_COMPILED_SCALARS can leave a Scalar out.
 
 // This file makes the instantiations the headers declare extern.
 #define EMGMM_COMPILED_LIBRARY
@@ -12,7 +13,5 @@ namespace emgmm {
 
 template class detail::MixtureModel<BayesianGaussianMixture<double>, double, Eigen::Dynamic>;
 template class BayesianGaussianMixture<double>;
-template class detail::MixtureModel<BayesianGaussianMixture<float>, float, Eigen::Dynamic>;
-template class BayesianGaussianMixture<float>;
 
 }  // namespace emgmm
