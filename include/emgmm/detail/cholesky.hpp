@@ -64,6 +64,22 @@ void invert_lower_in_place(Scalar* l, Eigen::Index n) {
   }
 }
 
+/// Solves L X = B in place for a lower-triangular n x n column-major L (nonzero diagonal) and
+/// the n x n_rhs column-major B (leading dimension ldb): B becomes L^{-1} B.
+template <typename Scalar>
+void solve_lower_in_place(const Scalar* l, Eigen::Index n, Scalar* b, Eigen::Index n_rhs,
+                          Eigen::Index ldb) {
+  for (Eigen::Index c = 0; c < n_rhs; ++c) {
+    Scalar* x = b + c * ldb;
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const Scalar* l_k = l + k * n;
+      x[k] /= l_k[k];
+      const Scalar x_k = x[k];
+      for (Eigen::Index i = k + 1; i < n; ++i) x[i] -= l_k[i] * x_k;
+    }
+  }
+}
+
 /// Transposes the n x n column-major matrix in place.
 template <typename Scalar>
 void transpose_in_place(Scalar* a, Eigen::Index n) {
