@@ -360,7 +360,8 @@ class BayesianGaussianMixture(_BaseMixture):
                 "diag": (n_features,),
                 "spherical": (),
             }[self.covariance_type]
-            prior = _checked(self.covariance_prior, shape, f"{self.covariance_type} covariance_prior")
+            name = f"{self.covariance_type} covariance_prior"
+            prior = _checked(self.covariance_prior, shape, name)
             options["covariance_prior"] = np.atleast_2d(prior)
         return options
 

@@ -102,6 +102,28 @@ def test_bayesian_gaussian_mixture_matches_sklearn(covariance_type, prior_type, 
         assert_allclose(getattr(ours, name), getattr(theirs, name), rtol=RTOL, err_msg=name)
 
 
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_bayesian_explicit_priors_match_sklearn(covariance_type, iris):
+    """Every prior given: the shapes sklearn takes them in (diag a vector, spherical a float)."""
+    D = iris.shape[1]
+    covariance_prior = {
+        "full": np.cov(iris.T) + np.eye(D),
+        "tied": 0.5 * np.eye(D),
+        "diag": np.linspace(0.5, 2.0, D),
+        "spherical": 0.7,
+    }[covariance_type]
+    resp = one_hot_start(iris, 3)
+    params = dict(n_components=3, covariance_type=covariance_type, tol=1e-10, max_iter=20,
+                  weight_concentration_prior=0.5, mean_precision_prior=0.3,
+                  mean_prior=iris.mean(axis=0) + 0.1, degrees_of_freedom_prior=D + 1.5,
+                  covariance_prior=covariance_prior)
+    ours = fit_quietly(emgmm.BayesianGaussianMixture(resp_init=resp, **params), iris)
+    theirs = fit_quietly(SklearnBayesianFrom(resp, **params), iris)
+    assert_same_mixture(ours, theirs, iris)
+    assert_allclose(ours.covariance_prior_, theirs.covariance_prior_, rtol=RTOL)
+    assert np.shape(ours.covariance_prior_) == np.shape(theirs.covariance_prior_)
+
+
 def test_kmeans_matches_sklearn_from_the_same_centers(iris):
     centers = iris[[0, 50, 100]]
     ours = emgmm.KMeans(3, init=centers, n_init=1).fit(iris)
