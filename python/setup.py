@@ -20,8 +20,9 @@ EIGEN = os.environ.get("EIGEN3_INCLUDE_DIR", "/usr/include/eigen3")
 
 ParallelCompile("EMGMM_BUILD_JOBS", default=2).install()
 
-sources = sorted(str(p) for p in (HERE / "src").glob("*.cpp"))
-sources += sorted(str(p) for p in (ROOT / "cmake" / "compiled").glob("*.cpp"))
+# The library's files first: they take longest, and the pool compiles in this order.
+sources = sorted(str(p) for p in (ROOT / "cmake" / "compiled").glob("*.cpp"))
+sources += sorted(str(p) for p in (HERE / "src").glob("*.cpp"))
 
 core = Pybind11Extension(
     "emgmm._core",
