@@ -79,16 +79,7 @@ class _BaseMixture(CorePickleMixin, DensityMixin, BaseEstimator):
                 f"n_samples = {X.shape[0]}"
             )
         warm = self.warm_start and getattr(self, "_core", None) is not None
-        if warm:
-            X = as_core_input(X, self._core_dtype)
-            core = self._core
-        else:
-            X = as_core_input(X)
-            core = self._core_classes[X.dtype.name]()
-        core.configure(self._core_options(X.shape[1]))
-        core.fit(X, sample_weight)  # leaves the core as it was when it throws
-        self._core = core
-        self._core_dtype = X.dtype.name
+        X = self._run_core("fit", X, sample_weight, fresh=not warm)
         self._copy_attributes()
         # As sklearn: no warning for max_iter == 0 (asked for the initialization only).
         if not self.converged_ and self.max_iter > 0:
@@ -99,6 +90,30 @@ class _BaseMixture(CorePickleMixin, DensityMixin, BaseEstimator):
                 "or check for degenerate data." % (self.n_init if not warm else 1),
                 ConvergenceWarning,
             )
+        return X
+
+    def _run_core(self, method, X, sample_weight, fresh):
+        """Calls the core's fit or partial_fit on X: a new core of X's dtype when fresh, else the
+        fitted one (X converted to its dtype). A core call that throws leaves the model as it
+        was (the library's promise); the options it was given are then put back too, so that a
+        failed warm start or partial_fit leaves the fitted model exactly as it was."""
+        if fresh:
+            X = as_core_input(X)
+            core = self._core_classes[X.dtype.name]()
+        else:
+            X = as_core_input(X, self._core_dtype)
+            core = self._core
+        options = self._core_options(X.shape[1])
+        core.configure(options)
+        try:
+            getattr(core, method)(X, sample_weight)
+        except Exception:
+            if not fresh:
+                core.configure(self._core_applied)
+            raise
+        self._core = core
+        self._core_dtype = X.dtype.name
+        self._core_applied = options
         return X
 
     def fit(self, X, y=None, sample_weight=None):
@@ -252,16 +267,7 @@ class GaussianMixture(_BaseMixture):
         self._validate_params()
         first = getattr(self, "_core", None) is None
         X, sample_weight = self._validate_fit_input(X, sample_weight, reset=first, min_samples=1)
-        if first:
-            X = as_core_input(X)
-            core = self._core_classes[X.dtype.name]()
-        else:
-            X = as_core_input(X, self._core_dtype)
-            core = self._core
-        core.configure(self._core_options(X.shape[1]))
-        core.partial_fit(X, sample_weight)
-        self._core = core
-        self._core_dtype = X.dtype.name
+        self._run_core("partial_fit", X, sample_weight, fresh=first)
         self._copy_attributes()
         return self
 

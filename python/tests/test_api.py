@@ -331,6 +331,19 @@ def test_partial_fit_streams_towards_the_batch_fit(blobs):
     assert_array_equal(online.means_, before)
 
 
+def test_failed_warm_start_and_partial_fit_leave_the_model_as_it_was(blobs):
+    model = emgmm.GaussianMixture(3, random_state=0).fit(blobs)
+    before = pickle.dumps(model)
+    model.set_params(warm_start=True, n_components=2)
+    with pytest.raises(ValueError, match="warm_start"):
+        model.fit(blobs)
+    with pytest.raises(ValueError, match="call fit"):
+        model.partial_fit(blobs)
+    model.set_params(warm_start=False, n_components=3)
+    assert pickle.dumps(model) == before  # the core's saved text too: options put back
+    assert_array_equal(model.predict(blobs), pickle.loads(before).predict(blobs))
+
+
 def test_fit_predict_equals_fit_then_predict(blobs):
     for make in ESTIMATORS:
         labels = make().fit_predict(blobs)
