@@ -46,6 +46,10 @@ namespace emgmm {
 /// expression (column- or row-major, Map, block) with one point per row; its scalar type may
 /// differ from Scalar and is converted block by block.
 ///
+/// NaN in X is an error unless options.missing_values is MissingValues::marginalize: every
+/// method taking X then treats NaN entries as missing at random (EM on the observed entries;
+/// impute() fills them in). See the README's "Missing values".
+///
 /// Errors: InvalidArgument for invalid options or data (the message names the parameter, the
 /// value and the fix), NotFittedError before fit(), NumericalError when a covariance is not
 /// positive definite. A fit that throws leaves the model exactly as it was.
