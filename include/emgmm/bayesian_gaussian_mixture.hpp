@@ -206,6 +206,9 @@ class BayesianGaussianMixture
   const detail::MixtureParameters<Scalar, Dim>& fitted_mixture() const {
     return posterior_.mixture;
   }
+  // No missing-value option here (GaussianMixture's missing_values): NaN is an error.
+  bool marginalizes_missing() const { return false; }
+  static detail::NanPolicy nan_policy() { return detail::NanPolicy::reject; }
 
   template <typename Derived, typename DerivedWeight>
   Eigen::VectorXd checked_weights(const Eigen::MatrixBase<Derived>& X,

@@ -9,6 +9,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <cstdint>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -22,6 +23,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "detail/fit_log.hpp"
 #include "detail/initialization.hpp"
 #include "detail/m_step.hpp"
+#include "detail/missing.hpp"
 #include "detail/mixture_model.hpp"
 #include "detail/model_check.hpp"
 #include "detail/parameters.hpp"
@@ -42,6 +44,10 @@ namespace emgmm {
 /// size Eigen types), or Eigen::Dynamic. Every method taking X accepts any dense Eigen
 /// expression (column- or row-major, Map, block) with one point per row; its scalar type may
 /// differ from Scalar and is converted block by block.
+///
+/// NaN in X is an error unless options.missing_values is MissingValues::marginalize: every
+/// method taking X then treats NaN entries as missing at random (EM on the observed entries;
+/// impute() fills them in). See the README's "Missing values".
 ///
 /// Errors: InvalidArgument for invalid options or data (the message names the parameter, the
 /// value and the fix), NotFittedError before fit(), NumericalError when a covariance is not
@@ -133,7 +139,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   template <typename Derived>
   SufficientStatistics expectation(const Eigen::MatrixBase<Derived>& X) const {
     check_input(X, "expectation");
-    return expectation_rows(detail::RowSource<Scalar, Dim>(X));
+    return expectation_rows(detail::RowSource<Scalar, Dim>(X), has_missing(X));
   }
 
   /// expectation(X) with one weight per row (as fit(X, sample_weight)); weights may all be 0.
@@ -143,7 +149,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     check_input(X, "expectation");
     const Eigen::VectorXd weights = detail::checked_sample_weight(
         sample_weight, X.rows(), 0, "n_components", "GaussianMixture::expectation");
-    return expectation_rows(detail::RowSource<Scalar, Dim>(X, weights));
+    return expectation_rows(detail::RowSource<Scalar, Dim>(X, weights), has_missing(X));
   }
 
   /// The M-step (not in sklearn): the model becomes the update of the statistics `stats`
@@ -186,6 +192,22 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
         detail::WeightScale::normalized);
     partial_fit_impl(X, &weights, where);
     return *this;
+  }
+
+  /// E[x | observed entries of x] for every row of X under the fitted mixture (not in sklearn):
+  /// each NaN entry is replaced by its conditional mean given the row's observed entries, the
+  /// components' conditional means weighted by the row's responsibilities (computed from the
+  /// observed entries); other entries are returned as they are (converted to Scalar), so rows
+  /// without NaN come back unchanged. A row with every entry missing becomes the mixture's mean,
+  /// sum_k weights(k) means(k). NaN always means missing here, whatever missing_values says.
+  /// Throws NotFittedError before fit(), InvalidArgument for infinity or the wrong number of
+  /// columns.
+  template <typename Derived>
+  Data impute(const Eigen::MatrixBase<Derived>& X) const {
+    require_fitted("impute");
+    detail::check_data<Scalar, Dim>(X, "GaussianMixture::impute", 1, n_features_in_,
+                                    detail::NanPolicy::allow);
+    return impute_rows(detail::RowSource<Scalar, Dim>(X));
   }
 
   /// Bayesian information criterion on X: -2 log L + n_parameters log n. Lower is better.
@@ -332,11 +354,14 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   void fit_impl(const Eigen::MatrixBase<Derived>& X, const Eigen::VectorXd* sample_weight,
                 const std::string& where, Labels* labels) {
     validate_options(where);
-    detail::check_data<Scalar, Dim>(X, where, 2);
-    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+    detail::check_data<Scalar, Dim>(X, where, 2, -1, nan_policy());
+    const bool holes = has_missing(X);
+    // With holes the bounds are taken of the observed entries, once they are regrouped.
+    const detail::ColumnBounds bounds =
+        holes ? detail::ColumnBounds{} : detail::check_fit_range<Scalar>(X, where);
     fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
                            : detail::RowSource<Scalar, Dim>(X),
-             bounds, where, labels);
+             bounds, where, labels, holes);
   }
 
   /// partial_fit on one chunk; sample_weight is null or validated.
@@ -347,20 +372,43 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     const bool first = !is_fitted();
     detail::check_data<Scalar, Dim>(X, where,
                                     first ? std::max<Eigen::Index>(options_.n_components, 1) : 1,
-                                    first ? -1 : n_features_in_);
-    const detail::ColumnBounds bounds = detail::check_fit_range<Scalar>(X, where);
+                                    first ? -1 : n_features_in_, nan_policy());
+    const bool holes = has_missing(X);
+    const detail::ColumnBounds bounds =
+        holes ? detail::ColumnBounds{} : detail::check_fit_range<Scalar>(X, where);
     partial_fit_rows(sample_weight ? detail::RowSource<Scalar, Dim>(X, *sample_weight)
                                    : detail::RowSource<Scalar, Dim>(X),
-                     bounds, where);
+                     bounds, where, holes);
   }
+
+  bool marginalizes_missing() const {
+    return options_.missing_values == MissingValues::marginalize;
+  }
+  detail::NanPolicy nan_policy() const {
+    return marginalizes_missing() ? detail::NanPolicy::allow
+                                  : detail::NanPolicy::reject_or_marginalize;
+  }
+  /// Whether X (checked) has missing entries to marginalize: data without NaN take exactly the
+  /// code path of MissingValues::error.
+  template <typename Derived>
+  bool has_missing(const Eigen::MatrixBase<Derived>& X) const {
+    return marginalizes_missing() && X.hasNaN();
+  }
+
+  /// The rows of X with missing entries regrouped (`holes`), with the checks a fit from them
+  /// needs: a start drawn from the data needs n_components informative rows of positive weight
+  /// and an observed entry in every column. Returns the bounds of the observed entries.
+  detail::ColumnBounds check_missing_layout(const detail::MissingLayout<Scalar, Dim>& holes,
+                                            bool start_from_data, const std::string& where) const;
 
   // The work below the API boundary, on the rows of X whatever its type: defined after the
   // class and, in compiled mode, instantiated once in the emgmm_compiled library.
   void fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
-                const std::string& where, Labels* labels);
+                const std::string& where, Labels* labels, bool holes);
   void partial_fit_rows(const detail::RowSource<Scalar, Dim>& X, const detail::ColumnBounds& bounds,
-                        const std::string& where);
-  SufficientStatistics expectation_rows(const detail::RowSource<Scalar, Dim>& X) const;
+                        const std::string& where, bool holes);
+  SufficientStatistics expectation_rows(const detail::RowSource<Scalar, Dim>& X, bool holes) const;
+  Data impute_rows(const detail::RowSource<Scalar, Dim>& X) const;
 
   /// The one place the fitted state changes (fit, maximization, partial_fit, load). Nothing
   /// here can throw: everything it stores was computed and checked before.
@@ -378,6 +426,12 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     if (!(o.learning_decay > 0.5 && o.learning_decay <= 1.0)) {
       detail::fail(where, "learning_decay = " + detail::to_text(o.learning_decay) +
                               " must be in (0.5, 1] for stepwise EM to converge (default 0.7).");
+    }
+    if (o.missing_values != MissingValues::error &&
+        o.missing_values != MissingValues::marginalize) {
+      detail::fail(where,
+                   "missing_values = " + detail::to_text(static_cast<int>(o.missing_values)) +
+                       " is not MissingValues::error or MissingValues::marginalize.");
     }
     if (!(o.learning_offset > 0.0) || !std::isfinite(o.learning_offset)) {
       detail::fail(where, "learning_offset = " + detail::to_text(o.learning_offset) +
@@ -489,8 +543,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
 
 template <typename Scalar, int Dim>
 void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>& X,
-                                            const detail::ColumnBounds& bounds,
-                                            const std::string& where, Labels* labels) {
+                                            const detail::ColumnBounds& given_bounds,
+                                            const std::string& where, Labels* labels, bool holes) {
   const Eigen::Index K = options_.n_components;
   const Eigen::Index D = X.cols();
   if (X.rows() < K) {
@@ -498,8 +552,19 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
                             detail::to_text(K) + ", n_samples = " + detail::to_text(X.rows()) +
                             "; lower n_components or pass more points.");
   }
-  validate_initial_parameters(where, D, bounds);
   const bool do_init = !(options_.warm_start && is_fitted());
+  // With missing entries: the rows regrouped by pattern; `data` (the initialization's and the
+  // re-seeding's rows) is then the informative rows with their holes filled by column means.
+  std::optional<detail::MissingLayout<Scalar, Dim>> layout;
+  if (holes) layout.emplace(X);
+  const detail::ColumnBounds bounds =
+      layout ? check_missing_layout(*layout,
+                                    do_init && !(options_.weights_init && options_.means_init &&
+                                                 options_.precisions_init),
+                                    where)
+             : given_bounds;
+  const detail::RowSource<Scalar, Dim> data = layout ? layout->informative_rows() : X;
+  validate_initial_parameters(where, D, bounds);
   if (options_.statistics_reducer && do_init &&
       !(options_.weights_init && options_.means_init && options_.precisions_init)) {
     detail::fail(
@@ -528,7 +593,7 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
   const auto start = [&](int) {
     if (!do_init) return State{params_, {}};
     State state;
-    if (const auto k = detail::initialize_parameters(X, options_, random, where, state.params)) {
+    if (const auto k = detail::initialize_parameters(data, options_, random, where, state.params)) {
       throw ill_defined_covariance(where, *k);
     }
     return state;
@@ -539,7 +604,8 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
   const auto step = [&](State& state, int, int) {
     detail::WorstPoints worst{reseed ? K : 0, {}};
     SufficientStatistics stats =
-        detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
+        layout ? detail::missing_expectation(*layout, state.params, reseed ? &worst : nullptr)
+               : detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
     if (options_.statistics_reducer) {
       const Eigen::MatrixXd reference = stats.reference;
       options_.statistics_reducer(stats);
@@ -556,7 +622,7 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
       const std::vector<detail::WorstPoints::Entry> ranked = worst.ranked();
       Data seeds(static_cast<Eigen::Index>(collapsed.size()), D);
       for (std::size_t j = 0; j < collapsed.size(); ++j) {
-        seeds.row(static_cast<Eigen::Index>(j)) = X.row(ranked[j].second);
+        seeds.row(static_cast<Eigen::Index>(j)) = data.row(ranked[j].second);
       }
       if (const auto k = detail::reseed_components<Scalar, Dim>(state.params, collapsed, seeds,
                                                                 stats.n_samples)) {
@@ -574,7 +640,14 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
       fitted.best.params, where,
       fitted.n_iter == 0 ? detail::WeightSum::at_most_one : detail::WeightSum::one);
   // The final E-step, through the same code as predict() so fit_predict(X) == fit(X).predict(X).
-  if (labels) *labels = labels_of(X, fitted.best.params);
+  if (labels && layout) {
+    labels->resize(X.rows());
+    detail::SampleOutputs<Scalar> out;
+    out.labels = labels;
+    detail::missing_evaluation(*layout, fitted.best.params, out);
+  } else if (labels) {
+    *labels = labels_of(X, fitted.best.params);
+  }
   // partial_fit continues with the fitted model's statistics (per unit weight) as its first chunk.
   SufficientStatistics& running = fitted.best.stats;
   if (running.n_samples > 0.0) running *= 1.0 / running.n_samples;
@@ -585,15 +658,24 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
 
 template <typename Scalar, int Dim>
 void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scalar, Dim>& X,
-                                                    const detail::ColumnBounds& bounds,
-                                                    const std::string& where) {
+                                                    const detail::ColumnBounds& given_bounds,
+                                                    const std::string& where, bool holes) {
   const bool first = !is_fitted();
   const Eigen::Index D = X.cols();
+  std::optional<detail::MissingLayout<Scalar, Dim>> layout;
+  if (holes) layout.emplace(X);
   Parameters params;
   if (first) {
+    const detail::ColumnBounds bounds =
+        layout ? check_missing_layout(
+                     *layout,
+                     !(options_.weights_init && options_.means_init && options_.precisions_init),
+                     where)
+               : given_bounds;
     validate_initial_parameters(where, D, bounds);
     detail::Random random(detail::Random::seed_from(options_.random_state));
-    if (const auto k = detail::initialize_parameters(X, options_, random, where, params)) {
+    const detail::RowSource<Scalar, Dim> data = layout ? layout->informative_rows() : X;
+    if (const auto k = detail::initialize_parameters(data, options_, random, where, params)) {
       throw ill_defined_covariance(where, *k);
     }
   } else {
@@ -608,7 +690,8 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     }
     params = params_;
   }
-  SufficientStatistics stats = detail::expectation_pass(X, params);
+  SufficientStatistics stats =
+      layout ? detail::missing_expectation(*layout, params) : detail::expectation_pass(X, params);
   if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
   stats *= 1.0 / stats.n_samples;        // per unit weight, so chunks of any size mix alike
   const double chunk_lower_bound = stats.log_likelihood;
@@ -641,8 +724,49 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
 
 template <typename Scalar, int Dim>
 SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(
-    const detail::RowSource<Scalar, Dim>& X) const {
+    const detail::RowSource<Scalar, Dim>& X, bool holes) const {
+  if (holes) {
+    const detail::MissingLayout<Scalar, Dim> layout(X);
+    return finite_statistics(detail::missing_expectation(layout, params_));
+  }
   return finite_statistics(detail::expectation_pass(X, params_));
+}
+
+template <typename Scalar, int Dim>
+typename GaussianMixture<Scalar, Dim>::Data GaussianMixture<Scalar, Dim>::impute_rows(
+    const detail::RowSource<Scalar, Dim>& X) const {
+  return detail::impute_rows(X, params_);
+}
+
+template <typename Scalar, int Dim>
+detail::ColumnBounds GaussianMixture<Scalar, Dim>::check_missing_layout(
+    const detail::MissingLayout<Scalar, Dim>& holes, bool start_from_data,
+    const std::string& where) const {
+  const Eigen::Index K = options_.n_components;
+  if (holes.n_positive() == 0) {
+    detail::fail(where,
+                 "every row of positive weight has every entry missing (NaN), so there is "
+                 "nothing to fit; pass rows with observed entries.");
+  }
+  if (start_from_data) {
+    const Eigen::Index column = holes.unobserved_column();
+    if (column >= 0) {
+      detail::fail(where, "column " + detail::to_text(column) +
+                              " of X has no observed entry (every value is NaN, or its rows "
+                              "have weight 0), so the start cannot be drawn from the data; drop "
+                              "that column, or give weights_init, means_init and "
+                              "precisions_init.");
+    }
+    if (holes.n_positive() < K) {
+      detail::fail(where, "only " + detail::to_text(holes.n_positive()) +
+                              " rows have an observed entry and positive weight but the start "
+                              "from the data needs n_components = " +
+                              detail::to_text(K) +
+                              "; lower n_components or give weights_init, means_init and "
+                              "precisions_init.");
+    }
+  }
+  return detail::check_fit_range<Scalar>(holes.rows(), where);
 }
 
 template <typename Scalar, int Dim>

@@ -34,6 +34,12 @@ using IterationCallback = std::function<bool(const IterationInfo&)>;
 /// processes, added in rank order). See GaussianMixtureOptions::statistics_reducer.
 using StatisticsReducer = std::function<void(SufficientStatistics&)>;
 
+/// What GaussianMixture makes of a NaN entry of X (GaussianMixtureOptions::missing_values).
+enum class MissingValues {
+  error,        ///< NaN is an error, as in scikit-learn (the default)
+  marginalize,  ///< NaN means "missing at random": EM on the observed entries of every row
+};
+
 /// GaussianMixture's parameters under scikit-learn's names and with its defaults.
 /// A plain aggregate, so C++20 code can write `{.n_components = 3, .covariance_type = ...}`.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
@@ -85,6 +91,13 @@ struct GaussianMixtureOptions {
   /// 2009; Cappé & Moulines 2009) needs learning_decay in (0.5, 1]; smaller forgets faster.
   double learning_decay = 0.7;
   double learning_offset = 1.0;  ///< > 0; larger makes the first chunks weigh less
+  /// Not in sklearn. With MissingValues::marginalize a NaN entry of X is missing at random for
+  /// fit, fit_predict, partial_fit, expectation, predict, predict_proba, score_samples, score,
+  /// bic and aic: each row counts by the marginal density of its observed entries, and the
+  /// M-step uses the expected statistics of the missing ones (README, "Missing values").
+  /// Infinity stays an error. Data without NaN run exactly the code of MissingValues::error.
+  /// Not saved by save() (as the callback): set it again on a loaded model.
+  MissingValues missing_values = MissingValues::error;
 };
 
 /// BayesianGaussianMixture's parameters under scikit-learn's names and with its defaults; a

@@ -29,6 +29,10 @@
 // relative; its iterations are counted from its own log, and a run that stopped early is
 // reported as an error rather than timed.
 //
+// Rows "emgmm<double,mcarP%>" (W2 only): GaussianMixture with MissingValues::marginalize on
+// W2's data with P% of the entries (MCAR) set to NaN, from the same start (issue 18). 0% is
+// the option on complete data, which runs exactly emgmm<double>'s code.
+//
 // Rows "bayesian<...>": emgmm::BayesianGaussianMixture's variational iterations from the same
 // k-means labels (see bm_bayesian), to show they cost what the EM iterations cost: the same
 // fused pass, plus the responsibilities' entropy and the digamma terms of K components.
@@ -57,8 +61,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -274,12 +280,14 @@ emgmm::GaussianMixtureOptions<Scalar, Dim> options_for(const Prepared& p, int ma
 
 template <typename Scalar, int Dim, typename Data>
 void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int threads,
-               std::string name = "") {
+               std::string name = "", bool marginalize = false) {
   const Workload& w = p.w;
   const double reference = gemm_reference<Scalar>(p, threads);
   set_threads(threads);
   const int iters = g_settings.em_iters;
-  emgmm::GaussianMixture<Scalar, Dim> gmm(options_for<Scalar, Dim>(p, iters));
+  emgmm::GaussianMixtureOptions<Scalar, Dim> options = options_for<Scalar, Dim>(p, iters);
+  if (marginalize) options.missing_values = emgmm::MissingValues::marginalize;
+  emgmm::GaussianMixture<Scalar, Dim> gmm(options);
   double total = 0.0;
   for (auto _ : state) {
     const Clock::time_point begin = Clock::now();
@@ -311,6 +319,24 @@ void bm_emgmm_row_major(benchmark::State& state, const Workload& w, int threads)
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Map<const RowMajor> X(p.Xr.data(), p.Xr.rows(), p.Xr.cols());
   run_emgmm<double, Eigen::Dynamic>(state, p, X, threads, "emgmm<double,row-major>");
+}
+
+/// emgmm's fit with MissingValues::marginalize on the workload's data with `percent` of the
+/// entries (MCAR, fixed seed) replaced by NaN (issue 18): 0% runs the option on complete data,
+/// which must cost what emgmm<double> costs (the same code path).
+template <int Percent>
+void bm_emgmm_missing(benchmark::State& state, const Workload& w, int threads) {
+  const Prepared& p = prepare(w);
+  Eigen::MatrixXd X = p.X;
+  std::mt19937_64 engine(18);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      if (uniform(engine) < Percent / 100.0) X(i, j) = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  run_emgmm<double, Eigen::Dynamic>(state, p, X, threads,
+                                    "emgmm<double,mcar" + std::to_string(Percent) + "%>", true);
 }
 
 /// emgmm's fit; Dim = 2 runs the fixed-size model on Eigen::Matrix<double, Dynamic, 2> data,
@@ -579,6 +605,11 @@ void register_benchmarks() {
       add("emgmm<double>", bm_emgmm<double, Eigen::Dynamic>);
       add("emgmm<double,row-major>", bm_emgmm_row_major);
       add("bayesian<double>", bm_bayesian<double>);
+      if (w.name == "W2") {
+        add("emgmm<double,mcar0%>", bm_emgmm_missing<0>);
+        add("emgmm<double,mcar5%>", bm_emgmm_missing<5>);
+        add("emgmm<double,mcar20%>", bm_emgmm_missing<20>);
+      }
       if (is_w1) {
         add("emgmm<double,2>", bm_emgmm<double, 2>);
       } else {

@@ -17,6 +17,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include "../errors.hpp"
 #include "covariance.hpp"
+#include "missing.hpp"
 #include "model_check.hpp"
 #include "parameters.hpp"
 #include "passes.hpp"
@@ -49,7 +50,11 @@ class MixtureModel {
   template <typename DerivedX>
   Labels predict(const Eigen::MatrixBase<DerivedX>& X) const {
     check_input(X, "predict");
-    return labels_of(RowSource<Scalar, Dim>(X), mixture());
+    Labels labels(X.rows());
+    SampleOutputs<Scalar> out;
+    out.labels = &labels;
+    evaluate_input(X, out);
+    return labels;
   }
 
   /// Posterior probability of each component for every row of X (n x n_components).
@@ -59,7 +64,7 @@ class MixtureModel {
     Matrix proba(X.rows(), mixture().n_components());
     SampleOutputs<Scalar> out;
     out.responsibilities = &proba;
-    evaluate(RowSource<Scalar, Dim>(X), mixture(), out);
+    evaluate_input(X, out);
     return proba;
   }
 
@@ -189,15 +194,32 @@ class MixtureModel {
     Vector log_prob(X.rows());
     SampleOutputs<Scalar> out;
     out.log_prob = &log_prob;
-    evaluate(RowSource<Scalar, Dim>(X), mixture(), out);
+    evaluate_input(X, out);
     return log_prob;
   }
 
   template <typename DerivedX>
   void check_input(const Eigen::MatrixBase<DerivedX>& X, const char* method) const {
     require_fitted(method);
-    check_data<Scalar, Dim>(X, name(method), 1, n_features_in_);
+    check_data<Scalar, Dim>(X, name(method), 1, n_features_in_, derived().nan_policy());
   }
+
+  /// The per-sample E-step on checked X: the blocked pass, or, when the estimator marginalizes
+  /// missing entries and X has some, the pass by missingness pattern (missing.hpp).
+  template <typename DerivedX>
+  void evaluate_input(const Eigen::MatrixBase<DerivedX>& X,
+                      const SampleOutputs<Scalar>& out) const {
+    const RowSource<Scalar, Dim> rows(X);
+    if (derived().marginalizes_missing() && X.hasNaN()) {
+      evaluate_missing(rows, mixture(), out);
+    } else {
+      evaluate(rows, mixture(), out);
+    }
+  }
+
+  /// evaluate() on data with missing entries (NaN), by missingness pattern.
+  static void evaluate_missing(const RowSource<Scalar, Dim>& X, const Parameters& params,
+                               const SampleOutputs<Scalar>& out);
 
   void require_fitted(const char* method) const {
     if (!is_fitted()) {
@@ -238,6 +260,14 @@ void MixtureModel<Derived, Scalar, Dim>::evaluate(const RowSource<Scalar, Dim>& 
                                                   const Parameters& params,
                                                   const SampleOutputs<Scalar>& out) {
   evaluation_pass(X, params, out);
+}
+
+template <typename Derived, typename Scalar, int Dim>
+void MixtureModel<Derived, Scalar, Dim>::evaluate_missing(const RowSource<Scalar, Dim>& X,
+                                                          const Parameters& params,
+                                                          const SampleOutputs<Scalar>& out) {
+  const MissingLayout<Scalar, Dim> layout(X);
+  missing_evaluation(layout, params, out);
 }
 
 template <typename Derived, typename Scalar, int Dim>

@@ -49,12 +49,20 @@ constexpr void static_check_input() {
                 "one point per row, with Dim features.");
 }
 
+/// What check_data makes of NaN entries.
+enum class NanPolicy {
+  reject,                 ///< an error, "remove or impute those values"
+  reject_or_marginalize,  ///< an error that also names MissingValues::marginalize
+  allow,                  ///< missing entries (MissingValues::marginalize); infinity still fails
+};
+
 /// Validates a data matrix: enough rows, at least one column, the model's number of features,
-/// every value finite and representable in the model's Scalar. `where` names the calling
-/// method for the message.
+/// every value finite (or NaN, under NanPolicy::allow) and representable in the model's Scalar.
+/// `where` names the calling method for the message.
 template <typename Scalar, int Dim, typename Derived>
 void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
-                Eigen::Index min_samples, Eigen::Index expected_features = -1) {
+                Eigen::Index min_samples, Eigen::Index expected_features = -1,
+                NanPolicy nan_policy = NanPolicy::reject) {
   static_check_input<Derived, Dim>();
   if (X.cols() < 1) {
     fail(where, "X has 0 columns (features); pass one point per row with at least one feature.");
@@ -90,9 +98,17 @@ void check_data(const Eigen::MatrixBase<Derived>& X, const std::string& where,
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
       for (Eigen::Index i = 0; i < X.rows(); ++i) {
         const double value = static_cast<double>(X.coeff(i, j));
+        if (std::isnan(value) && nan_policy == NanPolicy::allow) continue;
         if (!std::isfinite(value)) {
           fail(where, "X(" + to_text(i) + ", " + to_text(j) + ") = " + to_text(value) +
-                          "; X must not contain NaN or infinity (remove or impute those values).");
+                          (nan_policy == NanPolicy::allow
+                               ? "; X must not contain infinity (NaN marks a missing entry)."
+                           : nan_policy == NanPolicy::reject_or_marginalize
+                               ? "; X must not contain NaN or infinity (remove or impute those "
+                                 "values, or set missing_values = MissingValues::marginalize to "
+                                 "treat NaN as missing)."
+                               : "; X must not contain NaN or infinity (remove or impute those "
+                                 "values)."));
         }
         if (std::abs(value) > largest) {
           fail(where, "X(" + to_text(i) + ", " + to_text(j) + ") = " + to_text(value) +
