@@ -27,13 +27,13 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <utility>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
 #include "../errors.hpp"
 #include "../sufficient_statistics.hpp"
 #include "accumulate.hpp"
+#include "cholesky.hpp"
 #include "covariance.hpp"
 #include "log_sum_exp.hpp"
 #include "parallel.hpp"
@@ -268,17 +268,15 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::MatrixXd& S = sigma[static_cast<std::size_t>(k)];
         MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-        const Eigen::MatrixXd S_oo = S(o, o);
-        Eigen::LLT<Eigen::MatrixXd> llt(S_oo);
-        if (llt.info() != Eigen::Success) {
+        f.L = S(o, o);
+        if (!cholesky_lower_in_place(f.L.data(), n_o)) {
           throw NumericalError(
               "emgmm: the covariance of component " + to_text(k) +
               " restricted to a row's observed features is not positive definite; increase "
               "reg_covar.");
         }
-        f.L = llt.matrixL();
         f.B = S(o, m);
-        f.L.triangularView<Eigen::Lower>().solveInPlace(f.B);
+        solve_lower_in_place(f.L.data(), n_o, f.B.data(), n_m, n_o);
         f.C = S(m, m);
         f.C.noalias() -= f.B.transpose() * f.B;
         f.log_constant =
@@ -299,7 +297,7 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
           Eigen::MatrixXd& zk = z[static_cast<std::size_t>(k)];
           const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
           zk = observed.colwise() - means(k, o).transpose();
-          f.L.triangularView<Eigen::Lower>().solveInPlace(zk);
+          solve_lower_in_place(f.L.data(), n_o, zk.data(), rows, n_o);
           log_prob.col(k) =
               (f.log_constant - 0.5 * zk.colwise().squaredNorm().array()).transpose().matrix();
         }
