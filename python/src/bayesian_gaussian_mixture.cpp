@@ -13,13 +13,7 @@ namespace {
 template <typename Scalar>
 void configure(emgmm::BayesianGaussianMixture<Scalar>& model, const py::dict& d) {
   auto o = model.get_params();
-  read_option(d, "n_components", o.n_components);
-  read_enum(d, "covariance_type", o.covariance_type, emgmm::covariance_type_from_string);
-  read_option(d, "tol", o.tol);
-  read_option(d, "reg_covar", o.reg_covar);
-  read_option(d, "max_iter", o.max_iter);
-  read_option(d, "n_init", o.n_init);
-  read_enum(d, "init_params", o.init_params, emgmm::init_params_from_string);
+  read_mixture_options(d, o);
   read_enum(d, "weight_concentration_prior_type", o.weight_concentration_prior_type,
             emgmm::weight_concentration_prior_type_from_string);
   read_option(d, "weight_concentration_prior", o.weight_concentration_prior);
@@ -28,10 +22,6 @@ void configure(emgmm::BayesianGaussianMixture<Scalar>& model, const py::dict& d)
   read_option(d, "degrees_of_freedom_prior", o.degrees_of_freedom_prior);
   read_option(d, "covariance_prior", o.covariance_prior);
   read_option(d, "resp_init", o.resp_init);
-  read_option(d, "random_state", o.random_state);
-  read_option(d, "warm_start", o.warm_start);
-  read_option(d, "verbose", o.verbose);
-  read_option(d, "verbose_interval", o.verbose_interval);
   model.set_params(std::move(o));
 }
 

@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include <emgmm/covariance_type.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <sstream>
@@ -76,6 +78,23 @@ template <typename Model>
 Model load_text(const std::string& text) {
   std::istringstream in(text);
   return Model::load(in);
+}
+
+/// The options both mixtures' Options structs have under the same names: read once for
+/// GaussianMixtureOptions and BayesianGaussianMixtureOptions alike.
+template <typename Options>
+void read_mixture_options(const py::dict& d, Options& o) {
+  read_option(d, "n_components", o.n_components);
+  read_enum(d, "covariance_type", o.covariance_type, emgmm::covariance_type_from_string);
+  read_option(d, "tol", o.tol);
+  read_option(d, "reg_covar", o.reg_covar);
+  read_option(d, "max_iter", o.max_iter);
+  read_option(d, "n_init", o.n_init);
+  read_enum(d, "init_params", o.init_params, emgmm::init_params_from_string);
+  read_option(d, "random_state", o.random_state);
+  read_option(d, "warm_start", o.warm_start);
+  read_option(d, "verbose", o.verbose);
+  read_option(d, "verbose_interval", o.verbose_interval);
 }
 
 /// The attributes GaussianMixture and BayesianGaussianMixture share, as numpy arrays in the

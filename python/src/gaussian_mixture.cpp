@@ -13,20 +13,10 @@ namespace {
 template <typename Scalar>
 void configure(emgmm::GaussianMixture<Scalar>& model, const py::dict& d) {
   auto o = model.get_params();
-  read_option(d, "n_components", o.n_components);
-  read_enum(d, "covariance_type", o.covariance_type, emgmm::covariance_type_from_string);
-  read_option(d, "tol", o.tol);
-  read_option(d, "reg_covar", o.reg_covar);
-  read_option(d, "max_iter", o.max_iter);
-  read_option(d, "n_init", o.n_init);
-  read_enum(d, "init_params", o.init_params, emgmm::init_params_from_string);
+  read_mixture_options(d, o);
   read_option(d, "weights_init", o.weights_init);
   read_option(d, "means_init", o.means_init);
   read_option(d, "precisions_init", o.precisions_init);
-  read_option(d, "random_state", o.random_state);
-  read_option(d, "warm_start", o.warm_start);
-  read_option(d, "verbose", o.verbose);
-  read_option(d, "verbose_interval", o.verbose_interval);
   read_option(d, "learning_decay", o.learning_decay);
   read_option(d, "learning_offset", o.learning_offset);
   model.set_params(std::move(o));
