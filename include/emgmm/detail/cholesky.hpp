@@ -11,6 +11,7 @@ EMGMM_DIAGNOSTICS_PUSH
 // level-3 machinery (a few thousand functions) in every file that fits a model. These are
 // templated on the Scalar only.
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -43,27 +44,6 @@ bool cholesky_lower_in_place(Scalar* a, Eigen::Index n) {
   return true;
 }
 
-/// Replaces the lower-triangular n x n column-major L (nonzero diagonal) by its inverse, also
-/// lower triangular, by forward substitution on each column of the identity.
-template <typename Scalar>
-void invert_lower_in_place(Scalar* l, Eigen::Index n) {
-  // Column c of the inverse depends only on L's columns c..n-1 and on the inverse's own
-  // column c, and fills rows c..n-1: computed in a scratch column, then written over L's
-  // column c, which no later column (c' > c) reads.
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> x(n);
-  for (Eigen::Index c = 0; c < n; ++c) {
-    for (Eigen::Index i = c; i < n; ++i) x(i) = Scalar(0);
-    x(c) = Scalar(1);
-    for (Eigen::Index k = c; k < n; ++k) {
-      const Scalar* l_k = l + k * n;
-      x(k) /= l_k[k];
-      const Scalar x_k = x(k);
-      for (Eigen::Index i = k + 1; i < n; ++i) x(i) -= l_k[i] * x_k;
-    }
-    for (Eigen::Index i = c; i < n; ++i) l[c * n + i] = x(i);
-  }
-}
-
 /// Solves L X = B in place for a lower-triangular n x n column-major L (nonzero diagonal) and
 /// the n x n_rhs column-major B (leading dimension ldb): B becomes L^{-1} B.
 template <typename Scalar>
@@ -78,6 +58,17 @@ void solve_lower_in_place(const Scalar* l, Eigen::Index n, Scalar* b, Eigen::Ind
       for (Eigen::Index i = k + 1; i < n; ++i) x[i] -= l_k[i] * x_k;
     }
   }
+}
+
+/// Replaces the lower-triangular n x n column-major L (nonzero diagonal) by its inverse, also
+/// lower triangular: L X = I solved by forward substitution (above the diagonal the solve
+/// leaves the identity's zeros).
+template <typename Scalar>
+void invert_lower_in_place(Scalar* l, Eigen::Index n) {
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> inverse(n, n);
+  inverse.setIdentity();
+  solve_lower_in_place(l, n, inverse.data(), n, n);
+  std::copy(inverse.data(), inverse.data() + n * n, l);
 }
 
 /// Transposes the n x n column-major matrix in place.
