@@ -604,8 +604,9 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
   const auto step = [&](State& state, int, int) {
     detail::WorstPoints worst{reseed ? K : 0, {}};
     SufficientStatistics stats =
-        layout ? detail::missing_expectation(*layout, state.params, reseed ? &worst : nullptr)
-               : detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
+        layout
+            ? detail::missing_expectation(*layout, state.params, where, reseed ? &worst : nullptr)
+            : detail::expectation_pass(X, state.params, reseed ? &worst : nullptr);
     if (options_.statistics_reducer) {
       const Eigen::MatrixXd reference = stats.reference;
       options_.statistics_reducer(stats);
@@ -644,7 +645,7 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     labels->resize(X.rows());
     detail::SampleOutputs<Scalar> out;
     out.labels = labels;
-    detail::missing_evaluation(*layout, fitted.best.params, out);
+    detail::missing_evaluation(*layout, fitted.best.params, out, where);
   } else if (labels) {
     *labels = labels_of(X, fitted.best.params);
   }
@@ -690,8 +691,8 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     }
     params = params_;
   }
-  SufficientStatistics stats =
-      layout ? detail::missing_expectation(*layout, params) : detail::expectation_pass(X, params);
+  SufficientStatistics stats = layout ? detail::missing_expectation(*layout, params, where)
+                                      : detail::expectation_pass(X, params);
   if (!(stats.n_samples > 0.0)) return;  // a chunk of weight 0 changes nothing
   stats *= 1.0 / stats.n_samples;        // per unit weight, so chunks of any size mix alike
   const double chunk_lower_bound = stats.log_likelihood;
@@ -727,7 +728,8 @@ SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(
     const detail::RowSource<Scalar, Dim>& X, bool holes) const {
   if (holes) {
     const detail::MissingLayout<Scalar, Dim> layout(X);
-    return finite_statistics(detail::missing_expectation(layout, params_));
+    return finite_statistics(
+        detail::missing_expectation(layout, params_, "GaussianMixture::expectation"));
   }
   return finite_statistics(detail::expectation_pass(X, params_));
 }
@@ -735,7 +737,7 @@ SufficientStatistics GaussianMixture<Scalar, Dim>::expectation_rows(
 template <typename Scalar, int Dim>
 typename GaussianMixture<Scalar, Dim>::Data GaussianMixture<Scalar, Dim>::impute_rows(
     const detail::RowSource<Scalar, Dim>& X) const {
-  return detail::impute_rows(X, params_);
+  return detail::impute_rows(X, params_, "GaussianMixture::impute");
 }
 
 template <typename Scalar, int Dim>

@@ -19,6 +19,7 @@ EMGMM_DIAGNOSTICS_PUSH
 // expected complete-data statistics, which the M-step (m_step.hpp) turns into the next model
 // unchanged. Sub-matrices are taken of the covariance, never of the precision.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -214,7 +215,53 @@ struct IncompleteOutputs {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>* imputed = nullptr;
 };
 
-/// One component restricted to a pattern: the factors of the formulas at the top of the file.
+/// Whether a pattern goes through the precision side (|m| <= |o|: factors of |m| x |m|
+/// blocks of the precision, per row) or the covariance side (|m| > |o|: factors of the |o| x
+/// |o| sub-covariance, once per pattern). Each side factors the smaller block.
+inline bool by_precision(std::size_t n_observed, std::size_t n_missing) {
+  return n_missing <= n_observed;
+}
+
+/// A unit of incomplete_pass's work: `count` rows of rows() from `start`. Precision side: a
+/// block of consecutive rows of the precision-side patterns from `first_pattern` on (cut at
+/// the block size, not at the patterns). Covariance side: all of pattern `first_pattern`.
+struct IncompletePiece {
+  Eigen::Index start = 0;
+  Eigen::Index count = 0;
+  std::size_t first_pattern = 0;
+  bool precision_side = false;
+};
+
+/// The pieces of the patterns of `layout`, in the order of its rows: depends on the layout and
+/// the block size only, so that results do not depend on the number of threads.
+template <typename Scalar, int Dim>
+std::vector<IncompletePiece> incomplete_pieces(const MissingLayout<Scalar, Dim>& layout,
+                                               Eigen::Index block_rows) {
+  std::vector<IncompletePiece> pieces;
+  const auto& patterns = layout.patterns();
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    const auto& pattern = patterns[p];
+    if (!by_precision(pattern.observed.size(), pattern.missing.size())) {
+      pieces.push_back(IncompletePiece{pattern.start, pattern.count, p, false});
+      continue;
+    }
+    Eigen::Index row = pattern.start;
+    const Eigen::Index end = pattern.start + pattern.count;
+    while (row < end) {
+      if (pieces.empty() || !pieces.back().precision_side || pieces.back().count == block_rows ||
+          pieces.back().start + pieces.back().count != row) {
+        pieces.push_back(IncompletePiece{row, 0, p, true});
+      }
+      const Eigen::Index take = std::min(block_rows - pieces.back().count, end - row);
+      pieces.back().count += take;
+      row += take;
+    }
+  }
+  return pieces;
+}
+
+/// One component restricted to a pattern on the covariance side: the factors of the formulas
+/// at the top of the file.
 struct MarginalFactor {
   Eigen::MatrixXd L;       ///< |o| x |o|, lower: L L^T = S_oo
   Eigen::MatrixXd B;       ///< |o| x |m|: L^-1 S_om
@@ -222,153 +269,418 @@ struct MarginalFactor {
   double log_constant{0};  ///< log weight - |o|/2 log 2 pi - log det L
 };
 
+/// A block of incomplete rows as both sides leave it for finish_incomplete_block: rows
+/// [start, start + rows) of rows(), cut into segments of one pattern each.
+struct CompletedBlock {
+  struct Segment {
+    Eigen::Index begin = 0;  ///< first row, relative to the block
+    Eigen::Index end = 0;
+    const std::vector<Eigen::Index>* missing = nullptr;
+    std::size_t cov_offset = 0;  ///< component k's Cov[x_m | x_o, k] at cov_offset + k |m|^2
+  };
+  Eigen::Index start = 0;
+  Eigen::Index rows = 0;
+  std::vector<Segment> segments;
+  Eigen::MatrixXd log_prob;  ///< rows x K: log w_k + log p(x_o | k), then responsibilities
+  std::vector<double> T;     ///< K blocks of D x rows (column-major): x^ - mu_k per row
+  std::vector<double> conditional_cov;  ///< per segment and component, |m| x |m| column-major
+
+  double* deviations(Eigen::Index k, Eigen::Index D) { return T.data() + k * D * rows; }
+  const double* deviations(Eigen::Index k, Eigen::Index D) const { return T.data() + k * D * rows; }
+  /// Makes room for `n_rows` rows and `n_segments` segments of the patterns listed.
+  void reset(Eigen::Index first, Eigen::Index n_rows, Eigen::Index K, Eigen::Index D) {
+    start = first;
+    rows = n_rows;
+    segments.clear();
+    log_prob.resize(n_rows, K);
+    T.resize(static_cast<std::size_t>(K * D * n_rows));
+    conditional_cov.clear();
+  }
+  void add_segment(Eigen::Index begin, Eigen::Index end, const std::vector<Eigen::Index>& missing,
+                   Eigen::Index K) {
+    const std::size_t n_m = missing.size();
+    segments.push_back(Segment{begin, end, &missing, conditional_cov.size()});
+    conditional_cov.resize(conditional_cov.size() + static_cast<std::size_t>(K) * n_m * n_m);
+  }
+};
+
+/// What both sides of incomplete_pass read: the model in double.
+struct IncompleteModel {
+  CovarianceType type = CovarianceType::full;
+  Eigen::Index K = 0;
+  Eigen::Index D = 0;
+  Eigen::MatrixXd means;               ///< K x D
+  Eigen::VectorXd log_weights;         ///< K
+  std::vector<Eigen::MatrixXd> sigma;  ///< per component, D x D
+  /// Precision side: per component U = L^-1 (lower, L L^T = S, so U^T U = S^-1 = Lambda),
+  /// Lambda, and log det U = -1/2 log det S.
+  std::vector<Eigen::MatrixXd> U, precision;
+  Eigen::VectorXd log_det_U;
+  std::string where;  ///< the calling function, for the messages
+
+  [[noreturn]] void not_positive_definite(Eigen::Index k, const char* block) const {
+    throw NumericalError(where + ": the covariance of component " + to_text(k) + " (covariances, " +
+                         block +
+                         ") is not numerically positive definite; increase reg_covar or "
+                         "rescale the data.");
+  }
+};
+
+/// The precision side on one piece: for component k and a row with observed o and missing m,
+/// with Lambda_mm = M M^T (M lower) and d = x - mu_k (d_m = 0 first) (Lambda = S^-1 in blocks;
+/// the Schur complements of Little & Rubin 2002, sec. 11.2):
+///   E[x_m | x_o, k] - mu_m = delta = -Lambda_mm^-1 Lambda_mo d_o = -M^-T M^-1 (U^T U d)_m
+///   Cov[x_m | x_o, k]      = Lambda_mm^-1
+///   d_o^T S_oo^-1 d_o      = |U (d + delta on m)|^2        (the completed row's quadratic)
+///   log det S_oo           = log det S + log det Lambda_mm  = -2 log det U + 2 log det M
+/// so a row costs O(D^2) (one product with U, as the complete rows' pass) plus O(|m| D) and
+/// one |m| x |m| factorization per pattern in the block, instead of O(|o|^3).
+template <typename Scalar, int Dim>
+void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
+                       const IncompletePiece& piece, bool conditional_covariances,
+                       CompletedBlock& block, Eigen::MatrixXd& Y, std::vector<double>& scratch) {
+  const Eigen::Index K = model.K;
+  const Eigen::Index D = model.D;
+  const auto& patterns = layout.patterns();
+  block.reset(piece.start, piece.count, K, D);
+  const Eigen::Index end = piece.start + piece.count;
+  for (std::size_t p = piece.first_pattern; p < patterns.size() && patterns[p].start < end; ++p) {
+    const Eigen::Index begin = std::max(patterns[p].start, piece.start);
+    block.add_segment(begin - piece.start,
+                      std::min(patterns[p].start + patterns[p].count, end) - piece.start,
+                      patterns[p].missing, K);
+  }
+  const Eigen::MatrixXd X =
+      layout.rows().middleRows(piece.start, piece.count).transpose().template cast<double>();
+  const double log_2pi = std::log(2.0 * 3.14159265358979323846);
+  const bool diagonal =
+      model.type == CovarianceType::diag || model.type == CovarianceType::spherical;
+  scratch.resize(static_cast<std::size_t>(3 * D * D + D));
+  double* const M = scratch.data();   // Lambda_mm's factor, |m| x |m|
+  double* const inverse = M + D * D;  // M^-1
+  double* const v = inverse + D * D;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    Eigen::Map<Eigen::MatrixXd> T(block.deviations(k, D), D, piece.count);
+    T = X.colwise() - model.means.row(k).transpose();
+    for (const CompletedBlock::Segment& s : block.segments) {
+      for (const Eigen::Index d : *s.missing) T(d, Eigen::seq(s.begin, s.end - 1)).setZero();
+    }
+    const Eigen::MatrixXd& U = model.U[static_cast<std::size_t>(k)];
+    const Eigen::MatrixXd& precision = model.precision[static_cast<std::size_t>(k)];
+    if (diagonal) {
+      Y.noalias() = U.diagonal().asDiagonal() * T;
+    } else {
+      Y.noalias() = U * T;
+    }
+    for (const CompletedBlock::Segment& s : block.segments) {
+      const std::vector<Eigen::Index>& m = *s.missing;
+      const auto n_m = static_cast<Eigen::Index>(m.size());
+      for (Eigen::Index b = 0; b < n_m; ++b) {
+        for (Eigen::Index a = b; a < n_m; ++a) {
+          M[a + b * n_m] =
+              precision(m[static_cast<std::size_t>(a)], m[static_cast<std::size_t>(b)]);
+        }
+      }
+      if (!cholesky_lower_in_place(M, n_m)) {
+        model.not_positive_definite(k, "its precision restricted to a row's missing features");
+      }
+      double log_det_M = 0.0;
+      for (Eigen::Index a = 0; a < n_m; ++a) log_det_M += std::log(M[a + a * n_m]);
+      const double log_constant =
+          model.log_weights(k) - 0.5 * double(D - n_m) * log_2pi + model.log_det_U(k) - log_det_M;
+      for (Eigen::Index i = s.begin; i < s.end; ++i) {
+        double* y = Y.col(i).data();
+        // v = (U^T y)_m; U is lower, so column m_a is zero above row m_a.
+        for (Eigen::Index a = 0; a < n_m; ++a) {
+          const Eigen::Index c = m[static_cast<std::size_t>(a)];
+          const double* u = U.col(c).data();
+          double sum = 0.0;
+          for (Eigen::Index j = c; j < D; ++j) sum += u[j] * y[j];
+          v[a] = sum;
+        }
+        // delta = -M^-T M^-1 v: forward, then backward substitution.
+        solve_lower_in_place(M, n_m, v, 1, n_m);
+        for (Eigen::Index a = n_m - 1; a >= 0; --a) {
+          double x = v[a];
+          for (Eigen::Index j = a + 1; j < n_m; ++j) x -= M[j + a * n_m] * v[j];
+          v[a] = x / M[a + a * n_m];
+        }
+        for (Eigen::Index a = 0; a < n_m; ++a) {
+          const Eigen::Index c = m[static_cast<std::size_t>(a)];
+          const double delta = -v[a];
+          T(c, i) = delta;
+          const double* u = U.col(c).data();
+          for (Eigen::Index j = c; j < D; ++j) y[j] += u[j] * delta;
+        }
+        block.log_prob(i, k) = log_constant - 0.5 * Y.col(i).squaredNorm();
+      }
+      if (conditional_covariances) {
+        // Lambda_mm^-1 = M^-T M^-1.
+        for (Eigen::Index b = 0; b < n_m; ++b) {
+          for (Eigen::Index a = 0; a < n_m; ++a) inverse[a + b * n_m] = a == b ? 1.0 : 0.0;
+        }
+        solve_lower_in_place(M, n_m, inverse, n_m, n_m);
+        double* C =
+            block.conditional_cov.data() + s.cov_offset + static_cast<std::size_t>(k * n_m * n_m);
+        for (Eigen::Index b = 0; b < n_m; ++b) {
+          for (Eigen::Index a = 0; a < n_m; ++a) {
+            double sum = 0.0;
+            for (Eigen::Index j = std::max(a, b); j < n_m; ++j) {
+              sum += inverse[j + a * n_m] * inverse[j + b * n_m];
+            }
+            C[a + b * n_m] = sum;
+          }
+        }
+      }
+    }
+  }
+}
+
+/// The covariance side's factors of one pattern, for every component (the formulas at the top
+/// of the file).
+inline void factor_marginals(const IncompleteModel& model, const std::vector<Eigen::Index>& o,
+                             const std::vector<Eigen::Index>& m,
+                             std::vector<MarginalFactor>& factors) {
+  const double log_2pi = std::log(2.0 * 3.14159265358979323846);
+  const auto n_o = static_cast<Eigen::Index>(o.size());
+  const auto n_m = static_cast<Eigen::Index>(m.size());
+  factors.resize(static_cast<std::size_t>(model.K));
+  for (Eigen::Index k = 0; k < model.K; ++k) {
+    const Eigen::MatrixXd& S = model.sigma[static_cast<std::size_t>(k)];
+    MarginalFactor& f = factors[static_cast<std::size_t>(k)];
+    f.L = S(o, o);
+    if (!cholesky_lower_in_place(f.L.data(), n_o)) {
+      model.not_positive_definite(k, "restricted to a row's observed features");
+    }
+    f.B = S(o, m);
+    solve_lower_in_place(f.L.data(), n_o, f.B.data(), n_m, n_o);
+    f.C = S(m, m);
+    f.C.noalias() -= f.B.transpose() * f.B;
+    f.log_constant =
+        model.log_weights(k) - 0.5 * double(n_o) * log_2pi - f.L.diagonal().array().log().sum();
+  }
+}
+
+/// The covariance side on rows [start, start + rows) of one pattern, factored by
+/// factor_marginals.
+template <typename Scalar, int Dim>
+void fill_by_covariance(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
+                        const typename MissingLayout<Scalar, Dim>::Pattern& pattern,
+                        const std::vector<MarginalFactor>& factors, Eigen::Index start,
+                        Eigen::Index rows, bool conditional_covariances, CompletedBlock& block,
+                        Eigen::MatrixXd& observed) {
+  const Eigen::Index K = model.K;
+  const Eigen::Index D = model.D;
+  const auto& o = pattern.observed;
+  const auto& m = pattern.missing;
+  const auto n_o = static_cast<Eigen::Index>(o.size());
+  const auto n_m = static_cast<Eigen::Index>(m.size());
+  block.reset(start, rows, K, D);
+  block.add_segment(0, rows, m, K);
+  // The block's observed entries, one column per row.
+  observed.resize(n_o, rows);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    for (Eigen::Index c = 0; c < n_o; ++c) {
+      observed(c, i) = double(layout.rows()(start + i, o[static_cast<std::size_t>(c)]));
+    }
+  }
+  Eigen::MatrixXd z;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
+    z = observed.colwise() - model.means(k, o).transpose();
+    Eigen::Map<Eigen::MatrixXd> T(block.deviations(k, D), D, rows);
+    // The completed rows about mu_k: x_o - mu_o observed, B^T z (the conditional mean minus
+    // mu_m) missing.
+    T(o, Eigen::all) = z;
+    solve_lower_in_place(f.L.data(), n_o, z.data(), rows, n_o);
+    block.log_prob.col(k) =
+        (f.log_constant - 0.5 * z.colwise().squaredNorm().array()).transpose().matrix();
+    T(m, Eigen::all) = f.B.transpose() * z;
+    if (conditional_covariances) {
+      std::copy(f.C.data(), f.C.data() + n_m * n_m,
+                block.conditional_cov.data() + static_cast<std::size_t>(k * n_m * n_m));
+    }
+  }
+}
+
+/// The part both sides share: responsibilities, the per-sample outputs, and the statistics of
+/// the completed rows, r (x^ - mu_k) and r (x^ - mu_k)(x^ - mu_k)^T plus r Cov[x_m | x_o, k]
+/// on the (m, m) block.
+template <typename Scalar, int Dim>
+void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
+                             const IncompleteOutputs<Scalar, Dim>& out, CompletedBlock& block,
+                             SufficientStatistics& stats, WorstPoints* worst) {
+  const Eigen::Index K = model.K;
+  const Eigen::Index D = model.D;
+  const Eigen::Index start = block.start;
+  const Eigen::Index rows = block.rows;
+  Eigen::VectorXd log_norm;
+  normalize_log_rows(block.log_prob, log_norm);  // log_prob now holds the responsibilities
+  const Eigen::MatrixXd& resp = block.log_prob;
+  if (out.samples) {
+    const SampleOutputs<Scalar>& s = *out.samples;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const Eigen::Index row = layout.original_row(start + i);
+      if (s.labels) {
+        Eigen::Index best = 0;
+        resp.row(i).maxCoeff(&best);
+        (*s.labels)(row) = static_cast<int>(best);
+      }
+      if (s.responsibilities) s.responsibilities->row(row) = resp.row(i).template cast<Scalar>();
+      if (s.log_prob) (*s.log_prob)(row) = static_cast<Scalar>(log_norm(i));
+    }
+  }
+  if (worst) {
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      if (layout.weight(start + i) > 0.0) worst->offer(log_norm(i), start + i);
+    }
+  }
+  if (out.imputed) {
+    for (const CompletedBlock::Segment& s : block.segments) {
+      for (Eigen::Index i = s.begin; i < s.end; ++i) {
+        const Eigen::Index row = layout.original_row(start + i);
+        for (const Eigen::Index d : *s.missing) {
+          double expected = 0.0;
+          for (Eigen::Index k = 0; k < K; ++k) {
+            expected += resp(i, k) * (model.means(k, d) + block.deviations(k, D)[d + i * D]);
+          }
+          (*out.imputed)(row, d) = static_cast<Scalar>(expected);
+        }
+      }
+    }
+  }
+  if (!out.stats) return;
+  Eigen::VectorXd w(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) w(i) = layout.weight(start + i);
+  stats.log_likelihood += w.dot(log_norm);
+  stats.n_samples += w.sum();
+  const bool square = model.type == CovarianceType::full || model.type == CovarianceType::tied;
+  Eigen::MatrixXd weighted, second;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const Eigen::Map<const Eigen::MatrixXd> T(block.deviations(k, D), D, rows);
+    const Eigen::VectorXd r = resp.col(k).cwiseProduct(w);
+    stats.resp_sum(k) += r.sum();
+    stats.resp_diff_sum.row(k) += (T * r).transpose();
+    const Eigen::Index first_row = model.type == CovarianceType::full ? k * D : 0;
+    if (square) {
+      weighted = T * r.asDiagonal();
+      second.noalias() = weighted * T.transpose();
+      stats.scatter.middleRows(first_row, D).template triangularView<Eigen::Lower>() += second;
+    } else {
+      stats.scatter.row(k) += (T.array().square().matrix() * r).transpose();
+    }
+    for (const CompletedBlock::Segment& s : block.segments) {
+      const std::vector<Eigen::Index>& m = *s.missing;
+      const auto n_m = static_cast<Eigen::Index>(m.size());
+      const double r_sum = r.segment(s.begin, s.end - s.begin).sum();
+      const double* C =
+          block.conditional_cov.data() + s.cov_offset + static_cast<std::size_t>(k * n_m * n_m);
+      for (Eigen::Index b = 0; b < n_m; ++b) {
+        const Eigen::Index mb = m[static_cast<std::size_t>(b)];
+        if (!square) {
+          stats.scatter(k, mb) += r_sum * C[b + b * n_m];
+          continue;
+        }
+        for (Eigen::Index a = b; a < n_m; ++a) {
+          stats.scatter(first_row + m[static_cast<std::size_t>(a)], mb) += r_sum * C[a + b * n_m];
+        }
+      }
+    }
+  }
+}
+
+/// The model of incomplete_pass in double; the precision side's factors only when `precision`.
+template <typename Scalar, int Dim>
+IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params, bool precision,
+                                 const std::string& where) {
+  IncompleteModel model;
+  model.type = params.covariance_type;
+  model.K = params.n_components();
+  model.D = params.n_features();
+  model.where = where;
+  const Eigen::Index K = model.K;
+  const Eigen::Index D = model.D;
+  model.means = params.means.template cast<double>();
+  model.log_weights.resize(K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    model.log_weights(k) = params.log_weights.size() == K ? params.log_weights(k)
+                                                          : std::log(double(params.weights(k)));
+  }
+  model.sigma.resize(static_cast<std::size_t>(K));
+  for (Eigen::Index k = 0; k < K; ++k) {
+    model.sigma[static_cast<std::size_t>(k)] =
+        expand_component<Scalar, Dim>(params.covariances, model.type, k, D).template cast<double>();
+  }
+  if (!precision) return model;
+  model.U.resize(static_cast<std::size_t>(K));
+  model.precision.resize(static_cast<std::size_t>(K));
+  model.log_det_U.resize(K);
+  Eigen::MatrixXd transposed(D, D);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    Eigen::MatrixXd& U = model.U[static_cast<std::size_t>(k)];
+    U = model.sigma[static_cast<std::size_t>(k)];
+    if (!cholesky_lower_in_place(U.data(), D)) model.not_positive_definite(k, "all features");
+    model.log_det_U(k) = -U.diagonal().array().log().sum();
+    invert_lower_in_place(U.data(), D);
+    transposed = U.transpose();
+    model.precision[static_cast<std::size_t>(k)].resize(D, D);
+    multiply_by_own_transpose(transposed.data(), D,
+                              model.precision[static_cast<std::size_t>(k)].data());
+  }
+  return model;
+}
+
 /// The E-step on the rows of every missingness pattern and on the empty rows, in double. The
-/// patterns are cut into chunks by their number only, and the chunks' sums added in chunk
-/// order, so results do not depend on the number of threads. Throws NumericalError when an
-/// observed sub-covariance is not positive definite.
+/// pieces (incomplete_pieces) are cut into chunks by their number only, and the chunks' sums
+/// added in chunk order, so results do not depend on the number of threads. Throws
+/// NumericalError, naming `where`, when a block of the covariance or precision that a row
+/// needs is not numerically positive definite.
 template <typename Scalar, int Dim>
 void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
                      const MixtureParameters<Scalar, Dim>& params,
-                     const IncompleteOutputs<Scalar, Dim>& out) {
+                     const IncompleteOutputs<Scalar, Dim>& out, const std::string& where) {
   const CovarianceType type = params.covariance_type;
   const Eigen::Index K = params.n_components();
   const Eigen::Index D = params.n_features();
-  const Eigen::MatrixXd means = params.means.template cast<double>();
-  Eigen::VectorXd log_weights(K);
-  for (Eigen::Index k = 0; k < K; ++k) {
-    log_weights(k) = params.log_weights.size() == K ? params.log_weights(k)
-                                                    : std::log(double(params.weights(k)));
-  }
-  std::vector<Eigen::MatrixXd> sigma(static_cast<std::size_t>(K));
-  for (Eigen::Index k = 0; k < K; ++k) {
-    sigma[static_cast<std::size_t>(k)] =
-        expand_component<Scalar, Dim>(params.covariances, type, k, D).template cast<double>();
-  }
-  const double log_2pi = std::log(2.0 * 3.14159265358979323846);
+  // The precision side keeps K completed D x rows blocks: about 256 KiB of them.
+  const Eigen::Index block_rows = std::max<Eigen::Index>(
+      16,
+      std::min<Eigen::Index>(kBlockRows, Eigen::Index{32768} / std::max<Eigen::Index>(1, K * D)));
+  const std::vector<IncompletePiece> pieces = incomplete_pieces(layout, block_rows);
+  bool any_precision = false;
+  for (const IncompletePiece& piece : pieces) any_precision |= piece.precision_side;
+  const IncompleteModel model = incomplete_model(params, any_precision, where);
   const auto& patterns = layout.patterns();
-  const auto n_patterns = static_cast<Eigen::Index>(patterns.size());
-  const ChunkPlan plan =
-      ChunkPlan::make(n_patterns, 1, out.stats ? SufficientStatistics::bytes(type, K, D) : 0.0);
+  const ChunkPlan plan = ChunkPlan::make(static_cast<Eigen::Index>(pieces.size()), 1,
+                                         out.stats ? SufficientStatistics::bytes(type, K, D) : 0.0);
   std::vector<SufficientStatistics> partial(static_cast<std::size_t>(plan.n_chunks));
   std::vector<WorstPoints> chunk_worst(out.worst ? partial.size() : 0,
                                        WorstPoints{out.worst ? out.worst->capacity : 0, {}});
+  const bool conditional_covariances = out.stats != nullptr;
   for_each_chunk(plan, [&](Eigen::Index chunk) {
     SufficientStatistics stats;
     if (out.stats) stats = SufficientStatistics(type, K, D);
-    std::vector<MarginalFactor> factors(static_cast<std::size_t>(K));
-    std::vector<Eigen::MatrixXd> z(static_cast<std::size_t>(K));
-    Eigen::MatrixXd observed, log_prob, T;
-    Eigen::VectorXd log_norm;
-    plan.for_each_block(chunk, [&](Eigen::Index p, Eigen::Index) {
-      const auto& pattern = patterns[static_cast<std::size_t>(p)];
-      const auto& o = pattern.observed;
-      const auto& m = pattern.missing;
-      const auto n_o = static_cast<Eigen::Index>(o.size());
-      const auto n_m = static_cast<Eigen::Index>(m.size());
-      for (Eigen::Index k = 0; k < K; ++k) {
-        const Eigen::MatrixXd& S = sigma[static_cast<std::size_t>(k)];
-        MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-        f.L = S(o, o);
-        if (!cholesky_lower_in_place(f.L.data(), n_o)) {
-          throw NumericalError(
-              "emgmm: the covariance of component " + to_text(k) +
-              " restricted to a row's observed features is not positive definite; increase "
-              "reg_covar.");
-        }
-        f.B = S(o, m);
-        solve_lower_in_place(f.L.data(), n_o, f.B.data(), n_m, n_o);
-        f.C = S(m, m);
-        f.C.noalias() -= f.B.transpose() * f.B;
-        f.log_constant =
-            log_weights(k) - 0.5 * double(n_o) * log_2pi - f.L.diagonal().array().log().sum();
+    WorstPoints* worst = out.worst ? &chunk_worst[static_cast<std::size_t>(chunk)] : nullptr;
+    CompletedBlock block;
+    std::vector<MarginalFactor> factors;
+    Eigen::MatrixXd scratch_matrix;
+    std::vector<double> scratch;
+    plan.for_each_block(chunk, [&](Eigen::Index index, Eigen::Index) {
+      const IncompletePiece& piece = pieces[static_cast<std::size_t>(index)];
+      if (piece.precision_side) {
+        fill_by_precision(layout, model, piece, conditional_covariances, block, scratch_matrix,
+                          scratch);
+        finish_incomplete_block(layout, model, out, block, stats, worst);
+        return;
       }
-      for (Eigen::Index start = pattern.start; start < pattern.start + pattern.count;
-           start += kBlockRows) {
-        const Eigen::Index rows = std::min(kBlockRows, pattern.start + pattern.count - start);
-        // The block's observed entries, one column per row.
-        observed.resize(n_o, rows);
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          for (Eigen::Index c = 0; c < n_o; ++c) {
-            observed(c, i) = double(layout.rows()(start + i, o[static_cast<std::size_t>(c)]));
-          }
-        }
-        log_prob.resize(rows, K);
-        for (Eigen::Index k = 0; k < K; ++k) {
-          Eigen::MatrixXd& zk = z[static_cast<std::size_t>(k)];
-          const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-          zk = observed.colwise() - means(k, o).transpose();
-          solve_lower_in_place(f.L.data(), n_o, zk.data(), rows, n_o);
-          log_prob.col(k) =
-              (f.log_constant - 0.5 * zk.colwise().squaredNorm().array()).transpose().matrix();
-        }
-        normalize_log_rows(log_prob, log_norm);  // log_prob now holds the responsibilities
-        if (out.samples) {
-          const SampleOutputs<Scalar>& s = *out.samples;
-          for (Eigen::Index i = 0; i < rows; ++i) {
-            const Eigen::Index row = layout.original_row(start + i);
-            if (s.labels) {
-              Eigen::Index best = 0;
-              log_prob.row(i).maxCoeff(&best);
-              (*s.labels)(row) = static_cast<int>(best);
-            }
-            if (s.responsibilities) {
-              s.responsibilities->row(row) = log_prob.row(i).template cast<Scalar>();
-            }
-            if (s.log_prob) (*s.log_prob)(row) = static_cast<Scalar>(log_norm(i));
-          }
-        }
-        if (out.worst) {
-          for (Eigen::Index i = 0; i < rows; ++i) {
-            if (layout.weight(start + i) > 0.0) {
-              chunk_worst[static_cast<std::size_t>(chunk)].offer(log_norm(i), start + i);
-            }
-          }
-        }
-        if (out.imputed) {
-          Eigen::MatrixXd expected = Eigen::MatrixXd::Zero(n_m, rows);
-          for (Eigen::Index k = 0; k < K; ++k) {
-            const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-            Eigen::MatrixXd conditional = f.B.transpose() * z[static_cast<std::size_t>(k)];
-            conditional.colwise() += means(k, m).transpose();
-            expected += conditional * log_prob.col(k).asDiagonal();
-          }
-          for (Eigen::Index i = 0; i < rows; ++i) {
-            const Eigen::Index row = layout.original_row(start + i);
-            for (Eigen::Index c = 0; c < n_m; ++c) {
-              (*out.imputed)(row, m[static_cast<std::size_t>(c)]) =
-                  static_cast<Scalar>(expected(c, i));
-            }
-          }
-        }
-        if (out.stats) {
-          Eigen::VectorXd w(rows);
-          for (Eigen::Index i = 0; i < rows; ++i) w(i) = layout.weight(start + i);
-          stats.log_likelihood += w.dot(log_norm);
-          stats.n_samples += w.sum();
-          T.resize(D, rows);
-          for (Eigen::Index k = 0; k < K; ++k) {
-            const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-            const Eigen::MatrixXd& zk = z[static_cast<std::size_t>(k)];
-            const Eigen::VectorXd r = log_prob.col(k).cwiseProduct(w);
-            const double r_sum = r.sum();
-            // The completed rows about the reference mean m_k = mu_k: x_o - mu_o observed,
-            // B^T z (the conditional mean minus mu_m) missing.
-            T(o, Eigen::all) = observed.colwise() - means(k, o).transpose();
-            T(m, Eigen::all) = f.B.transpose() * zk;
-            stats.resp_sum(k) += r_sum;
-            stats.resp_diff_sum.row(k) += (T * r).transpose();
-            if (type == CovarianceType::full || type == CovarianceType::tied) {
-              Eigen::MatrixXd second = T * r.asDiagonal() * T.transpose();
-              second(m, m) += r_sum * f.C;
-              auto block = stats.scatter.middleRows(type == CovarianceType::full ? k * D : 0, D);
-              block.template triangularView<Eigen::Lower>() += second;
-            } else {
-              Eigen::RowVectorXd second = (T.array().square().matrix() * r).transpose();
-              second(m) += r_sum * f.C.diagonal().transpose();
-              stats.scatter.row(k) += second;
-            }
-          }
-        }
+      const auto& pattern = patterns[piece.first_pattern];
+      factor_marginals(model, pattern.observed, pattern.missing, factors);
+      for (Eigen::Index start = piece.start; start < piece.start + piece.count;
+           start += block_rows) {
+        const Eigen::Index rows = std::min(block_rows, piece.start + piece.count - start);
+        fill_by_covariance(layout, model, pattern, factors, start, rows, conditional_covariances,
+                           block, scratch_matrix);
+        finish_incomplete_block(layout, model, out, block, stats, worst);
       }
     });
     partial[static_cast<std::size_t>(chunk)] = std::move(stats);
@@ -396,7 +708,7 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
     }
     Eigen::Index best = 0;
     weights.maxCoeff(&best);
-    const Eigen::RowVectorXd mixture_mean = weights.transpose() * means;
+    const Eigen::RowVectorXd mixture_mean = weights.transpose() * model.means;
     for (const Eigen::Index row : layout.empty()) {
       if (out.samples && out.samples->labels) (*out.samples->labels)(row) = static_cast<int>(best);
       if (out.samples && out.samples->responsibilities) {
@@ -414,7 +726,7 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
 template <typename Scalar, int Dim>
 SufficientStatistics missing_expectation(const MissingLayout<Scalar, Dim>& layout,
                                          const MixtureParameters<Scalar, Dim>& params,
-                                         WorstPoints* worst = nullptr) {
+                                         const std::string& where, WorstPoints* worst = nullptr) {
   SufficientStatistics stats;
   if (layout.n_complete() > 0) {
     stats = expectation_pass(layout.complete_rows(), params, worst);
@@ -426,7 +738,7 @@ SufficientStatistics missing_expectation(const MissingLayout<Scalar, Dim>& layou
   IncompleteOutputs<Scalar, Dim> out;
   out.stats = &stats;
   out.worst = worst;
-  incomplete_pass(layout, params, out);
+  incomplete_pass(layout, params, out, where);
   return stats;
 }
 
@@ -435,7 +747,7 @@ SufficientStatistics missing_expectation(const MissingLayout<Scalar, Dim>& layou
 template <typename Scalar, int Dim>
 void missing_evaluation(const MissingLayout<Scalar, Dim>& layout,
                         const MixtureParameters<Scalar, Dim>& params,
-                        const SampleOutputs<Scalar>& out) {
+                        const SampleOutputs<Scalar>& out, const std::string& where) {
   const Eigen::Index n_complete = layout.n_complete();
   if (n_complete > 0) {
     Eigen::VectorXi labels;
@@ -458,14 +770,15 @@ void missing_evaluation(const MissingLayout<Scalar, Dim>& layout,
   }
   IncompleteOutputs<Scalar, Dim> incomplete;
   incomplete.samples = &out;
-  incomplete_pass(layout, params, incomplete);
+  incomplete_pass(layout, params, incomplete, where);
 }
 
 /// E[x | x_observed] of every row of X under the mixture (n x D): observed entries as they
 /// are, missing ones the responsibility-weighted conditional means of the components.
 template <typename Scalar, int Dim>
-Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> impute_rows(
-    const RowSource<Scalar, Dim>& X, const MixtureParameters<Scalar, Dim>& params) {
+Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> impute_rows(const RowSource<Scalar, Dim>& X,
+                                                       const MixtureParameters<Scalar, Dim>& params,
+                                                       const std::string& where) {
   const MissingLayout<Scalar, Dim> layout(X);
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> imputed(X.rows(), X.cols());
   for (Eigen::Index start = 0; start < X.rows(); start += kBlockRows) {
@@ -476,7 +789,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> impute_rows(
   }
   IncompleteOutputs<Scalar, Dim> out;
   out.imputed = &imputed;
-  incomplete_pass(layout, params, out);
+  incomplete_pass(layout, params, out, where);
   return imputed;
 }
 

@@ -53,7 +53,7 @@ class MixtureModel {
     Labels labels(X.rows());
     SampleOutputs<Scalar> out;
     out.labels = &labels;
-    evaluate_input(X, out);
+    evaluate_input(X, out, "predict");
     return labels;
   }
 
@@ -64,7 +64,7 @@ class MixtureModel {
     Matrix proba(X.rows(), mixture().n_components());
     SampleOutputs<Scalar> out;
     out.responsibilities = &proba;
-    evaluate_input(X, out);
+    evaluate_input(X, out, "predict_proba");
     return proba;
   }
 
@@ -194,7 +194,7 @@ class MixtureModel {
     Vector log_prob(X.rows());
     SampleOutputs<Scalar> out;
     out.log_prob = &log_prob;
-    evaluate_input(X, out);
+    evaluate_input(X, out, method);
     return log_prob;
   }
 
@@ -207,11 +207,11 @@ class MixtureModel {
   /// The per-sample E-step on checked X: the blocked pass, or, when the estimator marginalizes
   /// missing entries and X has some, the pass by missingness pattern (missing.hpp).
   template <typename DerivedX>
-  void evaluate_input(const Eigen::MatrixBase<DerivedX>& X,
-                      const SampleOutputs<Scalar>& out) const {
+  void evaluate_input(const Eigen::MatrixBase<DerivedX>& X, const SampleOutputs<Scalar>& out,
+                      const char* method) const {
     const RowSource<Scalar, Dim> rows(X);
     if (derived().marginalizes_missing() && X.hasNaN()) {
-      evaluate_missing(rows, mixture(), out);
+      evaluate_missing(rows, mixture(), out, name(method));
     } else {
       evaluate(rows, mixture(), out);
     }
@@ -219,7 +219,7 @@ class MixtureModel {
 
   /// evaluate() on data with missing entries (NaN), by missingness pattern.
   static void evaluate_missing(const RowSource<Scalar, Dim>& X, const Parameters& params,
-                               const SampleOutputs<Scalar>& out);
+                               const SampleOutputs<Scalar>& out, const std::string& where);
 
   void require_fitted(const char* method) const {
     if (!is_fitted()) {
@@ -265,9 +265,10 @@ void MixtureModel<Derived, Scalar, Dim>::evaluate(const RowSource<Scalar, Dim>& 
 template <typename Derived, typename Scalar, int Dim>
 void MixtureModel<Derived, Scalar, Dim>::evaluate_missing(const RowSource<Scalar, Dim>& X,
                                                           const Parameters& params,
-                                                          const SampleOutputs<Scalar>& out) {
+                                                          const SampleOutputs<Scalar>& out,
+                                                          const std::string& where) {
   const MissingLayout<Scalar, Dim> layout(X);
-  missing_evaluation(layout, params, out);
+  missing_evaluation(layout, params, out, where);
 }
 
 template <typename Derived, typename Scalar, int Dim>
