@@ -312,33 +312,38 @@ struct IncompleteModel {
   Eigen::MatrixXd means;               ///< K x D
   Eigen::VectorXd log_weights;         ///< K
   std::vector<Eigen::MatrixXd> sigma;  ///< per component, D x D
-  /// Precision side: per component U = L^-1 (lower, L L^T = S, so U^T U = S^-1 = Lambda),
-  /// Lambda, and log det U = -1/2 log det S.
-  std::vector<Eigen::MatrixXd> U, precision;
+  /// Precision side, per component: Lambda = S^-1 = U^T U (U = L^-1, L L^T = S: the
+  /// Cholesky factor's inverse, as precisions_cholesky), and log det U = -1/2 log det S.
+  std::vector<Eigen::MatrixXd> precision;
   Eigen::VectorXd log_det_U;
   std::string where;  ///< the calling function, for the messages
 
-  [[noreturn]] void not_positive_definite(Eigen::Index k, const char* block) const {
-    throw NumericalError(where + ": the covariance of component " + to_text(k) + " (covariances, " +
-                         block +
-                         ") is not numerically positive definite; increase reg_covar or "
-                         "rescale the data.");
+  /// `what`: "restricted to ..." (which block of component k's covariance or precision).
+  [[noreturn]] void not_positive_definite(Eigen::Index k, const std::string& what) const {
+    throw NumericalError(where + ": the covariance of component " + to_text(k) + " " + what +
+                         " is not numerically positive definite (a nearly singular covariance); "
+                         "increase reg_covar or rescale the data.");
   }
 };
 
 /// The precision side on one piece: for component k and a row with observed o and missing m,
-/// with Lambda_mm = M M^T (M lower) and d = x - mu_k (d_m = 0 first) (Lambda = S^-1 in blocks;
-/// the Schur complements of Little & Rubin 2002, sec. 11.2):
-///   E[x_m | x_o, k] - mu_m = delta = -Lambda_mm^-1 Lambda_mo d_o = -M^-T M^-1 (U^T U d)_m
-///   Cov[x_m | x_o, k]      = Lambda_mm^-1
-///   d_o^T S_oo^-1 d_o      = |U (d + delta on m)|^2        (the completed row's quadratic)
-///   log det S_oo           = log det S + log det Lambda_mm  = -2 log det U + 2 log det M
-/// so a row costs O(D^2) (one product with U, as the complete rows' pass) plus O(|m| D) and
-/// one |m| x |m| factorization per pattern in the block, instead of O(|o|^3).
+/// Lambda = S^-1 in blocks, Lambda_mm = M M^T (M lower) and d = x - mu_k with d_m = 0 (the
+/// Schur complement S_oo^-1 = Lambda_oo - Lambda_om Lambda_mm^-1 Lambda_mo, and det S =
+/// det S_oo det(Lambda_mm)^-1; e.g. Little & Rubin 2002, sec. 11.2; Bishop 2006, sec. 2.3.1):
+///   E[x_m | x_o, k] - mu_m = delta = -Lambda_mm^-1 Lambda_mo d_o = -M^-T w,  w = M^-1 (Lambda d)_m
+///   Cov[x_m | x_o, k]      = Lambda_mm^-1 = M^-T M^-1
+///   d_o^T S_oo^-1 d_o      = d^T Lambda d - |w|^2
+///   log det S_oo           = log det S + 2 log det M
+/// A block's Lambda d is one product with Lambda (as the complete rows' pass multiplies by
+/// precisions_cholesky), so a row costs O(D^2 + |m|^2) and each pattern in the block one
+/// |m| x |m| factorization, instead of the covariance side's O(|o|^3) per pattern. The
+/// subtraction loses at most about cond(S) ulps of the quadratic, what a solve with S_oo
+/// loses too.
 template <typename Scalar, int Dim>
 void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
                        const IncompletePiece& piece, bool conditional_covariances,
-                       CompletedBlock& block, Eigen::MatrixXd& Y, std::vector<double>& scratch) {
+                       CompletedBlock& block, Eigen::MatrixXd& V, std::vector<double>& scratch) {
+  Eigen::VectorXd quadratic;  // d^T Lambda d with d = x - mu_k, d_m = 0, per row
   const Eigen::Index K = model.K;
   const Eigen::Index D = model.D;
   const auto& patterns = layout.patterns();
@@ -350,29 +355,38 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
                       std::min(patterns[p].start + patterns[p].count, end) - piece.start,
                       patterns[p].missing, K);
   }
+  // The segments by their number of missing entries: the small loops below then run the same
+  // number of times for long stretches, which the branch predictor learns (in the order of the
+  // rows, a random |m| costs a misprediction per loop).
+  std::vector<std::size_t> by_size(block.segments.size());
+  for (std::size_t j = 0; j < by_size.size(); ++j) by_size[j] = j;
+  std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
+    return block.segments[a].missing->size() < block.segments[b].missing->size();
+  });
   const Eigen::MatrixXd X =
       layout.rows().middleRows(piece.start, piece.count).transpose().template cast<double>();
   const double log_2pi = std::log(2.0 * 3.14159265358979323846);
   const bool diagonal =
       model.type == CovarianceType::diag || model.type == CovarianceType::spherical;
-  scratch.resize(static_cast<std::size_t>(3 * D * D + D));
+  scratch.resize(static_cast<std::size_t>(2 * D * D + D));
   double* const M = scratch.data();   // Lambda_mm's factor, |m| x |m|
   double* const inverse = M + D * D;  // M^-1
-  double* const v = inverse + D * D;
+  double* const w = inverse + D * D;  // M^-1 (Lambda d)_m
   for (Eigen::Index k = 0; k < K; ++k) {
     Eigen::Map<Eigen::MatrixXd> T(block.deviations(k, D), D, piece.count);
     T = X.colwise() - model.means.row(k).transpose();
     for (const CompletedBlock::Segment& s : block.segments) {
       for (const Eigen::Index d : *s.missing) T(d, Eigen::seq(s.begin, s.end - 1)).setZero();
     }
-    const Eigen::MatrixXd& U = model.U[static_cast<std::size_t>(k)];
     const Eigen::MatrixXd& precision = model.precision[static_cast<std::size_t>(k)];
     if (diagonal) {
-      Y.noalias() = U.diagonal().asDiagonal() * T;
+      V.noalias() = precision.diagonal().asDiagonal() * T;
     } else {
-      Y.noalias() = U * T;
+      V.noalias() = precision * T;
     }
-    for (const CompletedBlock::Segment& s : block.segments) {
+    quadratic = (T.array() * V.array()).colwise().sum().transpose();
+    for (const std::size_t index : by_size) {
+      const CompletedBlock::Segment& s = block.segments[index];
       const std::vector<Eigen::Index>& m = *s.missing;
       const auto n_m = static_cast<Eigen::Index>(m.size());
       for (Eigen::Index b = 0; b < n_m; ++b) {
@@ -382,44 +396,55 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
         }
       }
       if (!cholesky_lower_in_place(M, n_m)) {
-        model.not_positive_definite(k, "its precision restricted to a row's missing features");
+        model.not_positive_definite(
+            k, "(its precision restricted to the " + to_text(n_m) + " missing features of a row)");
       }
+      // M^-1, lower, by forward substitution with the pivots' reciprocals: the rows below
+      // need products only, no divisions (which cost as much as the rest of a row here).
+      double pivots = 1.0;
+      for (Eigen::Index b = 0; b < n_m; ++b) {
+        pivots *= M[b + b * n_m];
+        for (Eigen::Index a = 0; a < b; ++a) inverse[a + b * n_m] = 0.0;
+        inverse[b + b * n_m] = 1.0 / M[b + b * n_m];
+      }
+      for (Eigen::Index b = 0; b < n_m; ++b) {
+        for (Eigen::Index a = b + 1; a < n_m; ++a) {
+          double sum = 0.0;
+          for (Eigen::Index j = b; j < a; ++j) sum += M[a + j * n_m] * inverse[j + b * n_m];
+          inverse[a + b * n_m] = -sum * inverse[a + a * n_m];
+        }
+      }
+      // log det M: one logarithm, unless the product of the pivots leaves double's range.
       double log_det_M = 0.0;
-      for (Eigen::Index a = 0; a < n_m; ++a) log_det_M += std::log(M[a + a * n_m]);
+      if (std::isnormal(pivots)) {
+        log_det_M = std::log(pivots);
+      } else {
+        for (Eigen::Index a = 0; a < n_m; ++a) log_det_M += std::log(M[a + a * n_m]);
+      }
       const double log_constant =
           model.log_weights(k) - 0.5 * double(D - n_m) * log_2pi + model.log_det_U(k) - log_det_M;
       for (Eigen::Index i = s.begin; i < s.end; ++i) {
-        double* y = Y.col(i).data();
-        // v = (U^T y)_m; U is lower, so column m_a is zero above row m_a.
+        const double* v = V.col(i).data();  // (Lambda d)_m at v[m_a]
+        // w = M^-1 v; the marginal quadratic |y|^2 - |w|^2 (>= 0: rounding below it is 0).
+        double w_norm = 0.0;
         for (Eigen::Index a = 0; a < n_m; ++a) {
-          const Eigen::Index c = m[static_cast<std::size_t>(a)];
-          const double* u = U.col(c).data();
           double sum = 0.0;
-          for (Eigen::Index j = c; j < D; ++j) sum += u[j] * y[j];
-          v[a] = sum;
+          for (Eigen::Index b = 0; b <= a; ++b) {
+            sum += inverse[a + b * n_m] * v[m[static_cast<std::size_t>(b)]];
+          }
+          w[a] = sum;
+          w_norm += sum * sum;
         }
-        // delta = -M^-T M^-1 v: forward, then backward substitution.
-        solve_lower_in_place(M, n_m, v, 1, n_m);
-        for (Eigen::Index a = n_m - 1; a >= 0; --a) {
-          double x = v[a];
-          for (Eigen::Index j = a + 1; j < n_m; ++j) x -= M[j + a * n_m] * v[j];
-          v[a] = x / M[a + a * n_m];
-        }
+        block.log_prob(i, k) = log_constant - 0.5 * std::max(0.0, quadratic(i) - w_norm);
+        // delta = -M^-T w.
         for (Eigen::Index a = 0; a < n_m; ++a) {
-          const Eigen::Index c = m[static_cast<std::size_t>(a)];
-          const double delta = -v[a];
-          T(c, i) = delta;
-          const double* u = U.col(c).data();
-          for (Eigen::Index j = c; j < D; ++j) y[j] += u[j] * delta;
+          double sum = 0.0;
+          for (Eigen::Index b = a; b < n_m; ++b) sum += inverse[b + a * n_m] * w[b];
+          T(m[static_cast<std::size_t>(a)], i) = -sum;
         }
-        block.log_prob(i, k) = log_constant - 0.5 * Y.col(i).squaredNorm();
       }
       if (conditional_covariances) {
         // Lambda_mm^-1 = M^-T M^-1.
-        for (Eigen::Index b = 0; b < n_m; ++b) {
-          for (Eigen::Index a = 0; a < n_m; ++a) inverse[a + b * n_m] = a == b ? 1.0 : 0.0;
-        }
-        solve_lower_in_place(M, n_m, inverse, n_m, n_m);
         double* C =
             block.conditional_cov.data() + s.cov_offset + static_cast<std::size_t>(k * n_m * n_m);
         for (Eigen::Index b = 0; b < n_m; ++b) {
@@ -450,7 +475,8 @@ inline void factor_marginals(const IncompleteModel& model, const std::vector<Eig
     MarginalFactor& f = factors[static_cast<std::size_t>(k)];
     f.L = S(o, o);
     if (!cholesky_lower_in_place(f.L.data(), n_o)) {
-      model.not_positive_definite(k, "restricted to a row's observed features");
+      model.not_positive_definite(
+          k, "restricted to the " + to_text(n_o) + " observed features of a row");
     }
     f.B = S(o, m);
     solve_lower_in_place(f.L.data(), n_o, f.B.data(), n_m, n_o);
@@ -563,8 +589,10 @@ void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const Inc
     stats.resp_diff_sum.row(k) += (T * r).transpose();
     const Eigen::Index first_row = model.type == CovarianceType::full ? k * D : 0;
     if (square) {
-      weighted = T * r.asDiagonal();
-      second.noalias() = weighted * T.transpose();
+      // sum r t t^T = A A^T with A = T diag(sqrt r): a symmetric rank update (half a product).
+      weighted = T * r.cwiseSqrt().asDiagonal();
+      second.setZero(D, D);
+      second.template selfadjointView<Eigen::Lower>().rankUpdate(weighted);
       stats.scatter.middleRows(first_row, D).template triangularView<Eigen::Lower>() += second;
     } else {
       stats.scatter.row(k) += (T.array().square().matrix() * r).transpose();
@@ -612,20 +640,17 @@ IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params, b
         expand_component<Scalar, Dim>(params.covariances, model.type, k, D).template cast<double>();
   }
   if (!precision) return model;
-  model.U.resize(static_cast<std::size_t>(K));
   model.precision.resize(static_cast<std::size_t>(K));
   model.log_det_U.resize(K);
-  Eigen::MatrixXd transposed(D, D);
+  Eigen::MatrixXd U(D, D);
   for (Eigen::Index k = 0; k < K; ++k) {
-    Eigen::MatrixXd& U = model.U[static_cast<std::size_t>(k)];
     U = model.sigma[static_cast<std::size_t>(k)];
-    if (!cholesky_lower_in_place(U.data(), D)) model.not_positive_definite(k, "all features");
+    if (!cholesky_lower_in_place(U.data(), D)) model.not_positive_definite(k, "(all features)");
     model.log_det_U(k) = -U.diagonal().array().log().sum();
     invert_lower_in_place(U.data(), D);
-    transposed = U.transpose();
+    transpose_in_place(U.data(), D);  // U^T, so that its product with its transpose is U^T U
     model.precision[static_cast<std::size_t>(k)].resize(D, D);
-    multiply_by_own_transpose(transposed.data(), D,
-                              model.precision[static_cast<std::size_t>(k)].data());
+    multiply_by_own_transpose(U.data(), D, model.precision[static_cast<std::size_t>(k)].data());
   }
   return model;
 }
