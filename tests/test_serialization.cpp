@@ -81,6 +81,7 @@ void check_same_model(const Model& a, const Model& b) {
   CHECK(o.reseed_collapsed_components == p.reseed_collapsed_components);
   CHECK(bit_identical(o.learning_decay, p.learning_decay));
   CHECK(bit_identical(o.learning_offset, p.learning_offset));
+  CHECK(o.missing_values == p.missing_values);
 }
 
 template <typename Model>
@@ -612,6 +613,53 @@ TEST_CASE("serialization: bad numbers", "[serialization]") {
                         line_of(text, "lower_bound"), {"lower_bound = -inf"});
   check_rejected<Model>(with_key(text, "lower_bound", "lower_bound nan"),
                         line_of(text, "lower_bound"), {"lower_bound = nan"});
+}
+
+TEST_CASE("serialization: missing_values is saved; a file without its line loads as 'error'",
+          "[serialization]") {
+  using Model = emgmm::GaussianMixture<double>;
+  Model::Options options;
+  options.n_components = 3;
+  options.random_state = 7;
+  options.missing_values = emgmm::MissingValues::marginalize;
+  Eigen::MatrixXd X = emgmm_test::draw(emgmm_test::three_blobs(2, CovarianceType::full), 150, 3).X;
+  X(4, 1) = std::numeric_limits<double>::quiet_NaN();
+  Model model(options);
+  model.fit(X);
+  const std::string text = saved(model);
+  CHECK(contains(text, "\nlearning_offset 1\nmissing_values marginalize\nconverged "));
+  const Model loaded_model = loaded<Model>(text);
+  check_same_model(model, loaded_model);
+  CHECK(loaded_model.get_params().missing_values == emgmm::MissingValues::marginalize);
+  CHECK(bit_identical(loaded_model.score_samples(X), model.score_samples(X)));
+  CHECK(contains(reference_text(CovarianceType::diag), "\nmissing_values error\n"));
+
+  // A file of an earlier release has no such line: the default, and everything else as saved.
+  std::vector<std::string> lines = lines_of(text);
+  const long long line = line_of(text, "missing_values");
+  lines.erase(lines.begin() + (line - 1));
+  const std::string earlier = joined(lines);
+  const Model old_model = loaded<Model>(earlier);
+  CHECK(old_model.get_params().missing_values == emgmm::MissingValues::error);
+  CHECK(bit_identical(old_model.means(), model.means()));
+  CHECK(bit_identical(old_model.covariances(), model.covariances()));
+  CHECK(old_model.get_params().learning_offset == model.get_params().learning_offset);
+  CHECK_THROWS_AS(old_model.score_samples(X), emgmm::InvalidArgument);  // NaN: the default
+  // Later lines are still named by their own numbers.
+  check_rejected<Model>(with_key(earlier, "converged", "converged maybe"), line,
+                        {"(converged)", "converged = 'maybe' is not 'true' or 'false'"});
+  check_rejected<Model>(with_key(earlier, "n_iter", "n_iter -1"), line_of(earlier, "n_iter"),
+                        {"(n_iter)", "an integer >= 0"});
+  check_rejected<Model>(with_key(earlier, "converged", "convergence true"), line,
+                        {"expected the key 'converged', found 'convergence'"});
+  // A bad value, or the wrong number of values, on the line itself.
+  check_rejected<Model>(with_key(text, "missing_values", "missing_values impute"), line,
+                        {"(missing_values)", "'impute' is not 'error' or 'marginalize'"});
+  check_rejected<Model>(with_key(text, "missing_values", "missing_values"), line,
+                        {"(missing_values)", "expected 1 value(s) after the key 'missing_values'"});
+  // Cut right after learning_offset: truncated.
+  check_rejected<Model>(joined(std::vector<std::string>(lines.begin(), lines.begin() + line - 1)),
+                        line, {"the text ends here", "truncated"});
 }
 
 TEST_CASE("serialization: keys in the wrong place", "[serialization]") {

@@ -28,6 +28,7 @@ EMGMM_DIAGNOSTICS_PUSH
 ///     reseed_collapsed_components false
 ///     learning_decay 0.7              <- partial_fit's step sizes
 ///     learning_offset 1
+///     missing_values error            <- or marginalize; files without the line load as error
 ///     converged true                  <- the fitted attributes
 ///     n_iter 2
 ///     lower_bound -2.2458275811628368

@@ -46,6 +46,10 @@ struct GaussianMixtureFormat {
 
   static constexpr const char* magic = "emgmm-gaussian-mixture";
 
+  static const char* missing_values_name(MissingValues value) {
+    return value == MissingValues::marginalize ? "marginalize" : "error";
+  }
+
   static std::string text(const Model& model, const std::string& where) {
     model.require_fitted("save");
     const Options& o = model.options_;
@@ -64,6 +68,7 @@ struct GaussianMixtureFormat {
     w.key("reseed_collapsed_components").flag(o.reseed_collapsed_components).end_line();
     w.key("learning_decay").value(o.learning_decay).end_line();
     w.key("learning_offset").value(o.learning_offset).end_line();
+    w.key("missing_values").word(missing_values_name(o.missing_values)).end_line();
     w.key("converged").flag(model.converged_).end_line();
     w.key("n_iter").value(model.n_iter_).end_line();
     w.key("lower_bound").value(model.lower_bound_).end_line();
@@ -111,6 +116,18 @@ struct GaussianMixtureFormat {
     o.learning_offset = r.real<double>(1, "learning_offset");
     if (!(o.learning_offset > 0.0))
       r.fail("learning_offset = " + to_text(o.learning_offset) + " must be > 0.");
+    // Written since issue 18; a file without the line keeps the default (error).
+    if (r.expect_optional("missing_values", 1)) {
+      const std::string name = r.word(1);
+      if (name == missing_values_name(MissingValues::error)) {
+        o.missing_values = MissingValues::error;
+      } else if (name == missing_values_name(MissingValues::marginalize)) {
+        o.missing_values = MissingValues::marginalize;
+      } else {
+        r.fail("missing_values = '" + TextReader::shown(name) +
+               "' is not 'error' or 'marginalize'.");
+      }
+    }
 
     r.expect("converged", 1);
     const bool converged = r.flag(1, "converged");

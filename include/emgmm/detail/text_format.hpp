@@ -152,6 +152,21 @@ class TextReader {
     check_count(n_values, 1, "after the key '" + std::string(key) + "'");
   }
 
+  /// A line that files of an earlier release lack: true, with the line read as by
+  /// expect(key, n_values), when the next line has that key; false otherwise, and the line
+  /// is kept for the next expect() (so its messages name it as they would have).
+  bool expect_optional(const char* key, long long n_values) {
+    key_ = key;
+    read_line(std::string("the key '") + key + "'", n_values);
+    if (tokens_.empty() || tokens_[0] != key) {
+      held_ = true;
+      key_.clear();
+      return false;
+    }
+    check_count(n_values, 1, "after the key '" + std::string(key) + "'");
+    return true;
+  }
+
   /// Reads the next line whatever its key (`what` is for the message at the end of the text).
   void expect_any(const std::string& what, long long n_values) {
     key_.clear();
@@ -263,6 +278,10 @@ class TextReader {
   }
 
   void read_line(const std::string& expected, long long n_values) {
+    if (held_) {  // the line expect_optional() read and did not take
+      held_ = false;
+      return;
+    }
     ++line_;
     text_.clear();
     tokens_.clear();
@@ -316,6 +335,7 @@ class TextReader {
   std::string key_;
   long long line_ = 0;
   bool at_end_ = false;
+  bool held_ = false;
 };
 
 /// The first line, `<magic> <version>`.
