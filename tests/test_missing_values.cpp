@@ -566,3 +566,40 @@ TEST_CASE("missing values: hostile input", "[missing_values]") {
           std::string::npos);
   }
 }
+
+TEST_CASE("missing values: a block that is not positive definite is named with the caller",
+          "[missing_values]") {
+  // Not reachable through a validated model: the E-step's own guard, called directly on a
+  // covariance whose features 0 and 1 are perfectly correlated (singular).
+  emgmm::detail::MixtureParameters<double, Eigen::Dynamic> params;
+  params.covariance_type = CovarianceType::full;
+  params.weights = Eigen::VectorXd::Ones(1);
+  params.means = Eigen::MatrixXd::Zero(1, 5);
+  params.covariances = Eigen::MatrixXd::Identity(5, 5);
+  params.covariances(0, 1) = params.covariances(1, 0) = 1.0;
+  const auto message_of = [&](const Eigen::MatrixXd& X, const char* where) {
+    const emgmm::detail::RowSource<double, Eigen::Dynamic> rows(X);
+    const emgmm::detail::MissingLayout<double, Eigen::Dynamic> layout(rows);
+    try {
+      emgmm::detail::missing_expectation(layout, params, where);
+    } catch (const emgmm::NumericalError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  // Features 2, 3, 4 missing (more than observed): the covariance side factors S_oo, the
+  // singular 2 x 2 block of features 0 and 1.
+  Eigen::MatrixXd X = Eigen::MatrixXd::Ones(2, 5);
+  X.rightCols(3).setConstant(kNaN);
+  CHECK(message_of(X, "GaussianMixture::fit") ==
+        "GaussianMixture::fit: the covariance of component 0 restricted to the 2 observed "
+        "features of a row is not numerically positive definite (a nearly singular "
+        "covariance); increase reg_covar or rescale the data.");
+  // One feature missing: the precision side factors the whole covariance first.
+  X = Eigen::MatrixXd::Ones(2, 5);
+  X.col(4).setConstant(kNaN);
+  CHECK(message_of(X, "GaussianMixture::expectation") ==
+        "GaussianMixture::expectation: the covariance of component 0 (all features) is not "
+        "numerically positive definite (a nearly singular covariance); increase reg_covar or "
+        "rescale the data.");
+}
