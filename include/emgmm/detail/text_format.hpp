@@ -152,6 +152,26 @@ class TextReader {
     check_count(n_values, 1, "after the key '" + std::string(key) + "'");
   }
 
+  /// The next line is either `optional_key` and `n_optional` values, a line that older files
+  /// lack (returns true; the caller reads its values, then expects `key`), or `key` and
+  /// `n_values` values (returns false).
+  bool expect_either(const char* optional_key, long long n_optional, const char* key,
+                     long long n_values) {
+    key_ = key;
+    read_line(std::string("the key '") + key + "'", std::max(n_optional, n_values));
+    if (!tokens_.empty() && tokens_[0] == optional_key) {
+      key_ = optional_key;
+      check_count(n_optional, 1, "after the key '" + std::string(optional_key) + "'");
+      return true;
+    }
+    if (tokens_.empty() || tokens_[0] != key) {
+      fail("expected the key '" + std::string(key) + "' (or '" + optional_key + "'), found " +
+           (tokens_.empty() ? std::string("an empty line") : "'" + shown(tokens_[0]) + "'") + ".");
+    }
+    check_count(n_values, 1, "after the key '" + std::string(key) + "'");
+    return false;
+  }
+
   /// Reads the next line whatever its key (`what` is for the message at the end of the text).
   void expect_any(const std::string& what, long long n_values) {
     key_.clear();
