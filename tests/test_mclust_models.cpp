@@ -149,6 +149,16 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> three_groups() {
   return X.cast<Scalar>();
 }
 
+/// Three components of `model`, seeded, sklearn's other defaults.
+template <typename Scalar>
+emgmm::GaussianMixtureOptions<Scalar> three_of(ModelName model) {
+  emgmm::GaussianMixtureOptions<Scalar> o;
+  o.n_components = 3;
+  o.model_name = model;
+  o.random_state = 3;
+  return o;
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("mclust models: the log-likelihood never decreases and the constraint holds",
@@ -159,10 +169,7 @@ TEMPLATE_TEST_CASE("mclust models: the log-likelihood never decreases and the co
   const double eps = double(std::numeric_limits<Scalar>::epsilon());
   for (const ModelName model : emgmm::kModelNames) {
     INFO(emgmm::to_string(model));
-    emgmm::GaussianMixtureOptions<Scalar> o;
-    o.n_components = 3;
-    o.model_name = model;
-    o.random_state = 3;
+    emgmm::GaussianMixtureOptions<Scalar> o = three_of<Scalar>(model);
     o.tol = 1e-9;
     o.max_iter = 60;
     std::vector<double> bounds;
@@ -224,16 +231,8 @@ TEST_CASE("mclust models: float fits agree with double fits", "[mclust][property
   const Eigen::MatrixXd X = three_groups<double>();
   for (const ModelName model : emgmm::kModelNames) {
     INFO(emgmm::to_string(model));
-    emgmm::GaussianMixtureOptions<double> od;
-    od.n_components = 3;
-    od.model_name = model;
-    od.random_state = 3;
-    emgmm::GaussianMixtureOptions<float> of;
-    of.n_components = 3;
-    of.model_name = model;
-    of.random_state = 3;
-    emgmm::GaussianMixture<double> gd(od);
-    emgmm::GaussianMixture<float> gf(of);
+    emgmm::GaussianMixture<double> gd(three_of<double>(model));
+    emgmm::GaussianMixture<float> gf(three_of<float>(model));
     gd.fit(X);
     gf.fit(X.cast<float>());
     CHECK(std::abs(gf.lower_bound() - gd.lower_bound()) < 1e-3 * std::abs(gd.lower_bound()));

@@ -14,6 +14,7 @@ EMGMM_DIAGNOSTICS_PUSH
 // McNicholas 2014, "Estimating common principal components in high dimensions", ADAC 8). The
 // results are stored in the full layout, so the E-step is the full one.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -69,6 +70,37 @@ inline double geometric_mean(const Eigen::ArrayXd& values) { return std::exp(val
 /// Relative change as mclust measures it: |new - old| / (1 + |new|).
 inline double relative_change(double now, double before) {
   return std::abs(now - before) / (1.0 + std::abs(now));
+}
+
+/// Volumes lambda_k = sum_j w_kj / a_j / (D n_k) and a common shape a = sum_k w_k / lambda_k
+/// (normalized to product 1), alternated from `scale` and `shape` until the largest relative
+/// change of a lambda_k or a_j is small: mclust's inner iterations of VEI (w_k: the diagonal
+/// of W_k) and VEV (w_k: its eigenvalues), which differ only in their comparisons (`vei`: go
+/// on while change > tol and count <= limit; VEV: while change >= tol and count < limit).
+inline void alternate_volumes_and_shape(const Eigen::MatrixXd& w, const Eigen::VectorXd& nk,
+                                        const Parsimonious& settings, bool vei,
+                                        Eigen::VectorXd& scale, Eigen::RowVectorXd& shape) {
+  const double dims = double(w.cols());
+  const long limit = settings.inner_max_iter;
+  for (long inner = 1;; ++inner) {
+    const Eigen::VectorXd previous_scale = scale;
+    const Eigen::RowVectorXd previous_shape = shape;
+    for (Eigen::Index k = 0; k < w.rows(); ++k) {
+      scale(k) = (w.row(k).array() / previous_shape.array()).sum() / (dims * nk(k));
+    }
+    shape = (w.array().colwise() / scale.array()).colwise().sum();
+    shape /= geometric_mean(shape.array());
+    double change = 0.0;
+    for (Eigen::Index k = 0; k < w.rows(); ++k) {
+      change = std::max(change, relative_change(scale(k), previous_scale(k)));
+    }
+    for (Eigen::Index j = 0; j < w.cols(); ++j) {
+      change = std::max(change, relative_change(shape(j), previous_shape(j)));
+    }
+    const bool more = vei ? change > settings.inner_tol && inner <= limit
+                          : change >= settings.inner_tol && inner < limit;
+    if (!more) break;
+  }
 }
 
 /// Sigma (K*D x D) from the weighted scatter matrices (K*D x D) and the sums n_k of the
@@ -133,24 +165,7 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
       Eigen::VectorXd scale = state.scale.size() == K ? state.scale : Eigen::VectorXd::Ones(K);
       Eigen::RowVectorXd shape =
           state.shape.size() == D ? Eigen::RowVectorXd(state.shape) : Eigen::RowVectorXd::Ones(D);
-      for (long inner = 1;; ++inner) {
-        const Eigen::VectorXd previous_scale = scale;
-        const Eigen::RowVectorXd previous_shape = shape;
-        for (Eigen::Index k = 0; k < K; ++k) {
-          scale(k) = (diagonals.row(k).array() / shape.array()).sum() / (dims * nk(k));
-        }
-        shape = (diagonals.array().colwise() / scale.array()).colwise().sum();
-        shape /= geometric_mean(shape.array());
-        double change = 0.0;
-        for (Eigen::Index k = 0; k < K; ++k) {
-          change = std::max(change, relative_change(scale(k), previous_scale(k)));
-        }
-        for (Eigen::Index j = 0; j < D; ++j) {
-          change = std::max(change, relative_change(shape(j), previous_shape(j)));
-        }
-        // mclust's VEI runs one more inner iteration than its limit says (inner <= itmax).
-        if (!(change > settings.inner_tol && inner <= max_inner)) break;
-      }
+      alternate_volumes_and_shape(diagonals, nk, settings, /*vei=*/true, scale, shape);
       for (Eigen::Index k = 0; k < K; ++k) set(k, (scale(k) * shape).asDiagonal());
       state.scale = scale;
       state.shape = shape;
@@ -201,23 +216,7 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
         scale = (volume / nk.array()).matrix();
         shape /= volume;
       }
-      for (long inner = 1;; ++inner) {
-        const Eigen::VectorXd previous_scale = scale;
-        const Eigen::RowVectorXd previous_shape = shape;
-        for (Eigen::Index k = 0; k < K; ++k) {
-          scale(k) = (omega.row(k).array() / previous_shape.array()).sum() / (nk(k) * dims);
-        }
-        shape = (omega.array().colwise() / scale.array()).colwise().sum();
-        shape /= geometric_mean(shape.array());
-        double change = 0.0;
-        for (Eigen::Index j = 0; j < D; ++j) {
-          change = std::max(change, relative_change(shape(j), previous_shape(j)));
-        }
-        for (Eigen::Index k = 0; k < K; ++k) {
-          change = std::max(change, relative_change(scale(k), previous_scale(k)));
-        }
-        if (!(change >= settings.inner_tol && inner < max_inner)) break;
-      }
+      alternate_volumes_and_shape(omega, nk, settings, /*vei=*/false, scale, shape);
       for (Eigen::Index k = 0; k < K; ++k) {
         set(k, rotated(scale(k), DecreasingEigen(W(k)).vectors, shape.transpose()));
       }
