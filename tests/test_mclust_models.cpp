@@ -19,6 +19,10 @@
 
 #include <emgmm/emgmm.hpp>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "catch.hpp"
 #include "reference_data.hpp"
 
@@ -129,12 +133,13 @@ TEST_CASE("mclust models: sklearn's four types are VII, VVI, EEE and VVV", "[mcl
 
 namespace {
 
-/// 240 points of three elongated, rotated groups in 3-D (seeded): every model has work to do.
+/// n points (default 240) of three elongated, rotated groups in 3-D (seeded): every model has
+/// work to do.
 template <typename Scalar>
-Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> three_groups() {
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> three_groups(Eigen::Index n = 240) {
   std::mt19937 random(7);
   std::normal_distribution<double> normal(0.0, 1.0);
-  Eigen::MatrixXd X(240, 3);
+  Eigen::MatrixXd X(n, 3);
   const double angles[] = {0.3, 1.2, 2.0};
   const double spreads[][3] = {{2.0, 0.5, 1.0}, {1.0, 1.0, 0.3}, {0.7, 2.5, 1.2}};
   const double centers[][3] = {{0, 0, 0}, {6, 1, -2}, {1, 7, 3}};
@@ -237,6 +242,37 @@ TEST_CASE("mclust models: float fits agree with double fits", "[mclust][property
     gf.fit(X.cast<float>());
     CHECK(std::abs(gf.lower_bound() - gd.lower_bound()) < 1e-3 * std::abs(gd.lower_bound()));
     CHECK(relative_error(gf.covariances().cast<double>(), gd.covariances()) < 1e-2);
+  }
+}
+
+TEST_CASE("mclust models: a fit is bit-identical with 1, 2 and 3 threads", "[mclust][threads]") {
+  // 12000 points: several blocks of rows, so the threads share the passes.
+  const Eigen::MatrixXd X = three_groups<double>(12000);
+  for (const ModelName model : {ModelName::VEI, ModelName::VEE, ModelName::EVE, ModelName::VEV}) {
+    INFO(emgmm::to_string(model));
+    std::vector<emgmm::GaussianMixture<double>> fits;
+    for (const int threads : {1, 2, 3}) {
+#ifdef _OPENMP
+      const int previous = omp_get_max_threads();
+      omp_set_num_threads(threads);
+#endif
+      emgmm::GaussianMixtureOptions<double> o = three_of<double>(model);
+      o.convergence = emgmm::Convergence::mclust;
+      o.tol = 1e-5;
+      fits.emplace_back(o);
+      fits.back().fit(X);
+#ifdef _OPENMP
+      omp_set_num_threads(previous);
+#else
+      (void)threads;
+#endif
+    }
+    for (std::size_t t = 1; t < fits.size(); ++t) {
+      CHECK(fits[t].n_iter() == fits[0].n_iter());
+      CHECK(fits[t].lower_bound() == fits[0].lower_bound());
+      CHECK(fits[t].covariances() == fits[0].covariances());
+      CHECK(fits[t].means() == fits[0].means());
+    }
   }
 }
 
