@@ -118,10 +118,11 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
   const auto W = [&](Eigen::Index k) { return scatter.middleRows(k * D, D); };
   const long max_inner = settings.inner_max_iter;
   Eigen::MatrixXd sigma = Eigen::MatrixXd::Zero(K * D, D);
+  // Exactly symmetric, as the full M-step's (a saved model is checked for symmetry).
   const auto set = [&](Eigen::Index k, const Eigen::MatrixXd& block) {
-    sigma.middleRows(k * D, D) = block;
+    sigma.middleRows(k * D, D) = block.selfadjointView<Eigen::Lower>();
   };
-  // lambda * D diag(a) D^T, exactly symmetric.
+  // lambda * D diag(a) D^T.
   const auto rotated = [&](double lambda, const Eigen::MatrixXd& orientation,
                            const Eigen::VectorXd& a) {
     const Eigen::MatrixXd half = orientation * (lambda * a).cwiseSqrt().asDiagonal();
