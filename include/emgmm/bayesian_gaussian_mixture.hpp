@@ -259,13 +259,7 @@ class BayesianGaussianMixture
     const CovarianceType type = options_.covariance_type;
     const Eigen::Index K = options_.n_components;
     const SufficientStatistics stats =
-        options_.resp_init
-            ? detail::statistics_of_responsibilities(
-                  source, type, K,
-                  [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
-                    R = resp_init.middleRows(start, rows);
-                  })
-            : detail::initial_statistics(source, type, K, options_.init_params, random);
+        detail::starting_statistics(source, type, K, resp_init, options_.init_params, random);
     Posterior posterior;
     if (const auto k = detail::variational_update(stats, options_.reg_covar, prior, posterior)) {
       throw ill_defined_covariance(where, *k);
@@ -407,37 +401,7 @@ class BayesianGaussianMixture
 
   /// resp_init validated and each row divided by its sum; empty when not given.
   Matrix checked_resp_init(Eigen::Index n_samples, const std::string& where) const {
-    if (!options_.resp_init) return Matrix();
-    const Matrix& r = *options_.resp_init;
-    const Eigen::Index K = options_.n_components;
-    if (r.rows() != n_samples || r.cols() != K) {
-      detail::fail(where, "resp_init has shape (" + detail::to_text(r.rows()) + " x " +
-                              detail::to_text(r.cols()) +
-                              ") but must be (n_samples x n_components) = (" +
-                              detail::to_text(n_samples) + " x " + detail::to_text(K) + ").");
-    }
-    Matrix normalized(n_samples, K);
-    for (Eigen::Index i = 0; i < n_samples; ++i) {
-      double sum = 0.0;
-      for (Eigen::Index k = 0; k < K; ++k) {
-        const Scalar value = r(i, k);
-        if (!(value >= Scalar(0)) || !std::isfinite(static_cast<double>(value))) {
-          detail::fail(where, "resp_init(" + detail::to_text(i) + ", " + detail::to_text(k) +
-                                  ") = " + detail::to_text(value) +
-                                  "; responsibilities must be finite and >= 0.");
-        }
-        sum += double(value);
-      }
-      if (!(sum > 0.0) || !std::isfinite(sum)) {
-        detail::fail(
-            where,
-            "resp_init row " + detail::to_text(i) + " sums to " + detail::to_text(sum) +
-                "; every point needs a positive, finite total responsibility (give it weight 0 "
-                "with sample_weight to leave it out).");
-      }
-      normalized.row(i) = (r.row(i).template cast<double>() / sum).template cast<Scalar>();
-    }
-    return normalized;
+    return detail::checked_resp_init(options_.resp_init, n_samples, options_.n_components, where);
   }
 
   void validate_options(const std::string& where) const {

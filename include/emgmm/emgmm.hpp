@@ -12,6 +12,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "errors.hpp"
 #include "gaussian_mixture.hpp"
 #include "kmeans.hpp"
+#include "model_name.hpp"
 #include "model_selection.hpp"
 #include "options.hpp"
 #include "serialization.hpp"

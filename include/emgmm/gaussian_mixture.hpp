@@ -225,12 +225,73 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     return -2.0 * log_likelihood + 2.0 * double(n_parameters());
   }
 
-  /// Free parameters of the model: covariances + means + weights - 1 (sklearn's _n_parameters).
+  /// BIC as mclust defines it: 2 log L - n_parameters log n on X, larger is better. The same
+  /// number as -bic(X) (sklearn's sign); with a model_name n_parameters() is mclust's count.
+  template <typename Derived>
+  double mclust_bic(const Eigen::MatrixBase<Derived>& X) const {
+    return -bic(X);
+  }
+
+  /// mclust's integrated complete-data likelihood criterion (Biernacki et al. 2000) on X:
+  /// mclust_bic(X) + 2 sum_i log max_k z_ik, the BIC penalized by the classification's
+  /// entropy (z = predict_proba(X)). Larger is better.
+  template <typename Derived>
+  double icl(const Eigen::MatrixBase<Derived>& X) const {
+    const Matrix z = this->predict_proba(X);
+    return mclust_bic(X) + 2.0 * z.rowwise().maxCoeff().template cast<double>().array().log().sum();
+  }
+
+  /// mclust's uncertainty of each point's classification: 1 - max_k z_ik, z = predict_proba(X).
+  template <typename Derived>
+  Vector uncertainty(const Eigen::MatrixBase<Derived>& X) const {
+    return (Scalar(1) - this->predict_proba(X).rowwise().maxCoeff().array()).matrix();
+  }
+
+  /// The fitted mclust model (GaussianMixtureOptions::model_name), or none.
+  std::optional<ModelName> model_name() const {
+    return (require_fitted("model_name"), params_.model_name);
+  }
+
+  /// mclust's decomposition Sigma_k = scale(k) orientation(k) diag(shape().row(k))
+  /// orientation(k)^T of every fitted covariance (any model or covariance_type): the volume
+  /// scale(k) = |Sigma_k|^(1/D) (mclust's variance$scale).
+  Vector scale() const {
+    require_fitted("scale");
+    Vector volumes(params_.n_components());
+    for (Eigen::Index k = 0; k < volumes.size(); ++k) {
+      volumes(k) = Scalar(detail::geometric_mean(eigen_of(k).values.array()));
+    }
+    return volumes;
+  }
+  /// The shapes, K x D: row k holds the eigenvalues of Sigma_k / scale(k) in decreasing order
+  /// (their product is 1). mclust lists an Equal shape once, in the order of its orientation.
+  Matrix shape() const {
+    require_fitted("shape");
+    Matrix shapes(params_.n_components(), n_features_in_);
+    for (Eigen::Index k = 0; k < shapes.rows(); ++k) {
+      const Eigen::VectorXd values = eigen_of(k).values;
+      shapes.row(k) =
+          (values / detail::geometric_mean(values.array())).transpose().template cast<Scalar>();
+    }
+    return shapes;
+  }
+  /// The orientation D_k: the eigenvectors of Sigma_k as columns, in the order of shape().row(k),
+  /// each defined up to its sign (and, for equal eigenvalues, up to a rotation among them).
+  SquareMatrix orientation(Eigen::Index k) const {
+    check_component(k, "orientation");
+    return eigen_of(k).vectors.template cast<Scalar>();
+  }
+
+  /// Free parameters of the model: covariances + means + weights - 1 (sklearn's _n_parameters;
+  /// with a model_name mclust's nVarParams for the covariances).
   Eigen::Index n_parameters() const {
     require_fitted("n_parameters");
     const Eigen::Index K = params_.n_components();
     const Eigen::Index D = n_features_in_;
-    return detail::n_covariance_parameters(params_.covariance_type, K, D) + K * D + K - 1;
+    const Eigen::Index covariance =
+        params_.model_name ? n_variance_parameters(*params_.model_name, K, D)
+                           : detail::n_covariance_parameters(params_.covariance_type, K, D);
+    return covariance + K * D + K - 1;
   }
 
   using Base::is_fitted;
@@ -437,6 +498,57 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
       detail::fail(where, "learning_offset = " + detail::to_text(o.learning_offset) +
                               " must be a finite number > 0 (default 1).");
     }
+    if (o.model_name) {
+      const int model = static_cast<int>(*o.model_name);
+      if (model < 0 || model > 13) {
+        detail::fail(where, "model_name = " + detail::to_text(model) +
+                                " is not one of mclust's ModelName::EII ... ModelName::VVV.");
+      }
+      if (o.covariance_type != CovarianceType::full) {
+        detail::fail(where, std::string("model_name = '") + to_string(*o.model_name) +
+                                "' stores its covariances in the full layout but covariance_type "
+                                "is '" +
+                                to_string(o.covariance_type) +
+                                "'; leave covariance_type at CovarianceType::full with a "
+                                "model_name (sklearn's '" +
+                                to_string(o.covariance_type) + "' is model " +
+                                sklearn_model(o.covariance_type) + "), or unset model_name.");
+      }
+    }
+    if (o.convergence != Convergence::sklearn && o.convergence != Convergence::mclust) {
+      detail::fail(where, "convergence = " + detail::to_text(static_cast<int>(o.convergence)) +
+                              " is not Convergence::sklearn or Convergence::mclust.");
+    }
+    if (!(o.inner_tol >= 0.0) || !std::isfinite(o.inner_tol)) {
+      detail::fail(where, "inner_tol = " + detail::to_text(o.inner_tol) +
+                              " must be a finite number >= 0 (mclust's default 1.49e-8).");
+    }
+    if (o.inner_max_iter < 1) {
+      detail::fail(where, "inner_max_iter = " + detail::to_text(o.inner_max_iter) +
+                              " must be >= 1 (mclust's default INT_MAX).");
+    }
+  }
+
+  /// mclust's name for sklearn's covariance type.
+  static const char* sklearn_model(CovarianceType type) {
+    switch (type) {
+      case CovarianceType::spherical: return "VII";
+      case CovarianceType::diag: return "VVI";
+      case CovarianceType::tied: return "EEE";
+      case CovarianceType::full: break;
+    }
+    return "VVV";
+  }
+
+  /// resp_init validated against the rows of X (empty when not given); not with missing values,
+  /// whose fit starts from the regrouped rows.
+  Matrix checked_resp_init(Eigen::Index n_samples, bool holes, const std::string& where) const {
+    if (holes && options_.resp_init) {
+      detail::fail(where,
+                   "resp_init is given but X has missing entries (NaN), whose rows the fit "
+                   "regroups; start from init_params, or impute X first.");
+    }
+    return detail::checked_resp_init(options_.resp_init, n_samples, options_.n_components, where);
   }
 
   /// sklearn's _check_weights, _check_means and _check_precisions.
@@ -523,6 +635,10 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                           ", or set reseed_collapsed_components = true.");
   }
 
+  detail::DecreasingEigen eigen_of(Eigen::Index k) const {
+    return detail::DecreasingEigen(this->covariance(k).template cast<double>());
+  }
+
   // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).
   const Parameters& fitted_mixture() const { return params_; }
 
@@ -553,6 +669,7 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
                             "; lower n_components or pass more points.");
   }
   const bool do_init = !(options_.warm_start && is_fitted());
+  const Matrix resp_init = checked_resp_init(X.rows(), holes, where);
   // With missing entries: the rows regrouped by pattern; `data` (the initialization's and the
   // re-seeding's rows) is then the informative rows with their holes filled by column means.
   std::optional<detail::MissingLayout<Scalar, Dim>> layout;
@@ -585,15 +702,19 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
   detail::Random random(detail::Random::seed_from(options_.random_state));
   const bool reseed = options_.reseed_collapsed_components;
 
-  // A start's state: its parameters and the statistics of its last M-step (for partial_fit).
+  // A start's state: its parameters and the statistics of its last M-step (for partial_fit);
+  // under mclust's convergence also the parameters of its last E-step, the ones it keeps.
+  const bool mclust = options_.convergence == Convergence::mclust;
   struct State {
     Parameters params;
     SufficientStatistics stats;
+    Parameters measured;
   };
   const auto start = [&](int) {
-    if (!do_init) return State{params_, {}};
+    if (!do_init) return State{params_, {}, {}};
     State state;
-    if (const auto k = detail::initialize_parameters(data, options_, random, where, state.params)) {
+    if (const auto k =
+            detail::initialize_parameters(data, options_, resp_init, random, where, state.params)) {
       throw ill_defined_covariance(where, *k);
     }
     return state;
@@ -614,9 +735,11 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
     }
     const double lower_bound = stats.log_likelihood / stats.n_samples;
     if (!std::isfinite(lower_bound)) return detail::EmStep{lower_bound};  // the loop throws
+    if (mclust) state.measured = state.params;
     std::vector<Eigen::Index> collapsed;
-    if (const auto k = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, state.params,
-                                                     true, reseed ? &collapsed : nullptr)) {
+    if (const auto k = detail::maximize<Scalar, Dim>(
+            stats, options_.reg_covar, detail::parsimonious_of(options_), where, state.params, true,
+            reseed ? &collapsed : nullptr)) {
       throw ill_defined_covariance(where, *k);
     }
     if (!collapsed.empty()) {
@@ -630,12 +753,17 @@ void GaussianMixture<Scalar, Dim>::fit_rows(const detail::RowSource<Scalar, Dim>
         throw ill_defined_covariance(where, *k);
       }
     }
+    const double total_weight = stats.n_samples;
     state.stats = std::move(stats);
-    return detail::EmStep{lower_bound, !collapsed.empty()};
+    return detail::EmStep{lower_bound, !collapsed.empty(), total_weight};
   };
+  detail::EmLoopSettings settings =
+      detail::EmLoopSettings::of(options_, do_init ? options_.n_init : 1, "log-likelihood", where);
+  settings.relative = mclust;
   detail::EmOutcome<State> fitted = detail::run_em_loop<State>(
-      detail::EmLoopSettings::of(options_, do_init ? options_.n_init : 1, "log-likelihood", where),
-      do_init ? -std::numeric_limits<double>::infinity() : lower_bound_, start, step);
+      settings, do_init ? -std::numeric_limits<double>::infinity() : lower_bound_, start, step);
+  // mclust keeps the model whose log-likelihood its stopping rule measured.
+  if (mclust && fitted.n_iter > 0) fitted.best.params = std::move(fitted.best.measured);
 
   Matrix precisions = Base::checked_precisions(
       fitted.best.params, where,
@@ -676,7 +804,9 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     validate_initial_parameters(where, D, bounds);
     detail::Random random(detail::Random::seed_from(options_.random_state));
     const detail::RowSource<Scalar, Dim> data = layout ? layout->informative_rows() : X;
-    if (const auto k = detail::initialize_parameters(data, options_, random, where, params)) {
+    const Matrix resp_init = checked_resp_init(X.rows(), holes, where);
+    if (const auto k =
+            detail::initialize_parameters(data, options_, resp_init, random, where, params)) {
       throw ill_defined_covariance(where, *k);
     }
   } else {
@@ -715,7 +845,9 @@ void GaussianMixture<Scalar, Dim>::partial_fit_rows(const detail::RowSource<Scal
     steps = partial_fit_steps_ + 1;
   }
   Parameters next;
-  if (const auto k = detail::maximize<Scalar, Dim>(running, options_.reg_covar, where, next)) {
+  next.constraint_state = params.constraint_state;  // the inner iterations go on from there
+  if (const auto k = detail::maximize<Scalar, Dim>(
+          running, options_.reg_covar, detail::parsimonious_of(options_), where, next)) {
     throw ill_defined_covariance(where, *k);
   }
   Matrix precisions = Base::checked_precisions(next, where);
@@ -808,7 +940,9 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
                      "of positive weight.");
   }
   Parameters params;
-  if (const auto k = detail::maximize<Scalar, Dim>(stats, options_.reg_covar, where, params)) {
+  if (is_fitted()) params.constraint_state = params_.constraint_state;
+  if (const auto k = detail::maximize<Scalar, Dim>(
+          stats, options_.reg_covar, detail::parsimonious_of(options_), where, params)) {
     throw ill_defined_covariance(where, *k);
   }
   Matrix precisions = Base::checked_precisions(params, where);

@@ -6,11 +6,13 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include <Eigen/Core>
 
 #include "covariance_type.hpp"
+#include "model_name.hpp"
 #include "sufficient_statistics.hpp"
 
 namespace emgmm {
@@ -40,6 +42,22 @@ enum class MissingValues {
   marginalize,  ///< NaN means "missing at random": EM on the observed entries of every row
 };
 
+/// When GaussianMixture's EM stops, and which model it keeps (GaussianMixtureOptions::convergence).
+enum class Convergence {
+  /// scikit-learn's: when the mean log-likelihood per point changes by less than tol; the model
+  /// is the M-step after that E-step.
+  sklearn,
+  /// mclust's (its Fortran me* routines, emControl()$tol[1], default 1e-5): when the total
+  /// log-likelihood L changes by |L - L_before| / (1 + |L|) <= tol; the model is the one whose
+  /// log-likelihood that was (mclust's loglik and parameters), so lower_bound() is L / n.
+  mclust,
+};
+
+/// "sklearn" or "mclust".
+inline const char* to_string(Convergence rule) {
+  return rule == Convergence::mclust ? "mclust" : "sklearn";
+}
+
 /// GaussianMixture's parameters under scikit-learn's names and with its defaults.
 /// A plain aggregate, so C++20 code can write `{.n_components = 3, .covariance_type = ...}`.
 template <typename Scalar = double, int Dim = Eigen::Dynamic>
@@ -50,11 +68,29 @@ struct GaussianMixtureOptions {
 
   int n_components = 1;
   CovarianceType covariance_type = CovarianceType::full;
+  /// Not in sklearn: one of mclust's fourteen covariance models (model_name.hpp), fitted by
+  /// Celeux & Govaert's M-steps as mclust 6.0 does. The parameters are then stored as for
+  /// CovarianceType::full, which covariance_type must stay (its default). sklearn's four are
+  /// VII = spherical, VVI = diag, EEE = tied, VVV = full (the same fit, stored in full layout).
+  /// reg_covar is added to each component's covariance before the constraint; mclust has none,
+  /// so set reg_covar = 0 (and convergence = Convergence::mclust, tol = 1e-5) for its results.
+  std::optional<ModelName> model_name;
   double tol = 1e-3;        ///< stop when the lower bound changes by less than this
   double reg_covar = 1e-6;  ///< added to the diagonal of every covariance
   int max_iter = 100;       ///< EM iterations per initialization (0: only initialize)
   int n_init = 1;           ///< initializations; the one with the best lower bound is kept
+  /// Not in sklearn: the stopping rule and kept model, sklearn's (default) or mclust's.
+  Convergence convergence = Convergence::sklearn;
+  /// With model_name VEI, VEE, EVE, VVE or VEV, whose M-step iterates: stop its inner iterations
+  /// when their relative change is at most inner_tol (mclust's emControl()$tol[2],
+  /// sqrt(DBL_EPSILON)) or after inner_max_iter (emControl()$itmax[2]).
+  double inner_tol = 1.4901161193847656e-08;
+  int inner_max_iter = std::numeric_limits<int>::max();
   InitParams init_params = InitParams::kmeans;
+  /// Not in sklearn: the starting responsibilities, n_samples x n_components, >= 0, each row
+  /// normalized to sum to 1 (e.g. one-hot labels; mclust's me(modelName, data, z)). Replaces
+  /// init_params; the first M-step is taken on them.
+  std::optional<Matrix> resp_init;
   std::optional<Vector> weights_init;  ///< K weights, each in [0, 1], summing to 1
   std::optional<Means> means_init;     ///< K x D
   /// Precisions (inverse covariances) in the layout of covariances(): full (K*D) x D stacked,

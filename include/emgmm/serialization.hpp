@@ -44,6 +44,13 @@ EMGMM_DIAGNOSTICS_PUSH
 ///     2.1473075578208083 1.7888515198396902
 ///     end
 ///
+/// A model fitted with mclust's options (GaussianMixtureOptions::model_name, convergence,
+/// inner_tol, inner_max_iter; any of them not at its default) has one more line after
+/// learning_offset, `mclust <model_name or none> <sklearn|mclust> <inner_tol> <inner_max_iter>`,
+/// e.g. `mclust VEV mclust 1.4901161193847656e-08 2147483647`; files without it load with the
+/// defaults. The inner iterations' last state is not saved: a warm start or partial_fit from a
+/// loaded model starts them afresh.
+///
 /// A BayesianGaussianMixture file starts `emgmm-bayesian-gaussian-mixture 1` and adds its prior
 /// options and posterior (see detail/bayesian_gaussian_mixture_format.hpp).
 ///
@@ -59,8 +66,8 @@ EMGMM_DIAGNOSTICS_PUSH
 /// recomputed from precisions_cholesky() by the same code as fit().
 ///
 /// Not saved: the callback, the statistics_reducer and the starts (weights_init, means_init,
-/// precisions_init, init_centers), which only matter to a refit from scratch; set them again
-/// with set_params(). Nor partial_fit's running statistics: after load, the first partial_fit
+/// resp_init, precisions_init, init_centers), which only matter to a refit from scratch; set them
+/// again with set_params(). Nor partial_fit's running statistics: after load, the first partial_fit
 /// chunk starts them afresh.
 ///
 /// Loading checks everything and throws FormatError (an InvalidArgument) whose message names

@@ -33,6 +33,10 @@
 // W2's data with P% of the entries (MCAR) set to NaN, from the same start (issue 18). 0% is
 // the option on complete data, which runs exactly emgmm<double>'s code.
 //
+// Rows "emgmm<double,EII>" ... "emgmm<double,VVV>" (W2 only): GaussianMixture with each of
+// mclust's fourteen covariance models (GaussianMixtureOptions::model_name) from the same start:
+// the same E-step, the M-step constrained (issue 17's target: no model above 1.5x VVV).
+//
 // Rows "bayesian<...>": emgmm::BayesianGaussianMixture's variational iterations from the same
 // k-means labels (see bm_bayesian), to show they cost what the EM iterations cost: the same
 // fused pass, plus the responsibilities' entropy and the digamma terms of K components.
@@ -64,6 +68,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -280,13 +285,15 @@ emgmm::GaussianMixtureOptions<Scalar, Dim> options_for(const Prepared& p, int ma
 
 template <typename Scalar, int Dim, typename Data>
 void run_emgmm(benchmark::State& state, const Prepared& p, const Data& X, int threads,
-               std::string name = "", bool marginalize = false) {
+               std::string name = "", bool marginalize = false,
+               std::optional<emgmm::ModelName> model = std::nullopt) {
   const Workload& w = p.w;
   const double reference = gemm_reference<Scalar>(p, threads);
   set_threads(threads);
   const int iters = g_settings.em_iters;
   emgmm::GaussianMixtureOptions<Scalar, Dim> options = options_for<Scalar, Dim>(p, iters);
   if (marginalize) options.missing_values = emgmm::MissingValues::marginalize;
+  options.model_name = model;
   emgmm::GaussianMixture<Scalar, Dim> gmm(options);
   double total = 0.0;
   for (auto _ : state) {
@@ -337,6 +344,16 @@ void bm_emgmm_missing(benchmark::State& state, const Workload& w, int threads) {
   }
   run_emgmm<double, Eigen::Dynamic>(state, p, X, threads,
                                     "emgmm<double,mcar" + std::to_string(Percent) + "%>", true);
+}
+
+/// emgmm's fit under one of mclust's covariance models (full workloads; issue 17): the same
+/// start and E-step as emgmm<double>, the M-step constrained (detail/parsimonious.hpp).
+void bm_emgmm_model(benchmark::State& state, const Workload& w, int threads,
+                    emgmm::ModelName model) {
+  const Prepared& p = prepare(w);
+  run_emgmm<double, Eigen::Dynamic>(state, p, p.X, threads,
+                                    std::string("emgmm<double,") + emgmm::to_string(model) + ">",
+                                    false, model);
 }
 
 /// emgmm's fit; Dim = 2 runs the fixed-size model on Eigen::Matrix<double, Dynamic, 2> data,
@@ -609,6 +626,12 @@ void register_benchmarks() {
         add("emgmm<double,mcar0%>", bm_emgmm_missing<0>);
         add("emgmm<double,mcar5%>", bm_emgmm_missing<5>);
         add("emgmm<double,mcar20%>", bm_emgmm_missing<20>);
+        for (const emgmm::ModelName model : emgmm::kModelNames) {
+          add(std::string("emgmm<double,") + emgmm::to_string(model) + ">",
+              [model](benchmark::State& state, const Workload& work, int n_threads) {
+                bm_emgmm_model(state, work, n_threads, model);
+              });
+        }
       }
       if (is_w1) {
         add("emgmm<double,2>", bm_emgmm<double, 2>);

@@ -32,6 +32,9 @@ struct EmLoopSettings {
   int verbose = 0;
   int verbose_interval = 10;
   const IterationCallback* callback = nullptr;
+  /// mclust's rule: converged when |L - L_before| / (1 + |L|) <= tol for the step's total
+  /// log-likelihood L = lower_bound * total_weight; else sklearn's |change| < tol.
+  bool relative = false;
   const char* bound_name = "lower bound";  ///< what the lower bound is, for the error message
   std::string where;                       ///< "GaussianMixture::fit", for the error message
 
@@ -53,8 +56,9 @@ struct EmLoopSettings {
 
 /// What one step of the loop reports.
 struct EmStep {
-  double lower_bound;      ///< the step's lower bound (GaussianMixture: before its M-step)
-  bool restarted = false;  ///< a component was re-seeded: a new start, never converged
+  double lower_bound;         ///< the step's lower bound (GaussianMixture: before its M-step)
+  bool restarted = false;     ///< a component was re-seeded: a new start, never converged
+  double total_weight = 1.0;  ///< the lower bound times this is the total (relative rule)
 };
 
 /// The start the loop keeps, and what sklearn reports about the fit.
@@ -104,7 +108,11 @@ EmOutcome<State> run_em_loop(const EmLoopSettings& s, double first_lower_bound, 
         stopped = true;
         break;
       }
-      if (!result.restarted && std::abs(change) < s.tol) {
+      const double total = lower_bound * result.total_weight;
+      const bool small =
+          s.relative ? std::abs(change * result.total_weight) / (1.0 + std::abs(total)) <= s.tol
+                     : std::abs(change) < s.tol;
+      if (!result.restarted && small) {
         outcome.converged = true;
         break;
       }

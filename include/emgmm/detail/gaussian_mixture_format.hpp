@@ -54,7 +54,8 @@ struct GaussianMixtureFormat {
     model.require_fitted("save");
     const Options& o = model.options_;
     const MixtureParameters<Scalar, Dim>& p = model.params_;
-    if (o.n_components != p.n_components() || o.covariance_type != p.covariance_type) {
+    if (o.n_components != p.n_components() || o.covariance_type != p.covariance_type ||
+        o.model_name != p.model_name) {
       fail(where, "the options ask for n_components = " + to_text(o.n_components) +
                       ", covariance_type '" + to_string(o.covariance_type) +
                       "' but the fitted model has " + to_text(p.n_components()) + ", '" +
@@ -69,6 +70,17 @@ struct GaussianMixtureFormat {
     w.key("learning_decay").value(o.learning_decay).end_line();
     w.key("learning_offset").value(o.learning_offset).end_line();
     w.key("missing_values").word(missing_values_name(o.missing_values)).end_line();
+    // mclust's options, on a line of their own only when one differs from its default, so the
+    // files of sklearn's models read as before.
+    if (o.model_name || o.convergence != Convergence::sklearn ||
+        o.inner_tol != Options().inner_tol || o.inner_max_iter != Options().inner_max_iter) {
+      w.key("mclust")
+          .word(o.model_name ? to_string(*o.model_name) : "none")
+          .word(to_string(o.convergence))
+          .value(o.inner_tol)
+          .value(o.inner_max_iter)
+          .end_line();
+    }
     w.key("converged").flag(model.converged_).end_line();
     w.key("n_iter").value(model.n_iter_).end_line();
     w.key("lower_bound").value(model.lower_bound_).end_line();
@@ -129,6 +141,8 @@ struct GaussianMixtureFormat {
       }
     }
 
+    // Written since issue 17, only for mclust's options.
+    if (r.expect_optional("mclust", 4)) read_mclust_options(r, o);
     r.expect("converged", 1);
     const bool converged = r.flag(1, "converged");
     r.expect("n_iter", 1);
@@ -139,6 +153,7 @@ struct GaussianMixtureFormat {
 
     MixtureParameters<Scalar, Dim> p;
     p.covariance_type = type;
+    p.model_name = o.model_name;
     r.expect("weights", K);
     p.weights.resize(K);
     for (Eigen::Index k = 0; k < K; ++k)
@@ -160,6 +175,36 @@ struct GaussianMixtureFormat {
     model.commit(p, precisions, typename Model::FitSummary{converged, n_iter, lower_bound},
                  no_statistics, 0);
     return model;
+  }
+
+  /// The `mclust <model_name|none> <convergence> <inner_tol> <inner_max_iter>` line.
+  static void read_mclust_options(const TextReader& r, Options& o) {
+    const std::string model = r.word(1);
+    if (model != "none") {
+      bool known = false;
+      for (const ModelName name : kModelNames) {
+        if (model == to_string(name)) {
+          o.model_name = name;
+          known = true;
+        }
+      }
+      if (!known) {
+        r.fail("model_name = '" + TextReader::shown(model) +
+               "' is not 'none' or one of mclust's 'EII' ... 'VVV'.");
+      }
+      if (o.covariance_type != CovarianceType::full) {
+        r.fail("model_name = '" + model + "' needs covariance_type 'full', not '" +
+               to_string(o.covariance_type) + "'.");
+      }
+    }
+    const std::string rule = r.word(2);
+    if (rule != "sklearn" && rule != "mclust") {
+      r.fail("convergence = '" + TextReader::shown(rule) + "' is not 'sklearn' or 'mclust'.");
+    }
+    o.convergence = rule == "mclust" ? Convergence::mclust : Convergence::sklearn;
+    o.inner_tol = r.real<double>(3, "inner_tol");
+    if (!(o.inner_tol >= 0.0)) r.fail("inner_tol = " + to_text(o.inner_tol) + " must be >= 0.");
+    o.inner_max_iter = r.integer<int>(4, 1, INT_MAX, "inner_max_iter", "an integer >= 1");
   }
 
   /// Each weight in [0, 1]; the sum one up to the rounding of K values (after EM), or for

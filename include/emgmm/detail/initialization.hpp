@@ -112,21 +112,40 @@ SufficientStatistics initial_statistics(const RowSource<Scalar, Dim>& X, Covaria
       });
 }
 
+/// The statistics of the start: of `resp_init` (validated) when not empty, else of the
+/// responsibilities init_params chooses (initial_statistics).
+template <typename Scalar, int Dim>
+SufficientStatistics starting_statistics(
+    const RowSource<Scalar, Dim>& X, CovarianceType type, Eigen::Index K,
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& resp_init, InitParams init_params,
+    Random& random) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  if (resp_init.size() == 0) return initial_statistics(X, type, K, init_params, random);
+  return statistics_of_responsibilities(X, type, K,
+                                        [&](Eigen::Index start, Eigen::Index rows, Matrix& R) {
+                                          R = resp_init.middleRows(start, rows);
+                                        });
+}
+
 /// The initial parameters `params` for one initialization: one M-step on the starting
-/// responsibilities, then weights_init / means_init / precisions_init override what it gives.
+/// responsibilities (`resp_init`, validated, when not empty; else those init_params chooses),
+/// then weights_init / means_init / precisions_init override what it gives.
 /// Returns the component the M-step found ill-defined (see maximize), or nothing.
 template <typename Scalar, int Dim>
 [[nodiscard]] std::optional<Eigen::Index> initialize_parameters(
     const RowSource<Scalar, Dim>& X, const GaussianMixtureOptions<Scalar, Dim>& options,
-    Random& random, const std::string& where, MixtureParameters<Scalar, Dim>& params) {
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& resp_init, Random& random,
+    const std::string& where, MixtureParameters<Scalar, Dim>& params) {
   const Eigen::Index D = X.cols();
   const CovarianceType type = options.covariance_type;
+  const Eigen::Index K = options.n_components;
   params = MixtureParameters<Scalar, Dim>();
   params.covariance_type = type;
+  params.model_name = options.model_name;
   if (!(options.weights_init && options.means_init && options.precisions_init)) {
     const std::optional<Eigen::Index> ill_defined = maximize<Scalar, Dim>(
-        initial_statistics(X, type, options.n_components, options.init_params, random),
-        options.reg_covar, where, params, /*normalize_weights=*/false);
+        starting_statistics(X, type, K, resp_init, options.init_params, random), options.reg_covar,
+        parsimonious_of(options), where, params, /*normalize_weights=*/false);
     if (ill_defined) return ill_defined;
   }
   if (options.weights_init) params.weights = *options.weights_init;

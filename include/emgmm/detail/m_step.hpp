@@ -23,6 +23,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "covariance.hpp"
 #include "e_step.hpp"
 #include "parameters.hpp"
+#include "parsimonious.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -109,18 +110,19 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
 /// user's call in that message. With `collapsed` (the reseed_collapsed_components policy), it
 /// lists instead, in increasing order, the components that lost every point (responsibilities
 /// summing to at most sklearn's 10 eps) or whose full, diag or spherical covariance is not
-/// positive definite, for reseed_components().
+/// positive definite, for reseed_components(). With `model` (full statistics), the full
+/// covariances are then constrained to mclust's model (parsimonious.hpp), starting the inner
+/// iterations where those of the M-step that made `params` stopped.
 template <typename Scalar, int Dim>
-[[nodiscard]] std::optional<Eigen::Index> maximize(const SufficientStatistics& stats,
-                                                   double reg_covar, const std::string& where,
-                                                   MixtureParameters<Scalar, Dim>& params,
-                                                   bool normalize_weights = true,
-                                                   std::vector<Eigen::Index>* collapsed = nullptr) {
+[[nodiscard]] std::optional<Eigen::Index> maximize(
+    const SufficientStatistics& stats, double reg_covar, const std::optional<Parsimonious>& model,
+    const std::string& where, MixtureParameters<Scalar, Dim>& params, bool normalize_weights = true,
+    std::vector<Eigen::Index>* collapsed = nullptr) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
   const double eps = double(std::numeric_limits<Scalar>::epsilon());
-  const GaussianEstimates estimates = estimate_gaussian_parameters(stats, reg_covar, eps);
+  GaussianEstimates estimates = estimate_gaussian_parameters(stats, reg_covar, eps);
   const Eigen::VectorXd& nk = estimates.nk;
   // Finite statistics can still give non-finite estimates (sums near the largest double, or
   // beside responsibility sums near zero): say so rather than blame the covariance's shape.
@@ -132,8 +134,17 @@ template <typename Scalar, int Dim>
         "double); rescale the data, or pass statistics that expectation() made.");
   }
 
+  ParsimoniousState constraint_state = std::move(params.constraint_state);
+  if (model) {
+    // The scatter W_k = n_k S_k of each component, constrained, back as covariances.
+    Eigen::MatrixXd scatter = estimates.covariances;
+    for (Eigen::Index k = 0; k < K; ++k) scatter.middleRows(k * D, D) *= nk(k);
+    estimates.covariances = constrained_covariances(nk, scatter, *model, constraint_state);
+  }
   params = MixtureParameters<Scalar, Dim>();
   params.covariance_type = type;
+  params.constraint_state = std::move(constraint_state);
+  if (model) params.model_name = model->model;
   const Eigen::VectorXd weights =
       normalize_weights ? Eigen::VectorXd(nk / nk.sum()) : Eigen::VectorXd(nk / stats.n_samples);
   params.weights = weights.template cast<Scalar>();

@@ -4,9 +4,13 @@
 #include "diagnostics.hpp"
 EMGMM_DIAGNOSTICS_PUSH
 
+#include <optional>
+
 #include <Eigen/Core>
 
 #include "../covariance_type.hpp"
+#include "../model_name.hpp"
+#include "parsimonious.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -20,6 +24,8 @@ struct MixtureParameters {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 
   CovarianceType covariance_type = CovarianceType::full;
+  /// GaussianMixtureOptions::model_name of the fit (full storage), or none.
+  std::optional<ModelName> model_name;
   Vector weights;              ///< K
   Means means;                 ///< K x D
   Matrix covariances;          ///< storage per covariance_type
@@ -28,6 +34,9 @@ struct MixtureParameters {
   /// BayesianGaussianMixture's expected log weight plus its Wishart terms (variational.hpp).
   /// Empty for a GaussianMixture, whose E-step uses log(weights).
   Eigen::VectorXd log_weights;
+  /// With GaussianMixtureOptions::model_name: where the M-step's inner iterations stopped, the
+  /// start of the next M-step's (parsimonious.hpp). Not saved: a loaded model starts afresh.
+  ParsimoniousState constraint_state;
 
   Eigen::Index n_components() const { return weights.size(); }
   Eigen::Index n_features() const { return means.cols(); }

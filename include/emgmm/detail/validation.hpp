@@ -7,6 +7,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -348,6 +349,40 @@ void validate_mixture_options(const MixtureOptions& o, const std::string& where)
     fail(where, "init_params = " + to_text(init) +
                     " is not one of kmeans, k-means++, random, random_from_data.");
   }
+}
+
+/// A mixture's resp_init option validated and each row divided by its sum; empty when not given.
+template <typename Matrix>
+Matrix checked_resp_init(const std::optional<Matrix>& resp_init, Eigen::Index n_samples,
+                         Eigen::Index K, const std::string& where) {
+  using Scalar = typename Matrix::Scalar;
+  if (!resp_init) return Matrix();
+  const Matrix& r = *resp_init;
+  if (r.rows() != n_samples || r.cols() != K) {
+    fail(where, "resp_init has shape (" + to_text(r.rows()) + " x " + to_text(r.cols()) +
+                    ") but must be (n_samples x n_components) = (" + to_text(n_samples) + " x " +
+                    to_text(K) + ").");
+  }
+  Matrix normalized(n_samples, K);
+  for (Eigen::Index i = 0; i < n_samples; ++i) {
+    double sum = 0.0;
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const Scalar value = r(i, k);
+      if (!(value >= Scalar(0)) || !std::isfinite(static_cast<double>(value))) {
+        fail(where, "resp_init(" + to_text(i) + ", " + to_text(k) + ") = " + to_text(value) +
+                        "; responsibilities must be finite and >= 0.");
+      }
+      sum += double(value);
+    }
+    if (!(sum > 0.0) || !std::isfinite(sum)) {
+      fail(where,
+           "resp_init row " + to_text(i) + " sums to " + to_text(sum) +
+               "; every point needs a positive, finite total responsibility (give it weight 0 "
+               "with sample_weight to leave it out).");
+    }
+    normalized.row(i) = (r.row(i).template cast<double>() / sum).template cast<Scalar>();
+  }
+  return normalized;
 }
 
 }  // namespace detail

@@ -1,0 +1,318 @@
+#ifndef EMGMM_DETAIL_PARSIMONIOUS_HPP
+#define EMGMM_DETAIL_PARSIMONIOUS_HPP
+
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
+// The M-step of mclust's fourteen covariance models (model_name.hpp): the components' weighted
+// scatter matrices W_k = n_k S_k, as the full M-step computes them, turned into the constrained
+// covariances Sigma_k = lambda_k D_k A_k D_k^T that maximize the expected log-likelihood (Celeux
+// & Govaert 1995, "Gaussian parsimonious clustering models", Pattern Recognition 28(5)), with
+// mclust 6.0's choices where the paper leaves one: the start and stopping rule of the inner
+// iterations (VEI, VEE, EVE, VVE, VEV), the order of the eigenvalues (decreasing) and the
+// minorization-maximization updates of a common orientation with varying shapes (Browne &
+// McNicholas 2014, "Estimating common principal components in high dimensions", ADAC 8). The
+// results are stored in the full layout, so the E-step is the full one.
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+#include <Eigen/SVD>
+
+#include "../model_name.hpp"
+
+namespace emgmm {
+namespace detail {
+
+/// Which model, and the inner iterations' stopping rule (mclust's emControl()$tol[2] and
+/// $itmax[2]): stop when the relative change is at most inner_tol or after inner_max_iter.
+struct Parsimonious {
+  ModelName model = ModelName::VVV;
+  double inner_tol = 1.4901161193847656e-08;  // sqrt(.Machine$double.eps)
+  int inner_max_iter = std::numeric_limits<int>::max();
+};
+
+/// The model a GaussianMixture's options ask for, if any.
+template <typename Options>
+std::optional<Parsimonious> parsimonious_of(const Options& o) {
+  if (!o.model_name) return std::nullopt;
+  return Parsimonious{*o.model_name, o.inner_tol, o.inner_max_iter};
+}
+
+/// What the inner iterations of one M-step leave for the next EM iteration's (mclust carries
+/// them over for VEI, VEV, EVE and VVE): the volumes, the shapes (1 x D when equal, K x D when
+/// variable, normalized to determinant 1) and the common orientation. Empty: start afresh.
+struct ParsimoniousState {
+  Eigen::VectorXd scale;
+  Eigen::MatrixXd shape;
+  Eigen::MatrixXd orientation;
+};
+
+/// The eigenvalues of a symmetric matrix in decreasing order (LAPACK's SVD order, mclust's) and
+/// the eigenvectors in the same order, as columns.
+struct DecreasingEigen {
+  Eigen::VectorXd values;
+  Eigen::MatrixXd vectors;
+  explicit DecreasingEigen(const Eigen::MatrixXd& symmetric) {
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(symmetric);
+    values = solver.eigenvalues().reverse();
+    vectors = solver.eigenvectors().rowwise().reverse();
+  }
+};
+
+inline double geometric_mean(const Eigen::ArrayXd& values) { return std::exp(values.log().mean()); }
+
+/// Relative change as mclust measures it: |new - old| / (1 + |new|).
+inline double relative_change(double now, double before) {
+  return std::abs(now - before) / (1.0 + std::abs(now));
+}
+
+/// Volumes lambda_k = sum_j w_kj / a_j / (D n_k) and a common shape a = sum_k w_k / lambda_k
+/// (normalized to product 1), alternated from `scale` and `shape` until the largest relative
+/// change of a lambda_k or a_j is small: mclust's inner iterations of VEI (w_k: the diagonal
+/// of W_k) and VEV (w_k: its eigenvalues), which differ only in their comparisons (`vei`: go
+/// on while change > tol and count <= limit; VEV: while change >= tol and count < limit).
+inline void alternate_volumes_and_shape(const Eigen::MatrixXd& w, const Eigen::VectorXd& nk,
+                                        const Parsimonious& settings, bool vei,
+                                        Eigen::VectorXd& scale, Eigen::RowVectorXd& shape) {
+  const double dims = double(w.cols());
+  const long limit = settings.inner_max_iter;
+  for (long inner = 1;; ++inner) {
+    const Eigen::VectorXd previous_scale = scale;
+    const Eigen::RowVectorXd previous_shape = shape;
+    for (Eigen::Index k = 0; k < w.rows(); ++k) {
+      scale(k) = (w.row(k).array() / previous_shape.array()).sum() / (dims * nk(k));
+    }
+    shape = (w.array().colwise() / scale.array()).colwise().sum();
+    shape /= geometric_mean(shape.array());
+    double change = 0.0;
+    for (Eigen::Index k = 0; k < w.rows(); ++k) {
+      change = std::max(change, relative_change(scale(k), previous_scale(k)));
+    }
+    for (Eigen::Index j = 0; j < w.cols(); ++j) {
+      change = std::max(change, relative_change(shape(j), previous_shape(j)));
+    }
+    const bool more = vei ? change > settings.inner_tol && inner <= limit
+                          : change >= settings.inner_tol && inner < limit;
+    if (!more) break;
+  }
+}
+
+/// Sigma (K*D x D) from the weighted scatter matrices (K*D x D) and the sums n_k of the
+/// responsibilities, under `settings.model`; `state` carries the inner iterations' start from one
+/// EM iteration to the next. A degenerate scatter gives non-finite or singular covariances,
+/// which the precision Cholesky then reports as ill-defined.
+inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
+                                               const Eigen::MatrixXd& scatter,
+                                               const Parsimonious& settings,
+                                               ParsimoniousState& state) {
+  const Eigen::Index K = nk.size();
+  const Eigen::Index D = scatter.cols();
+  const double n = nk.sum();
+  const double dims = double(D);
+  const auto W = [&](Eigen::Index k) { return scatter.middleRows(k * D, D); };
+  const long max_inner = settings.inner_max_iter;
+  Eigen::MatrixXd sigma = Eigen::MatrixXd::Zero(K * D, D);
+  // Exactly symmetric, as the full M-step's (a saved model is checked for symmetry).
+  const auto set = [&](Eigen::Index k, const Eigen::MatrixXd& block) {
+    sigma.middleRows(k * D, D) = block.selfadjointView<Eigen::Lower>();
+  };
+  // lambda * D diag(a) D^T.
+  const auto rotated = [&](double lambda, const Eigen::MatrixXd& orientation,
+                           const Eigen::VectorXd& a) {
+    const Eigen::MatrixXd half = orientation * (lambda * a).cwiseSqrt().asDiagonal();
+    return Eigen::MatrixXd(half * half.transpose());
+  };
+  Eigen::MatrixXd diagonals(K, D);  // row k: the diagonal of W_k
+  for (Eigen::Index k = 0; k < K; ++k) diagonals.row(k) = W(k).diagonal().transpose();
+
+  switch (settings.model) {
+    case ModelName::EII: {
+      const double variance = diagonals.sum() / (n * dims);
+      for (Eigen::Index k = 0; k < K; ++k) set(k, variance * Eigen::MatrixXd::Identity(D, D));
+      break;
+    }
+    case ModelName::VII:
+      for (Eigen::Index k = 0; k < K; ++k) {
+        set(k, diagonals.row(k).sum() / (dims * nk(k)) * Eigen::MatrixXd::Identity(D, D));
+      }
+      break;
+    case ModelName::EEI: {
+      const Eigen::VectorXd variances = diagonals.colwise().sum().transpose() / n;
+      for (Eigen::Index k = 0; k < K; ++k) set(k, variances.asDiagonal());
+      break;
+    }
+    case ModelName::VVI:
+      for (Eigen::Index k = 0; k < K; ++k) set(k, (diagonals.row(k) / nk(k)).asDiagonal());
+      break;
+    case ModelName::EVI: {
+      // lambda = sum_k |B_k|^(1/D) / n, A_k = B_k / |B_k|^(1/D) (Celeux & Govaert, model 12).
+      Eigen::VectorXd volumes(K);
+      for (Eigen::Index k = 0; k < K; ++k) volumes(k) = geometric_mean(diagonals.row(k).array());
+      const double lambda = volumes.sum() / n;
+      for (Eigen::Index k = 0; k < K; ++k) {
+        set(k, (lambda / volumes(k) * diagonals.row(k)).asDiagonal());
+      }
+      break;
+    }
+    case ModelName::VEI: {
+      // Alternate lambda_k = tr(W_k A^-1) / (D n_k) and A = sum_k diag(W_k) / lambda_k, |A| = 1,
+      // from lambda = A = 1 on the first EM iteration and from the last one's after.
+      Eigen::VectorXd scale = state.scale.size() == K ? state.scale : Eigen::VectorXd::Ones(K);
+      Eigen::RowVectorXd shape =
+          state.shape.size() == D ? Eigen::RowVectorXd(state.shape) : Eigen::RowVectorXd::Ones(D);
+      alternate_volumes_and_shape(diagonals, nk, settings, /*vei=*/true, scale, shape);
+      for (Eigen::Index k = 0; k < K; ++k) set(k, (scale(k) * shape).asDiagonal());
+      state.scale = scale;
+      state.shape = shape;
+      break;
+    }
+    case ModelName::EEE: {
+      Eigen::MatrixXd pooled = Eigen::MatrixXd::Zero(D, D);
+      for (Eigen::Index k = 0; k < K; ++k) pooled += W(k);
+      for (Eigen::Index k = 0; k < K; ++k) set(k, pooled / n);
+      break;
+    }
+    case ModelName::VVV:
+      for (Eigen::Index k = 0; k < K; ++k) set(k, W(k) / nk(k));
+      break;
+    case ModelName::EVV: {
+      // lambda = sum_k |W_k|^(1/D) / n, C_k = W_k / |W_k|^(1/D).
+      Eigen::VectorXd volumes(K);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        volumes(k) = geometric_mean(DecreasingEigen(W(k)).values.array());
+      }
+      const double lambda = volumes.sum() / n;
+      for (Eigen::Index k = 0; k < K; ++k) set(k, lambda / volumes(k) * W(k));
+      break;
+    }
+    case ModelName::EEV: {
+      // W_k = L_k Omega_k L_k^T; A = sum_k Omega_k / |.|^(1/D), lambda = |sum_k Omega_k|^(1/D) / n.
+      Eigen::VectorXd sum = Eigen::VectorXd::Zero(D);
+      for (Eigen::Index k = 0; k < K; ++k) sum += DecreasingEigen(W(k)).values;
+      const double volume = geometric_mean(sum.array());
+      for (Eigen::Index k = 0; k < K; ++k) {
+        set(k, rotated(volume / n, DecreasingEigen(W(k)).vectors, sum / volume));
+      }
+      break;
+    }
+    case ModelName::VEV: {
+      // Alternate lambda_k = tr(Omega_k A^-1) / (D n_k) and A = sum_k Omega_k / lambda_k, |A| = 1,
+      // on the eigenvalues Omega_k of W_k; the first EM iteration starts from the EEV estimate.
+      Eigen::MatrixXd omega(K, D);
+      for (Eigen::Index k = 0; k < K; ++k) omega.row(k) = DecreasingEigen(W(k)).values.transpose();
+      Eigen::VectorXd scale(K);
+      Eigen::RowVectorXd shape(D);
+      if (state.scale.size() == K && state.shape.size() == D) {
+        scale = state.scale;
+        shape = state.shape;
+      } else {
+        shape = omega.colwise().sum();
+        const double volume = geometric_mean(shape.array());
+        scale = (volume / nk.array()).matrix();
+        shape /= volume;
+      }
+      alternate_volumes_and_shape(omega, nk, settings, /*vei=*/false, scale, shape);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        set(k, rotated(scale(k), DecreasingEigen(W(k)).vectors, shape.transpose()));
+      }
+      state.scale = scale;
+      state.shape = shape;
+      break;
+    }
+    case ModelName::VEE: {
+      // Alternate C = sum_k W_k / lambda_k, |C| = 1, and lambda_k = tr(W_k C^-1) / (D n_k), from
+      // lambda = 1 in every M-step; stop on the relative change of n D + D sum_k n_k log lambda_k.
+      Eigen::VectorXd scale = Eigen::VectorXd::Ones(K);
+      Eigen::MatrixXd C(D, D);
+      double target_before = std::numeric_limits<double>::max() / 2;
+      for (long inner = 1;; ++inner) {
+        C.setZero();
+        for (Eigen::Index k = 0; k < K; ++k) C += W(k) / scale(k);
+        C /= geometric_mean(DecreasingEigen(C).values.array());
+        const Eigen::LLT<Eigen::MatrixXd> factor(C);
+        for (Eigen::Index k = 0; k < K; ++k) {
+          scale(k) = factor.solve(Eigen::MatrixXd(W(k))).trace() / (dims * nk(k));
+        }
+        const double target = n * dims + dims * (nk.array() * scale.array().log()).sum();
+        const double change = relative_change(target, target_before);
+        target_before = target;
+        if (!(change > settings.inner_tol && inner < max_inner)) break;
+      }
+      for (Eigen::Index k = 0; k < K; ++k) set(k, scale(k) * C);
+      break;
+    }
+    case ModelName::EVE:
+    case ModelName::VVE: {
+      // A common orientation D with shapes A_k by Browne & McNicholas's two MM updates, from
+      // D = I and A_k = 1 on the first EM iteration and the last one's after. As in mclust,
+      // VVE's updates weigh the W_k by the det-1 shapes alone, not by the volumes: not an exact
+      // M-step, and its EM can lower the likelihood (mclust's does too).
+      const bool equal_volume = settings.model == ModelName::EVE;
+      Eigen::MatrixXd orientation = state.orientation.rows() == D
+                                        ? state.orientation
+                                        : Eigen::MatrixXd(Eigen::MatrixXd::Identity(D, D));
+      Eigen::MatrixXd shape = state.shape.rows() == K && state.shape.cols() == D
+                                  ? state.shape
+                                  : Eigen::MatrixXd(Eigen::MatrixXd::Ones(K, D));
+      Eigen::VectorXd largest(K);  // the largest eigenvalue of each W_k
+      for (Eigen::Index k = 0; k < K; ++k) largest(k) = DecreasingEigen(W(k)).values(0);
+      Eigen::VectorXd scale(K);
+      double target = 0.0;
+      double target_before = std::numeric_limits<double>::max() / 2;
+      const auto polar = [&](const Eigen::MatrixXd& F) {  // P R^T of the SVD F = P B R^T
+        const Eigen::JacobiSVD<Eigen::MatrixXd> svd(F, Eigen::ComputeFullU | Eigen::ComputeFullV);
+        return Eigen::MatrixXd(svd.matrixU() * svd.matrixV().transpose());
+      };
+      for (long inner = 1;; ++inner) {
+        Eigen::MatrixXd F = Eigen::MatrixXd::Zero(D, D);
+        for (Eigen::Index k = 0; k < K; ++k) {
+          const Eigen::MatrixXd scaled =
+              shape.row(k).transpose().cwiseInverse().asDiagonal() * orientation.transpose();
+          F += scaled * W(k) - largest(k) * scaled;
+        }
+        orientation = polar(F).transpose();
+        F.setZero();
+        for (Eigen::Index k = 0; k < K; ++k) {
+          const Eigen::MatrixXd rotated_scatter = W(k) * orientation;
+          F += rotated_scatter * shape.row(k).transpose().cwiseInverse().asDiagonal() -
+               shape.row(k).cwiseInverse().maxCoeff() * rotated_scatter;
+        }
+        orientation = polar(F);
+        target = 0.0;
+        for (Eigen::Index k = 0; k < K; ++k) {
+          const Eigen::VectorXd spread = (orientation.transpose() * W(k) * orientation).diagonal() /
+                                         (equal_volume ? 1.0 : nk(k));
+          scale(k) = geometric_mean(spread.array());
+          shape.row(k) = spread.transpose() / scale(k);
+          target += (orientation.transpose() * W(k) * orientation)
+                        .diagonal()
+                        .dot(shape.row(k).transpose().cwiseInverse());
+        }
+        const double change = relative_change(target, target_before);
+        target_before = target;
+        if (!(change > settings.inner_tol && inner < max_inner)) break;
+      }
+      for (Eigen::Index k = 0; k < K; ++k) {
+        const double lambda = equal_volume ? target / (n * dims) : scale(k);
+        set(k, rotated(lambda, orientation, shape.row(k).transpose()));
+      }
+      state.shape = shape;
+      state.orientation = orientation;
+      break;
+    }
+  }
+  return sigma;
+}
+
+}  // namespace detail
+}  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
+
+#endif  // EMGMM_DETAIL_PARSIMONIOUS_HPP
