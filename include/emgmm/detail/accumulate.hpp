@@ -36,6 +36,9 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
   using Lanes = Eigen::Array<Scalar, kLanes, 1>;
   Lanes first_lanes[Cols];
   Lanes second_lanes[Cols];
+  // Every loop over the columns is unrolled: indexed by a variable, the lanes would live in
+  // memory, and GCC (at -O2) would store them back on every row.
+  EMGMM_UNROLL(4)
   for (int c = 0; c < Cols; ++c) {
     first_lanes[c].setZero();
     second_lanes[c].setZero();
@@ -43,6 +46,7 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
   Eigen::Index i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     const Lanes weight = Eigen::Map<const Lanes>(r + i);
+    EMGMM_UNROLL(4)
     for (int c = 0; c < Cols; ++c) {
       const Lanes t = Eigen::Map<const Lanes>(x + c * stride + i) - center[c];
       const Lanes rt = weight * t;
@@ -50,6 +54,7 @@ void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eig
       second_lanes[c] += rt * t;
     }
   }
+  EMGMM_UNROLL(4)
   for (int c = 0; c < Cols; ++c) {
     Scalar first_tail = 0, second_tail = 0;
     for (Eigen::Index j = i; j < n; ++j) {

@@ -29,4 +29,14 @@
 #define EMGMM_DIAGNOSTICS_POP
 #endif
 
+// Unrolls the loop that follows (GCC and Clang; elsewhere a no-op). The packet kernels keep small
+// arrays of accumulators in registers only if every loop over them is unrolled; GCC at -O2 does
+// not unroll them on its own, and then stores the accumulators back to memory on every row.
+#define EMGMM_PRAGMA(text) _Pragma(#text)
+#if defined(__GNUC__)
+#define EMGMM_UNROLL(n) EMGMM_PRAGMA(GCC unroll n)
+#else
+#define EMGMM_UNROLL(n)
+#endif
+
 #endif  // EMGMM_DETAIL_DIAGNOSTICS_HPP

@@ -11,7 +11,8 @@ EMGMM_DIAGNOSTICS_PUSH
 // point, so the accuracy does not depend on how far the components are from each other or from
 // the origin (data offset by 1e9, clusters 1000 standard deviations apart):
 //   full/tied  |(x - mu_k) P_k|^2, a product of the block with the component's factor;
-//   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points a few features at a time;
+//   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points four components at a time
+//              (diagonal_quadratic.hpp);
 //   spherical  the same with p_kd = p_k.
 
 #include <cmath>
@@ -20,6 +21,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include "../covariance_type.hpp"
 #include "covariance.hpp"
+#include "diagonal_quadratic.hpp"
 #include "parameters.hpp"
 #include "row_source.hpp"
 
@@ -49,38 +51,6 @@ void multiply_tall(const Lhs& A, const Rhs& B, Out& C) {
     C.col(j) = A.col(0) * B(0, j);
     for (Eigen::Index d = 1; d < A.cols(); ++d) C.col(j) += A.col(d) * B(d, j);
   }
-}
-
-/// out(i) = sum_d weights(d) (points(i, d) - center(d))^2 for a column-major block: the
-/// diagonal quadratic form, vectorized along the points without a centered copy of the block.
-/// Four features per sweep, so the running sums are loaded and stored a quarter as often.
-template <typename Points, typename Center, typename Weights, typename Out>
-void weighted_squared_distance(const Points& points, const Center& center, const Weights& weights,
-                               Out&& out) {
-  const Eigen::Index D = points.cols();
-  const auto term = [&](Eigen::Index d) {
-    return (points.col(d).array() - center(d)).square() * weights(d);
-  };
-  Eigen::Index d = 0;
-  switch (D % 4) {
-    case 0:
-      out.array() = term(0) + term(1) + term(2) + term(3);
-      d = 4;
-      break;
-    case 1:
-      out.array() = term(0);
-      d = 1;
-      break;
-    case 2:
-      out.array() = term(0) + term(1);
-      d = 2;
-      break;
-    case 3:
-      out.array() = term(0) + term(1) + term(2);
-      d = 3;
-      break;
-  }
-  for (; d < D; d += 4) out.array() += term(d) + term(d + 1) + term(d + 2) + term(d + 3);
 }
 
 /// What the E-step needs from a mixture, prepared once per pass so that evaluating a block
@@ -136,22 +106,16 @@ class WeightedLogDensity {
     const Eigen::Index K = n_components_;
     const Eigen::Index D = n_features_;
     L.resize(rows, K);
+    if (type_ == CovarianceType::diag || type_ == CovarianceType::spherical) {
+      diagonal_quadratic(points.data(), points.outerStride(), rows, D, means_t_.data(),
+                         precisions_.data(), K, L.data(), rows, log_norm_.data(), Scalar(-0.5));
+      return;
+    }
     for (Eigen::Index k = 0; k < K; ++k) {
-      auto quadratic = L.col(k);
-      switch (type_) {
-        case CovarianceType::full:
-        case CovarianceType::tied: {
-          work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
-          const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
-          multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
-          quadratic = work.product.rowwise().squaredNorm();
-          break;
-        }
-        case CovarianceType::diag:
-        case CovarianceType::spherical:
-          weighted_squared_distance(points, means_t_.col(k), precisions_.col(k), quadratic);
-          break;
-      }
+      work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
+      const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
+      multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
+      L.col(k) = work.product.rowwise().squaredNorm();
     }
     L = (Scalar(-0.5) * L).rowwise() + log_norm_.transpose();
   }

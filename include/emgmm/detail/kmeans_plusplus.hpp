@@ -17,7 +17,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
-#include "e_step.hpp"
+#include "diagonal_quadratic.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 #include "row_source.hpp"
@@ -137,12 +137,15 @@ class NearestCenterDistances {
 
  private:
   /// distances = |x_i - (offset + center)|^2 (in double) for the rows of a block of X,
-  /// swept along the points (weighted_squared_distance with unit weights).
+  /// swept along the points (diagonal_quadratic with unit weights).
   void distances_to(const BlockView& points, const RowPoint& center,
                     Eigen::VectorXd& distances) const {
     const RowPoint absolute = offset_ + center;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared(points.rows());
-    weighted_squared_distance(points, absolute.transpose(), unit_weights_, squared);
+    const Eigen::Matrix<Scalar, Dim, 1> center_column = absolute.transpose();
+    diagonal_quadratic(points.data(), points.outerStride(), points.rows(), points.cols(),
+                       center_column.data(), unit_weights_.data(), 1, squared.data(),
+                       points.rows());
     distances = squared.template cast<double>();
   }
 
@@ -190,7 +193,7 @@ class NearestCenterDistances {
 
   const RowSource<Scalar, Dim>& X_;
   RowPoint offset_;
-  Eigen::Matrix<Scalar, Dim, 1> unit_weights_;  // weighted_squared_distance's weights: all 1
+  Eigen::Matrix<Scalar, Dim, 1> unit_weights_;  // diagonal_quadratic's weights: all 1
   bool keep_;
   ChunkPlan plan_;
   std::vector<RowPoint> centers_;

@@ -26,9 +26,12 @@ template <typename Scalar>
 void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L,
                         Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& log_norm,
                         Eigen::Matrix<Scalar, Eigen::Dynamic, 1>* resp_log_resp = nullptr) {
+  // Column sweeps throughout: L is column-major, so each is vectorized along the points and
+  // L is read and written twice in all (once for the exponentials, once to scale them).
   const Eigen::Index rows = L.rows();
-  log_norm.resize(rows);
-  log_norm = L.rowwise().maxCoeff();
+  const Eigen::Index K = L.cols();
+  log_norm = L.col(0);
+  for (Eigen::Index k = 1; k < K; ++k) log_norm = log_norm.cwiseMax(L.col(k));
   // Rows whose maximum is -inf are remembered and patched at the end: the vectorized exp of
   // -inf is a tiny denormal rather than 0, so their sums cannot be trusted to be zero.
   const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
@@ -39,35 +42,31 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
       log_norm(i) = Scalar(0);  // placeholder so the vectorized lines below stay finite
     }
   }
-  L.colwise() -= log_norm;
   // Responsibilities below the smallest normal number become exactly 0. Eigen's vectorized exp
   // clamps its argument, so far below -708 (double) or -87 (float) it returns a denormal (SSE)
   // or 0 (AVX-512) where the true value is 0; those denormals gave a component that lost every
   // point a covariance made of rounding noise instead of the 0 (+ reg_covar) sklearn computes,
   // and so a "fit" with reg_covar = 0 where sklearn reports the collapsed component.
   const Scalar smallest = std::numeric_limits<Scalar>::min();
-  if (resp_log_resp) {
-    // Column by column, vectorized along the points: sum_k e (L - m), 0 where e is flushed to 0
-    // (there L - m may be -inf).
-    resp_log_resp->setZero(rows);
-    Eigen::Array<Scalar, Eigen::Dynamic, 1> shifted(rows);
-    for (Eigen::Index k = 0; k < L.cols(); ++k) {
-      auto column = L.col(k).array();
-      shifted = column;
-      column = column.exp();
-      column = (column < smallest).select(Scalar(0), column);
+  Eigen::Array<Scalar, Eigen::Dynamic, 1> sums =
+      Eigen::Array<Scalar, Eigen::Dynamic, 1>::Zero(rows);
+  Eigen::Array<Scalar, Eigen::Dynamic, 1> shifted;
+  if (resp_log_resp) resp_log_resp->setZero(rows);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    auto column = L.col(k).array();
+    shifted = column - log_norm.array();
+    column = shifted.exp();
+    column = (column < smallest).select(Scalar(0), column);
+    sums += column;
+    // sum_k e (L - m), 0 where e is flushed to 0 (there L - m may be -inf).
+    if (resp_log_resp)
       resp_log_resp->array() += (column > Scalar(0)).select(column * shifted, Scalar(0));
-    }
-  } else {
-    L = L.array().exp().matrix();
-    L = (L.array() < smallest).select(Scalar(0), L.array()).matrix();
   }
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sums = L.rowwise().sum();
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_sums = sums.array().log();
-  log_norm += log_sums;
-  L.array().colwise() /= sums.array();
-  if (resp_log_resp)
-    resp_log_resp->array() = resp_log_resp->array() / sums.array() - log_sums.array();
+  const Eigen::Array<Scalar, Eigen::Dynamic, 1> log_sums = sums.log();
+  log_norm.array() += log_sums;
+  sums = sums.inverse();  // one division per point, not per responsibility
+  for (Eigen::Index k = 0; k < K; ++k) L.col(k).array() *= sums;
+  if (resp_log_resp) resp_log_resp->array() = resp_log_resp->array() * sums - log_sums;
   for (const Eigen::Index i : unexplained) {
     log_norm(i) = minus_inf;
     L.row(i).setZero();
