@@ -19,12 +19,11 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <limits>
 #include <optional>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
-#include <Eigen/Eigenvalues>
-#include <Eigen/SVD>
 
 #include "../model_name.hpp"
+#include "cholesky.hpp"
+#include "symmetric_eigen.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -59,9 +58,7 @@ struct DecreasingEigen {
   Eigen::VectorXd values;
   Eigen::MatrixXd vectors;
   explicit DecreasingEigen(const Eigen::MatrixXd& symmetric) {
-    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(symmetric);
-    values = solver.eigenvalues().reverse();
-    vectors = solver.eigenvectors().rowwise().reverse();
+    symmetric_eigen(symmetric, values, vectors);
   }
 };
 
@@ -235,9 +232,19 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
         C.setZero();
         for (Eigen::Index k = 0; k < K; ++k) C += W(k) / scale(k);
         C /= geometric_mean(DecreasingEigen(C).values.array());
-        const Eigen::LLT<Eigen::MatrixXd> factor(C);
+        // tr(C^-1 W_k) = tr(L^-1 (L^-1 W_k)^T) with C = L L^T (W_k symmetric).
+        Eigen::MatrixXd factor = C;
+        const bool positive_definite = cholesky_lower_in_place(factor.data(), D);
         for (Eigen::Index k = 0; k < K; ++k) {
-          scale(k) = factor.solve(Eigen::MatrixXd(W(k))).trace() / (dims * nk(k));
+          if (!positive_definite) {
+            scale(k) = std::numeric_limits<double>::quiet_NaN();
+            continue;
+          }
+          Eigen::MatrixXd half = W(k);
+          solve_lower_in_place(factor.data(), D, half.data(), D, D);
+          transpose_in_place(half.data(), D);
+          solve_lower_in_place(factor.data(), D, half.data(), D, D);
+          scale(k) = half.trace() / (dims * nk(k));
         }
         const double target = n * dims + dims * (nk.array() * scale.array().log()).sum();
         const double change = relative_change(target, target_before);
@@ -265,10 +272,6 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
       Eigen::VectorXd scale(K);
       double target = 0.0;
       double target_before = std::numeric_limits<double>::max() / 2;
-      const auto polar = [&](const Eigen::MatrixXd& F) {  // P R^T of the SVD F = P B R^T
-        const Eigen::JacobiSVD<Eigen::MatrixXd> svd(F, Eigen::ComputeFullU | Eigen::ComputeFullV);
-        return Eigen::MatrixXd(svd.matrixU() * svd.matrixV().transpose());
-      };
       for (long inner = 1;; ++inner) {
         Eigen::MatrixXd F = Eigen::MatrixXd::Zero(D, D);
         for (Eigen::Index k = 0; k < K; ++k) {
@@ -276,14 +279,14 @@ inline Eigen::MatrixXd constrained_covariances(const Eigen::VectorXd& nk,
               shape.row(k).transpose().cwiseInverse().asDiagonal() * orientation.transpose();
           F += scaled * W(k) - largest(k) * scaled;
         }
-        orientation = polar(F).transpose();
+        orientation = polar_factor(F).transpose();
         F.setZero();
         for (Eigen::Index k = 0; k < K; ++k) {
           const Eigen::MatrixXd rotated_scatter = W(k) * orientation;
           F += rotated_scatter * shape.row(k).transpose().cwiseInverse().asDiagonal() -
                shape.row(k).cwiseInverse().maxCoeff() * rotated_scatter;
         }
-        orientation = polar(F);
+        orientation = polar_factor(F);
         target = 0.0;
         for (Eigen::Index k = 0; k < K; ++k) {
           const Eigen::VectorXd spread = (orientation.transpose() * W(k) * orientation).diagonal() /
