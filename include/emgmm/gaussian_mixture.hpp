@@ -8,6 +8,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <cmath>
 #include <cstdint>
 #include <iostream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -235,16 +236,31 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
   /// mclust's integrated complete-data likelihood criterion (Biernacki et al. 2000) on X:
   /// mclust_bic(X) + 2 sum_i log max_k z_ik, the BIC penalized by the classification's
   /// entropy (z = predict_proba(X)). Larger is better.
+  /// (One E-step pass gives both log p(x) and z.)
   template <typename Derived>
   double icl(const Eigen::MatrixBase<Derived>& X) const {
-    const Matrix z = this->predict_proba(X);
-    return mclust_bic(X) + 2.0 * z.rowwise().maxCoeff().template cast<double>().array().log().sum();
+    this->check_input(X, "icl");
+    Matrix z(X.rows(), params_.n_components());
+    Vector log_prob(X.rows());
+    detail::SampleOutputs<Scalar> out;
+    out.responsibilities = &z;
+    out.log_prob = &log_prob;
+    this->evaluate_input(X, out, "icl");
+    const double log_likelihood = log_prob.template cast<double>().sum();
+    const double bic_mclust =
+        2.0 * log_likelihood - double(n_parameters()) * std::log(double(X.rows()));
+    return bic_mclust + 2.0 * z.rowwise().maxCoeff().template cast<double>().array().log().sum();
   }
 
   /// mclust's uncertainty of each point's classification: 1 - max_k z_ik, z = predict_proba(X).
   template <typename Derived>
   Vector uncertainty(const Eigen::MatrixBase<Derived>& X) const {
-    return (Scalar(1) - this->predict_proba(X).rowwise().maxCoeff().array()).matrix();
+    this->check_input(X, "uncertainty");
+    Matrix z(X.rows(), params_.n_components());
+    detail::SampleOutputs<Scalar> out;
+    out.responsibilities = &z;
+    this->evaluate_input(X, out, "uncertainty");
+    return (Scalar(1) - z.rowwise().maxCoeff().array()).matrix();
   }
 
   /// The fitted mclust model (GaussianMixtureOptions::model_name), or none.
@@ -500,7 +516,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     }
     if (o.model_name) {
       const int model = static_cast<int>(*o.model_name);
-      if (model < 0 || model > 13) {
+      if (model < 0 || model >= static_cast<int>(std::size(kModelNames))) {
         detail::fail(where, "model_name = " + detail::to_text(model) +
                                 " is not one of mclust's ModelName::EII ... ModelName::VVV.");
       }

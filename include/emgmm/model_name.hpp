@@ -4,6 +4,7 @@
 #include "detail/diagnostics.hpp"
 EMGMM_DIAGNOSTICS_PUSH
 
+#include <iterator>
 #include <string>
 
 #include <Eigen/Core>
@@ -47,7 +48,7 @@ inline const char* to_string(ModelName model) {
   static const char* const names[] = {"EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
                                       "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"};
   const int i = static_cast<int>(model);
-  return i >= 0 && i < 14 ? names[i] : "unknown";
+  return i >= 0 && i < static_cast<int>(std::size(names)) ? names[i] : "unknown";
 }
 
 /// Parses mclust's spelling; throws InvalidArgument naming the accepted values.

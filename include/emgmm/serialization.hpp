@@ -46,7 +46,7 @@ EMGMM_DIAGNOSTICS_PUSH
 ///
 /// A model fitted with mclust's options (GaussianMixtureOptions::model_name, convergence,
 /// inner_tol, inner_max_iter; any of them not at its default) has one more line after
-/// learning_offset, `mclust <model_name or none> <sklearn|mclust> <inner_tol> <inner_max_iter>`,
+/// missing_values, `mclust <model_name or none> <sklearn|mclust> <inner_tol> <inner_max_iter>`,
 /// e.g. `mclust VEV mclust 1.4901161193847656e-08 2147483647`; files without it load with the
 /// defaults. The inner iterations' last state is not saved: a warm start or partial_fit from a
 /// loaded model starts them afresh.
