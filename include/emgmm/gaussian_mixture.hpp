@@ -651,8 +651,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
                           ", or set reseed_collapsed_components = true.");
   }
 
-  detail::DecreasingEigen eigen_of(Eigen::Index k) const {
-    return detail::DecreasingEigen(this->covariance(k).template cast<double>());
+  detail::DecreasingEigen<double> eigen_of(Eigen::Index k) const {
+    return detail::DecreasingEigen<double>(this->covariance(k).template cast<double>());
   }
 
   // The E-step's view of the fitted model, for the shared queries (detail::MixtureModel).

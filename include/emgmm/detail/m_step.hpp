@@ -134,7 +134,7 @@ template <typename Scalar, int Dim>
         "double); rescale the data, or pass statistics that expectation() made.");
   }
 
-  ParsimoniousState constraint_state = std::move(params.constraint_state);
+  ParsimoniousState<double> constraint_state = std::move(params.constraint_state);
   if (model) {
     // The scatter W_k = n_k S_k of each component, constrained, back as covariances.
     Eigen::MatrixXd scatter = estimates.covariances;

@@ -36,7 +36,7 @@ struct MixtureParameters {
   Eigen::VectorXd log_weights;
   /// With GaussianMixtureOptions::model_name: where the M-step's inner iterations stopped, the
   /// start of the next M-step's (parsimonious.hpp). Not saved: a loaded model starts afresh.
-  ParsimoniousState constraint_state;
+  ParsimoniousState<double> constraint_state;
 
   Eigen::Index n_components() const { return weights.size(); }
   Eigen::Index n_features() const { return means.cols(); }
