@@ -1,7 +1,7 @@
 // mclust's BIC plot of the Old Faithful data: the fourteen covariance models for G = 1..9
 // components, each fitted by EM from mclust's hierarchical clustering, as R's
 //     plot(mclustBIC(faithful))
-// draws it (Scrucca et al. 2016, "mclust 5", The R Journal 8(1), figure 1), written as an SVG.
+// draws it in mclust's faithful example, written here as an SVG.
 //
 // emgmm::select_mclust_model does Mclust()'s sweep: hierarchical_merges once (VVV merges on
 // the "SVD"-transformed data), cut at each G for the starting partition, EM with mclust's
