@@ -115,10 +115,10 @@ inline void check_candidates(const std::vector<int>& n_components, Eigen::Index 
   }
 }
 
-/// Fits one candidate of a sweep on X and fills its row; false (the NumericalError's message in
-/// row.error, the first such message kept in first_error) when the fit broke down.
+/// Fits one candidate of a sweep on X and fills its row; when the fit breaks down, the
+/// NumericalError's message goes to row.error (and to first_error if that is still empty).
 template <typename Model, typename Derived>
-bool fit_candidate(Model& model, const Eigen::MatrixBase<Derived>& X, ModelSelectionRow& row,
+void fit_candidate(Model& model, const Eigen::MatrixBase<Derived>& X, ModelSelectionRow& row,
                    std::string& first_error) {
   try {
     model.fit(X);
@@ -127,7 +127,7 @@ bool fit_candidate(Model& model, const Eigen::MatrixBase<Derived>& X, ModelSelec
     row.lower_bound = -std::numeric_limits<double>::infinity();
     row.error = error.what();
     if (first_error.empty()) first_error = row.error;
-    return false;
+    return;
   }
   row.bic = model.bic(X);
   row.aic = model.aic(X);
@@ -135,7 +135,30 @@ bool fit_candidate(Model& model, const Eigen::MatrixBase<Derived>& X, ModelSelec
   row.converged = model.converged();
   row.n_iter = model.n_iter();
   row.n_parameters = model.n_parameters();
-  return true;
+}
+
+/// Appends a candidate's row to the sweep's table, and keeps its model as the best when the
+/// row's criterion is the lowest so far: a failed fit or NaN never wins, the first of equal
+/// values does.
+template <typename Selection, typename Model>
+void add_candidate(Selection& result, Model& model, ModelSelectionRow&& row, bool& have_best) {
+  const double value = row.value(result.criterion);
+  if (row.fitted() && !std::isnan(value) &&
+      (!have_best || value < result.best_row().value(result.criterion))) {
+    have_best = true;
+    result.best_index = result.table.size();
+    result.best = std::move(model);
+  }
+  result.table.push_back(std::move(row));
+}
+
+/// The end of a sweep: NumericalError when no candidate could be fitted.
+inline void require_a_fit(bool have_best, const std::string& where,
+                          const std::string& first_error) {
+  if (!have_best) {
+    throw NumericalError(where +
+                         ": no candidate could be fitted; the first failure was: " + first_error);
+  }
 }
 
 }  // namespace detail
@@ -195,7 +218,6 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
 
   ModelSelection<Scalar, Dim> result;
   result.criterion = criterion;
-  double best_value = std::numeric_limits<double>::infinity();
   bool have_best = false;
   std::string first_error;
   for (const CovarianceType type : covariance_types) {
@@ -207,25 +229,11 @@ ModelSelection<Scalar, Dim> select_gaussian_mixture(
       ModelSelectionRow row;
       row.n_components = k;
       row.covariance_type = type;
-      if (!detail::fit_candidate(model, X, row, first_error)) {
-        result.table.push_back(std::move(row));
-        continue;
-      }
-      const double value = row.value(criterion);
-      // NaN never wins; the first of equal values does.
-      if (!std::isnan(value) && (!have_best || value < best_value)) {
-        best_value = value;
-        have_best = true;
-        result.best_index = result.table.size();
-        result.best = std::move(model);
-      }
-      result.table.push_back(std::move(row));
+      detail::fit_candidate(model, X, row, first_error);
+      detail::add_candidate(result, model, std::move(row), have_best);
     }
   }
-  if (!have_best) {
-    throw NumericalError(where +
-                         ": no candidate could be fitted; the first failure was: " + first_error);
-  }
+  detail::require_a_fit(have_best, where, first_error);
   return result;
 }
 
@@ -334,20 +342,11 @@ ModelSelection<Scalar> select_mclust_model(
       ModelSelectionRow row;
       row.n_components = n_components[c];
       row.model_name = model;
-      // NaN never wins; the first of equal values does.
-      if (detail::fit_candidate(candidate, X, row, first_error) && !std::isnan(row.bic) &&
-          (!have_best || row.bic < result.best_row().bic)) {
-        have_best = true;
-        result.best_index = result.table.size();
-        result.best = std::move(candidate);
-      }
-      result.table.push_back(std::move(row));
+      detail::fit_candidate(candidate, X, row, first_error);
+      detail::add_candidate(result, candidate, std::move(row), have_best);
     }
   }
-  if (!have_best) {
-    throw NumericalError(where +
-                         ": no candidate could be fitted; the first failure was: " + first_error);
-  }
+  detail::require_a_fit(have_best, where, first_error);
   return result;
 }
 
