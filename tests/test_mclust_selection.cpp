@@ -87,6 +87,19 @@ TEST_CASE("select_mclust_model: the best row is the fit from its hierarchical pa
   CHECK(gm.n_iter() == best.n_iter);
 }
 
+TEST_CASE("select_mclust_model: a float sweep picks mclust's model on faithful",
+          "[mclust][model_selection][float]") {
+  const ReferenceData ref = ReferenceData::load(reference_path("mclust_select_faithful.txt"));
+  const Eigen::MatrixXf X = ref.matrix("X").cast<float>();
+  const auto selection =
+      emgmm::select_mclust_model<float>(X, {2, 3, 4}, {ModelName::EEE, ModelName::VVV});
+  CHECK(selection.best_row().model_name == ModelName::EEE);
+  CHECK(selection.best_row().n_components == 3);
+  // float's EM stops within its precision: the BIC agrees with mclust's double to 1e-4.
+  CHECK(std::abs(selection.best_row().mclust_bic() - ref.scalar("best_bic")) <=
+        1e-4 * std::abs(ref.scalar("best_bic")));
+}
+
 TEST_CASE("select_mclust_model: invalid input is a typed error",
           "[mclust][model_selection][errors]") {
   using Catch::Matchers::Contains;
