@@ -163,9 +163,14 @@ class VvvAgglomeration {
   std::array<Eigen::Index, 2> merge_next() {
     // The last minimum in the packed order, as mclust's scan with "<=".
     const std::size_t live = static_cast<std::size_t>(slots_ * (slots_ - 1) / 2);
+    const Real* cost = cost_.data();
     std::size_t best = 0;
+    Real lowest = cost[0];
     for (std::size_t k = 1; k < live; ++k) {
-      if (cost_[k] <= cost_[best]) best = k;
+      if (cost[k] <= lowest) {
+        lowest = cost[k];
+        best = k;
+      }
     }
     Eigen::Index j = 1;
     while (static_cast<std::size_t>(j * (j + 1) / 2) <= best) ++j;
