@@ -11,6 +11,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "covariance_type.hpp"
 #include "errors.hpp"
 #include "gaussian_mixture.hpp"
+#include "hierarchical.hpp"
 #include "kmeans.hpp"
 #include "model_name.hpp"
 #include "model_selection.hpp"
