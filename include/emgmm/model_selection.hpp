@@ -254,7 +254,7 @@ GaussianMixtureOptions<Scalar> mclust_em_options() {
 /// (hierarchical_merges, once) cut at each G of `n_components` gives the starting partition,
 /// and every model of `models` is fitted from it (resp_init = the one-hot partition; G = 1
 /// from all points) with `base`'s options, by default mclust_em_options(). The table has one
-/// row per model (in the order given) and G (in the order given); a row's mclust_bic() is///
+/// row per model (in the order given) and G (in the order given); a row's mclust_bic() is
 /// mclust's BIC, and a model that cannot be fitted at some G (a covariance that is not positive
 /// definite, mclust's "singular covariance" NA) has the NumericalError's message in `error`.
 /// `best` is the fitted model of the highest mclust BIC (the first one on a tie), and the
