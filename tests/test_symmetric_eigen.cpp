@@ -123,3 +123,28 @@ TEST_CASE("polar_factor of a singular F is still orthogonal", "[symmetric_eigen]
   check_polar(M.leftCols(2) * M.leftCols(2).transpose());  // rank 2
   check_polar(Eigen::MatrixXd::Zero(3, 3));
 }
+
+TEST_CASE("symmetric_eigen and polar_factor in float agree with double to float's precision",
+          "[symmetric_eigen]") {
+  // The routines are templates on the floating type; the models instantiate double, and a float
+  // instantiation must give the same decomposition to float's rounding.
+  std::mt19937_64 rng(11);
+  for (const Eigen::Index n : {1, 2, 4, 9}) {
+    CAPTURE(n);
+    const Eigen::MatrixXd M = random_matrix(n, rng);
+    const Eigen::MatrixXd A = M * M.transpose() + Eigen::MatrixXd::Identity(n, n);
+    Eigen::VectorXf values;
+    Eigen::MatrixXf vectors;
+    const Eigen::MatrixXf A_float = A.cast<float>();
+    emgmm::detail::symmetric_eigen(A_float, values, vectors);
+    Eigen::VectorXd expected;
+    Eigen::MatrixXd expected_vectors;
+    emgmm::detail::symmetric_eigen(A, expected, expected_vectors);
+    const double float_tolerance = 200.0 * double(n) * 1.1920929e-7;
+    CHECK((values.cast<double>() - expected).norm() <= float_tolerance * A.norm());
+    CHECK((A_float * vectors - vectors * values.asDiagonal()).norm() <=
+          float(float_tolerance * A.norm()));
+    const Eigen::MatrixXf Q = emgmm::detail::polar_factor(Eigen::MatrixXf(M.cast<float>()));
+    CHECK((Q.cast<double>() - emgmm::detail::polar_factor(M)).norm() <= 1e3 * float_tolerance);
+  }
+}
