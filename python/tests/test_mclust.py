@@ -7,6 +7,7 @@ tests/test_mclust_selection.cpp): 1e-8 relative from the same start, the same it
 classification, NA cells and best model."""
 
 import pickle
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -256,3 +257,29 @@ def test_bad_selection_and_clustering_input(select_reference):
         emgmm.hierarchical_partition(X, [2, 273])
     with pytest.raises(ValueError, match="minimum of 2"):
         emgmm.hierarchical_merges(X[:1])
+
+
+def test_sweeps_in_threads_match_serial_sweeps(select_reference):
+    """The sweep and the clustering run with the GIL released: four Python threads at once (two
+    sharing one read-only X, one float32) give exactly the serial results."""
+    X = select_reference["iris"]["X"]
+    inputs = [X, X, np.asfortranarray(X), X.astype(np.float32)]
+
+    def sweep(data):
+        result = emgmm.select_mclust_model(data, [1, 2, 3], ["VEV", "EVE", "VVV"])
+        return result.bic, emgmm.hierarchical_partition(data, 3)
+
+    serial = [sweep(data) for data in inputs]
+    results = [None] * len(inputs)
+
+    def run(i):
+        results[i] = sweep(inputs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (bic, labels), (bic_serial, labels_serial) in zip(results, serial):
+        np.testing.assert_array_equal(bic, bic_serial)
+        np.testing.assert_array_equal(labels, labels_serial)
