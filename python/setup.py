@@ -3,7 +3,7 @@ repository root; the module compiles the headers in ../include). CMake builds th
 with -DEMGMM_BUILD_PYTHON=ON (python/CMakeLists.txt).
 
 The compiled core _core is made of the library's compiled mode (../cmake/compiled/*.cpp, the
-models' passes instantiated once, with OpenMP) and four binding files compiled with
+models' passes instantiated once, with OpenMP) and five binding files compiled with
 EMGMM_COMPILED, so that no file compiles the passes twice. Set EMGMM_BUILD_JOBS=N to compile N
 files at once (default 2).
 """

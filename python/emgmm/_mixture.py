@@ -1,17 +1,20 @@
 """GaussianMixture and BayesianGaussianMixture: scikit-learn's estimators over emgmm's core."""
 
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn import mixture as _sk_mixture
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from . import _core
 from ._common import CorePickleMixin, as_core_input, seed_from
+
+# The library's int options (max_iter, inner_max_iter) are C ints.
+_INT_MAX = 2**31 - 1
 
 
 def _expected_shape(covariance_type, n_components, n_features):
@@ -44,7 +47,9 @@ class _BaseMixture(CorePickleMixin, DensityMixin, BaseEstimator):
     """fit/predict/score of both mixtures: the validation is scikit-learn's own (its parameter
     constraints, _validate_data, check_is_fitted), the work the core's."""
 
-    def _core_options(self, n_features):
+    def _core_options(self, n_features, seeded=True):
+        """The options for the core; seeded=False leaves random_state out (an adopted model's
+        options, which draw nothing)."""
         options = {
             "n_components": self.n_components,
             "covariance_type": self.covariance_type,
@@ -53,11 +58,12 @@ class _BaseMixture(CorePickleMixin, DensityMixin, BaseEstimator):
             "max_iter": self.max_iter,
             "n_init": self.n_init,
             "init_params": self.init_params,
-            "random_state": seed_from(self.random_state),
             "warm_start": bool(self.warm_start),
             "verbose": int(self.verbose),
             "verbose_interval": self.verbose_interval,
         }
+        if seeded:
+            options["random_state"] = seed_from(self.random_state)
         options.update(self._model_options(n_features))
         return options
 
@@ -189,6 +195,17 @@ class GaussianMixture(_BaseMixture):
 
     Not in sklearn: fit/fit_predict/partial_fit take sample_weight; partial_fit runs stepwise
     (online) EM on one chunk with step sizes (t + learning_offset) ** -learning_decay.
+
+    R's mclust (not in sklearn): model_name, one of mclust's fourteen covariance models "EII" ...
+    "VVV" (with covariance_type "full", which stores them); convergence="mclust", mclust's
+    stopping rule and kept model; inner_tol and inner_max_iter, the inner iterations of the
+    models whose M-step iterates (VEI, VEE, EVE, VVE, VEV), None for no limit; resp_init, an
+    (n_samples, n_components) array of starting responsibilities replacing init_params (mclust's
+    me(modelName, data, z)). With reg_covar=0, convergence="mclust", tol=1e-5 and
+    max_iter=2**31 - 1 a fit gives mclust's numbers. The queries mclust_bic(X) (2 log L - p log
+    n, larger is better, = -bic(X)), icl(X) and uncertainty(X), and the fitted attributes scale_
+    (K,), shape_ (K, D) and orientation_ (K, D, D): covariances_[k] = scale_[k] *
+    orientation_[k] @ diag(shape_[k]) @ orientation_[k].T, for any model or covariance_type.
     """
 
     _core_classes = {
@@ -199,6 +216,11 @@ class GaussianMixture(_BaseMixture):
         **_sk_mixture.GaussianMixture._parameter_constraints,
         "learning_decay": [Interval(Real, 0.5, 1, closed="right")],
         "learning_offset": [Interval(Real, 0, None, closed="neither")],
+        "model_name": [StrOptions(set(_core.MODEL_NAMES)), None],
+        "convergence": [StrOptions({"sklearn", "mclust"})],
+        "inner_tol": [Interval(Real, 0, None, closed="left")],
+        "inner_max_iter": [Interval(Integral, 1, _INT_MAX, closed="both"), None],
+        "resp_init": ["array-like", None],
     }
 
     def __init__(
@@ -220,6 +242,11 @@ class GaussianMixture(_BaseMixture):
         verbose_interval=10,
         learning_decay=0.7,
         learning_offset=1.0,
+        model_name=None,
+        convergence="sklearn",
+        inner_tol=1.4901161193847656e-08,
+        inner_max_iter=None,
+        resp_init=None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -237,6 +264,11 @@ class GaussianMixture(_BaseMixture):
         self.verbose_interval = verbose_interval
         self.learning_decay = learning_decay
         self.learning_offset = learning_offset
+        self.model_name = model_name
+        self.convergence = convergence
+        self.inner_tol = inner_tol
+        self.inner_max_iter = inner_max_iter
+        self.resp_init = resp_init
 
     def _model_options(self, n_features):
         K = self.n_components
@@ -246,7 +278,14 @@ class GaussianMixture(_BaseMixture):
             "precisions_init": None,
             "learning_decay": float(self.learning_decay),
             "learning_offset": float(self.learning_offset),
+            "model_name": self.model_name,
+            "convergence": self.convergence,
+            "inner_tol": float(self.inner_tol),
+            "inner_max_iter": _INT_MAX if self.inner_max_iter is None else int(self.inner_max_iter),
+            "resp_init": None,
         }
+        if self.resp_init is not None:
+            options["resp_init"] = np.asarray(self.resp_init, dtype=np.float64)
         if self.weights_init is not None:
             options["weights_init"] = _checked(self.weights_init, (K,), "weights")
         if self.means_init is not None:
@@ -257,8 +296,20 @@ class GaussianMixture(_BaseMixture):
             options["precisions_init"] = p.reshape(-1, 1 if p.ndim == 1 else p.shape[-1])
         return options
 
-    def _copy_model_attributes(self, attributes):
-        pass
+    def _copy_model_attributes(self, a):
+        K, D = self.n_components, int(a["n_features_in"])
+        self.scale_ = a["scale"]
+        self.shape_ = a["shape"]
+        self.orientation_ = a["orientation"].reshape(K, D, D)
+
+    def _adopt_core(self, core, X):
+        """Makes this (unfitted) estimator the fitted model `core`, fitted on X (already
+        validated by self._validate_data) with this estimator's parameters."""
+        self._core = core
+        self._core_dtype = X.dtype.name
+        self._core_applied = self._core_options(X.shape[1], seeded=False)
+        self._copy_attributes()
+        return self
 
     def partial_fit(self, X, y=None, sample_weight=None):
         """One step of stepwise (online) EM on the chunk X (not in sklearn). The first call
@@ -280,6 +331,25 @@ class GaussianMixture(_BaseMixture):
         """Akaike information criterion of the model on X (lower is better)."""
         X = self._query_input(X)
         return float(self._core.aic(X))
+
+    def mclust_bic(self, X):
+        """BIC as R's mclust defines it (not in sklearn): 2 log L - n_parameters log n on X,
+        larger is better; the same number as -bic(X). With a model_name, n_parameters is
+        mclust's count."""
+        X = self._query_input(X)
+        return float(self._core.mclust_bic(X))
+
+    def icl(self, X):
+        """mclust's integrated complete-data likelihood on X (not in sklearn): mclust_bic(X) +
+        2 sum_i log max_k predict_proba(X)[i, k]. Larger is better."""
+        X = self._query_input(X)
+        return float(self._core.icl(X))
+
+    def uncertainty(self, X):
+        """mclust's uncertainty of every row's classification (not in sklearn): 1 - max_k
+        predict_proba(X)[i, k]."""
+        X = self._query_input(X)
+        return self._core.uncertainty(X)
 
 
 class BayesianGaussianMixture(_BaseMixture):

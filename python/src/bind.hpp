@@ -1,5 +1,5 @@
-// What the three binding files of emgmm._core share: reading a numpy array in place as an Eigen
-// Map in its own layout, the options from a Python dict, and the fitted mixture's attributes.
+// What the binding files of emgmm._core share: reading a numpy array in place as an Eigen Map in
+// its own layout, the options from a Python dict, and the fitted mixture's attributes.
 #ifndef EMGMM_PYTHON_BIND_HPP
 #define EMGMM_PYTHON_BIND_HPP
 
@@ -10,6 +10,8 @@
 #include <Eigen/Core>
 
 #include <emgmm/covariance_type.hpp>
+#include <emgmm/model_name.hpp>
+#include <emgmm/options.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -66,6 +68,24 @@ void read_enum(const py::dict& d, const char* key, T& out, Parse parse) {
   if (d.contains(key)) out = parse(d[key].cast<std::string>());
 }
 
+/// An optional enum option: None clears it, a string is parsed by the library.
+template <typename T, typename Parse>
+void read_optional_enum(const py::dict& d, const char* key, std::optional<T>& out, Parse parse) {
+  if (!d.contains(key)) return;
+  if (d[key].is_none()) {
+    out.reset();
+  } else {
+    out = parse(d[key].cast<std::string>());
+  }
+}
+
+/// "sklearn" or "mclust" (the Python class has checked the spelling).
+inline emgmm::Convergence convergence_from_string(const std::string& name) {
+  if (name == "mclust") return emgmm::Convergence::mclust;
+  if (name == "sklearn") return emgmm::Convergence::sklearn;
+  throw std::invalid_argument("convergence = '" + name + "' is not 'sklearn' or 'mclust'.");
+}
+
 /// The model's versioned text (serialization.hpp), for pickling.
 template <typename Model>
 std::string save_text(const Model& model) {
@@ -97,6 +117,22 @@ void read_mixture_options(const py::dict& d, Options& o) {
   read_option(d, "verbose_interval", o.verbose_interval);
 }
 
+/// GaussianMixture's options (select_mclust_model's base options are the same struct).
+template <typename Scalar>
+void read_gaussian_mixture_options(const py::dict& d, emgmm::GaussianMixtureOptions<Scalar>& o) {
+  read_mixture_options(d, o);
+  read_optional_enum(d, "model_name", o.model_name, emgmm::model_name_from_string);
+  read_enum(d, "convergence", o.convergence, convergence_from_string);
+  read_option(d, "inner_tol", o.inner_tol);
+  read_option(d, "inner_max_iter", o.inner_max_iter);
+  read_option(d, "resp_init", o.resp_init);
+  read_option(d, "weights_init", o.weights_init);
+  read_option(d, "means_init", o.means_init);
+  read_option(d, "precisions_init", o.precisions_init);
+  read_option(d, "learning_decay", o.learning_decay);
+  read_option(d, "learning_offset", o.learning_offset);
+}
+
 /// The attributes GaussianMixture and BayesianGaussianMixture share, as numpy arrays in the
 /// library's storage (the Python class reshapes them into sklearn's).
 template <typename Model>
@@ -114,32 +150,30 @@ py::dict mixture_attributes(const Model& model) {
   return d;
 }
 
+/// Binds the query `name`: query(model, view) on X read in place with the GIL released.
+template <typename Model, typename Class, typename Query>
+void def_query(Class& cls, const char* name, Query query) {
+  using Scalar = typename Model::Matrix::Scalar;
+  cls.def(name, [query](const Model& m, const py::array& X) {
+    return with_view<Scalar>(X, [&](const auto& v) { return query(m, v); });
+  });
+}
+
 /// The queries both mixtures answer, each reading X in place with the GIL released, and
 /// pickling's save/load.
 template <typename Model, typename Class>
 void bind_mixture_queries(Class& cls) {
-  using Scalar = typename Model::Matrix::Scalar;
-  cls.def("predict",
-          [](const Model& m, const py::array& X) {
-            return with_view<Scalar>(X, [&](const auto& v) { return m.predict(v); });
+  def_query<Model>(cls, "predict", [](const Model& m, const auto& v) { return m.predict(v); });
+  def_query<Model>(cls, "predict_proba",
+                   [](const Model& m, const auto& v) { return m.predict_proba(v); });
+  def_query<Model>(cls, "score_samples",
+                   [](const Model& m, const auto& v) { return m.score_samples(v); });
+  def_query<Model>(cls, "score", [](const Model& m, const auto& v) { return m.score(v); });
+  cls.def("sample",
+          [](const Model& m, Eigen::Index n_samples) {
+            auto samples = m.sample(n_samples);
+            return py::make_tuple(std::move(samples.X), std::move(samples.y));
           })
-      .def("predict_proba",
-           [](const Model& m, const py::array& X) {
-             return with_view<Scalar>(X, [&](const auto& v) { return m.predict_proba(v); });
-           })
-      .def("score_samples",
-           [](const Model& m, const py::array& X) {
-             return with_view<Scalar>(X, [&](const auto& v) { return m.score_samples(v); });
-           })
-      .def("score",
-           [](const Model& m, const py::array& X) {
-             return with_view<Scalar>(X, [&](const auto& v) { return m.score(v); });
-           })
-      .def("sample",
-           [](const Model& m, Eigen::Index n_samples) {
-             auto samples = m.sample(n_samples);
-             return py::make_tuple(std::move(samples.X), std::move(samples.y));
-           })
       .def("save", &save_text<Model>)
       .def_static("load", &load_text<Model>);
 }
@@ -162,6 +196,7 @@ void fit_model(Model& model, const py::array& X,
 void bind_gaussian_mixture(py::module_& m);
 void bind_bayesian_gaussian_mixture(py::module_& m);
 void bind_kmeans(py::module_& m);
+void bind_mclust(py::module_& m);
 
 }  // namespace emgmm_python
 

@@ -13,13 +13,23 @@ namespace {
 template <typename Scalar>
 void configure(emgmm::GaussianMixture<Scalar>& model, const py::dict& d) {
   auto o = model.get_params();
-  read_mixture_options(d, o);
-  read_option(d, "weights_init", o.weights_init);
-  read_option(d, "means_init", o.means_init);
-  read_option(d, "precisions_init", o.precisions_init);
-  read_option(d, "learning_decay", o.learning_decay);
-  read_option(d, "learning_offset", o.learning_offset);
+  read_gaussian_mixture_options(d, o);
   model.set_params(std::move(o));
+}
+
+/// The shared attributes, and mclust's decomposition of the covariances (scale, shape, and the
+/// K orientations stacked (K*D) x D, as the full covariances are).
+template <typename Scalar>
+py::dict attributes(const emgmm::GaussianMixture<Scalar>& model) {
+  py::dict d = mixture_attributes(model);
+  const Eigen::Index K = model.n_components();
+  const Eigen::Index D = model.n_features_in();
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> orientations(K * D, D);
+  for (Eigen::Index k = 0; k < K; ++k) orientations.middleRows(k * D, D) = model.orientation(k);
+  d["scale"] = model.scale();
+  d["shape"] = model.shape();
+  d["orientation"] = std::move(orientations);
+  return d;
 }
 
 template <typename Scalar>
@@ -41,15 +51,14 @@ void bind(py::module_& m, const std::string& suffix) {
                return 0;
              });
            })
-      .def("bic",
-           [](const Model& model, const py::array& X) {
-             return with_view<Scalar>(X, [&](const auto& v) { return model.bic(v); });
-           })
-      .def("aic",
-           [](const Model& model, const py::array& X) {
-             return with_view<Scalar>(X, [&](const auto& v) { return model.aic(v); });
-           })
-      .def("attributes", &mixture_attributes<Model>);
+      .def("attributes", &attributes<Scalar>);
+  def_query<Model>(cls, "bic", [](const Model& g, const auto& v) { return g.bic(v); });
+  def_query<Model>(cls, "aic", [](const Model& g, const auto& v) { return g.aic(v); });
+  def_query<Model>(cls, "mclust_bic",
+                   [](const Model& g, const auto& v) { return g.mclust_bic(v); });
+  def_query<Model>(cls, "icl", [](const Model& g, const auto& v) { return g.icl(v); });
+  def_query<Model>(cls, "uncertainty",
+                   [](const Model& g, const auto& v) { return g.uncertainty(v); });
   bind_mixture_queries<Model>(cls);
 }
 

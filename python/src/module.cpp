@@ -1,5 +1,6 @@
 // emgmm._core: the compiled core of the Python module emgmm (python/emgmm/), one class per
-// estimator and dtype. The Python classes validate the input as scikit-learn does and call these.
+// estimator and dtype, and mclust's model selection. The Python classes validate the input as
+// scikit-learn does and call these.
 #include <pybind11/pybind11.h>
 
 #include <emgmm/errors.hpp>
@@ -20,6 +21,7 @@ PYBIND11_MODULE(_core, m) {
   emgmm_python::bind_gaussian_mixture(m);
   emgmm_python::bind_bayesian_gaussian_mixture(m);
   emgmm_python::bind_kmeans(m);
+  emgmm_python::bind_mclust(m);
 
   // InvalidArgument (a std::invalid_argument) becomes ValueError by pybind11's own rule. The
   // others as scikit-learn raises them: use before fit NotFittedError, a covariance that is not
