@@ -129,8 +129,11 @@ void fit_candidate(Model& model, const Eigen::MatrixBase<Derived>& X, ModelSelec
     if (first_error.empty()) first_error = row.error;
     return;
   }
-  row.bic = model.bic(X);
-  row.aic = model.aic(X);
+  // bic(X) and aic(X) from one pass over X, each exactly as the model computes it.
+  const double log_likelihood = model.score_samples(X).template cast<double>().sum();
+  const double n_parameters = double(model.n_parameters());
+  row.bic = -2.0 * log_likelihood + n_parameters * std::log(double(X.rows()));
+  row.aic = -2.0 * log_likelihood + 2.0 * n_parameters;
   row.lower_bound = model.lower_bound();
   row.converged = model.converged();
   row.n_iter = model.n_iter();
