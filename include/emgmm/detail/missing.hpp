@@ -35,7 +35,6 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -184,7 +183,7 @@ class MissingRows {
 /// observed entry carry no information; they are listed in `empty` and take no part in a fit.
 /// `rows` stays in Scalar with Dim columns: its complete rows go through the blocked passes
 /// of passes.hpp exactly as data without NaN would. Built once per call; not copyable
-/// (complete_rows() views `rows`).
+/// (complete_rows() and informative_rows() view `rows`).
 template <typename Scalar, int Dim>
 class MissingLayout final : public MissingRows {
  public:
@@ -243,7 +242,6 @@ class MissingLayout final : public MissingRows {
         }
       }
     }
-    complete_view_.emplace(rows_.data(), n_complete(), D, Eigen::OuterStride<>(rows_.rows()));
   }
 
   const Data& rows() const { return rows_; }
@@ -259,15 +257,13 @@ class MissingLayout final : public MissingRows {
   RowSource<Scalar, Dim> informative_rows() const {
     return weighted() ? RowSource<Scalar, Dim>(rows_, weights_) : RowSource<Scalar, Dim>(rows_);
   }
-  /// The complete rows, read in place by the blocked passes.
+  /// The complete rows (the first n_complete() of rows()), read in place by the blocked passes.
   RowSource<Scalar, Dim> complete_rows() const {
-    return weighted() ? RowSource<Scalar, Dim>(*complete_view_, weights_)
-                      : RowSource<Scalar, Dim>(*complete_view_);
+    return informative_rows().first_rows(n_complete());
   }
 
  private:
   Data rows_;
-  std::optional<BlockView<Scalar, Dim>> complete_view_;
 };
 
 /// Where incomplete_pass writes the per-row outputs, indexed by X's rows; implemented for each
