@@ -31,6 +31,12 @@ EMGMM_DIAGNOSTICS_PUSH
 //   L, B and Cov once per pattern and component, O(|o|^2 + D^2) per row.
 // Both hand the completed rows to finish_incomplete_block, which writes the per-sample outputs
 // and adds the statistics.
+//
+// The passes work in double whatever Scalar and Dim are, so they are compiled once per
+// translation unit, not once per model. They are templates on an unused `Real = double` all
+// the same: a translation unit that includes emgmm without fitting on data with holes (every
+// user file in compiled mode) then neither instantiates nor compiles them, where inline
+// functions would cost it about 2 s and 100 MB.
 
 #include <algorithm>
 #include <cmath>
@@ -347,6 +353,7 @@ struct IncompletePiece {
 
 /// The pieces of the patterns of `layout`, in the order of its rows: depends on the layout and
 /// the block size only, so that results do not depend on the number of threads.
+template <typename Real = double>
 inline std::vector<IncompletePiece> incomplete_pieces(const MissingRows& layout,
                                                       Eigen::Index block_rows) {
   std::vector<IncompletePiece> pieces;
@@ -375,12 +382,14 @@ inline std::vector<IncompletePiece> incomplete_pieces(const MissingRows& layout,
 // The passes' products, each written once so that every call site shares its instantiation.
 
 /// out = A^T B (the covariance side's B^T B and B^T z).
+template <typename Real = double>
 inline void multiply_transposed(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B,
                                 Eigen::MatrixXd& out) {
   out.noalias() = A.transpose() * B;
 }
 
 /// y = A x for A (rows x cols, column-major) and x (cols) at raw pointers.
+template <typename Real = double>
 inline void multiply_vector(const double* A, Eigen::Index rows, Eigen::Index cols, const double* x,
                             double* y) {
   Eigen::Map<Eigen::VectorXd>(y, rows).noalias() =
@@ -473,6 +482,7 @@ struct IncompleteModel {
 };
 
 /// The weights exp(log_weights), normalized.
+template <typename Real = double>
 inline Eigen::VectorXd weights_of_logs(const Eigen::VectorXd& log_weights) {
   Eigen::VectorXd weights = (log_weights.array() - log_weights.maxCoeff()).exp().matrix();
   weights /= weights.sum();
@@ -492,6 +502,7 @@ inline Eigen::VectorXd weights_of_logs(const Eigen::VectorXd& log_weights) {
 /// |m| x |m| factorization, instead of the covariance side's O(|o|^3) per pattern. The
 /// subtraction loses at most about cond(S) ulps of the quadratic, what a solve with S_oo
 /// loses too. `X` holds the piece's rows (load_columns).
+template <typename Real = double>
 inline void fill_by_precision(const MissingRows& layout, const IncompleteModel& model,
                               const IncompletePiece& piece, bool conditional_covariances,
                               const Eigen::MatrixXd& X, CompletedBlock& block, Eigen::MatrixXd& V,
@@ -624,6 +635,7 @@ inline void fill_by_precision(const MissingRows& layout, const IncompleteModel& 
 
 /// The covariance side's factors of one pattern, for every component (the formulas at the top
 /// of the file).
+template <typename Real = double>
 inline void factor_marginals(const IncompleteModel& model, const std::vector<Eigen::Index>& o,
                              const std::vector<Eigen::Index>& m,
                              std::vector<MarginalFactor>& factors, Eigen::MatrixXd& product) {
@@ -664,6 +676,7 @@ inline void factor_marginals(const IncompleteModel& model, const std::vector<Eig
 
 /// The covariance side on rows [start, start + rows) of one pattern, factored by
 /// factor_marginals; `X` holds those rows (load_columns).
+template <typename Real = double>
 inline void fill_by_covariance(const IncompleteModel& model, const MissingPattern& pattern,
                                const std::vector<MarginalFactor>& factors, Eigen::Index start,
                                Eigen::Index rows, bool conditional_covariances,
@@ -714,6 +727,7 @@ inline void fill_by_covariance(const IncompleteModel& model, const MissingPatter
 /// The part both sides share: responsibilities, the per-sample outputs, and the statistics of
 /// the completed rows, r (x^ - mu_k) and r (x^ - mu_k)(x^ - mu_k)^T plus r Cov[x_m | x_o, k]
 /// on the (m, m) block.
+template <typename Real = double>
 inline void finish_incomplete_block(const MissingRows& layout, const IncompleteModel& model,
                                     const IncompleteOutputs& out, CompletedBlock& block,
                                     SufficientStatistics& stats, WorstPoints* worst) {
@@ -854,6 +868,7 @@ IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params,
 /// added in chunk order, so results do not depend on the number of threads. Throws
 /// NumericalError, naming model.where, when a block of the covariance or precision that a row
 /// needs is not numerically positive definite.
+template <typename Real = double>
 inline void incomplete_pass(const MissingRows& layout, IncompleteModel model,
                             const IncompleteOutputs& out) {
   const CovarianceType type = model.type;
