@@ -31,11 +31,16 @@ EMGMM_DIAGNOSTICS_PUSH
 //   L, B and Cov once per pattern and component, O(|o|^2 + D^2) per row.
 // Both hand the completed rows to finish_incomplete_block, which writes the per-sample outputs
 // and adds the statistics.
+//
+// The passes work in double whatever Scalar and Dim are, so they are compiled once per
+// translation unit, not once per model. They are templates on an unused `Real = double` all
+// the same: a translation unit that includes emgmm without fitting on data with holes (every
+// user file in compiled mode) then neither instantiates nor compiles them, where inline
+// functions would cost it about 2 s and 100 MB.
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -59,122 +64,54 @@ EMGMM_DIAGNOSTICS_PUSH
 namespace emgmm {
 namespace detail {
 
-/// The rows of X regrouped for EM with missing entries. The rows with at least one observed
-/// entry ("informative") are copied into `rows`: the complete rows first, in their order, then
-/// each missingness pattern's rows together (patterns in the order of their first row). A
-/// missing entry of `rows` holds its column's weighted mean of the observed entries (0 for a
-/// column without any): the values an initialization from the data starts from. Rows with no
-/// observed entry carry no information; they are listed in `empty` and take no part in a fit.
-/// Built once per call; not copyable (complete_rows() views `rows`).
-template <typename Scalar, int Dim>
-class MissingLayout {
- public:
-  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+/// One missingness pattern of a MissingLayout: rows [start, start + count) of its rows.
+struct MissingPattern {
+  Eigen::Index start = 0;
+  Eigen::Index count = 0;
+  std::vector<Eigen::Index> observed;
+  std::vector<Eigen::Index> missing;
+};
 
-  /// One missingness pattern: rows [start, start + count) of `rows`.
-  struct Pattern {
-    Eigen::Index start = 0;
-    Eigen::Index count = 0;
-    std::vector<Eigen::Index> observed;
-    std::vector<Eigen::Index> missing;
-  };
+/// Pass 1 of a MissingLayout: each row's pattern, numbered by first appearance (0: complete,
+/// -1: empty), and how many rows each holds.
+struct PatternIndex {
+  std::unordered_map<std::string, int> ids;
+  std::vector<std::string> keys;
+  std::vector<Eigen::Index> counts = std::vector<Eigen::Index>(1, 0);  ///< [0]: complete rows
+  std::vector<int> pattern_of;
+  std::vector<Eigen::Index> empty;
 
-  explicit MissingLayout(const RowSource<Scalar, Dim>& X) : weighted_(X.weighted()) {
-    const Eigen::Index n = X.rows();
-    const Eigen::Index D = X.cols();
-    // Pass 1: each row's pattern, numbered by first appearance (0: complete, -1: empty).
-    std::vector<int> pattern_of(static_cast<std::size_t>(n), 0);
-    std::unordered_map<std::string, int> ids;
-    std::vector<std::string> keys;
-    std::vector<Eigen::Index> counts(1, 0);  // counts[0]: complete rows
-    Data block;
-    std::string key(static_cast<std::size_t>(D), '\0');
-    for (Eigen::Index start = 0; start < n; start += kBlockRows) {
-      const Eigen::Index count = std::min(kBlockRows, n - start);
-      X.load(start, count, block);
-      for (Eigen::Index i = 0; i < count; ++i) {
-        Eigen::Index n_missing = 0;
-        for (Eigen::Index d = 0; d < D; ++d) {
-          const bool missing = std::isnan(block(i, d));
-          key[static_cast<std::size_t>(d)] = missing ? '1' : '0';
-          n_missing += missing ? 1 : 0;
-        }
-        int id = 0;
-        if (n_missing == D) {
-          id = -1;
-          empty_.push_back(start + i);
-        } else if (n_missing > 0) {
-          const auto found = ids.emplace(key, static_cast<int>(keys.size()) + 1);
-          if (found.second) {
-            keys.push_back(key);
-            counts.push_back(0);
-          }
-          id = found.first->second;
-        }
-        pattern_of[static_cast<std::size_t>(start + i)] = id;
-        if (id >= 0) ++counts[static_cast<std::size_t>(id)];
+  /// Numbers row `row`, whose missing entries are the '1's of `key` (`n_missing` of them).
+  void add(Eigen::Index row, const std::string& key, std::size_t n_missing) {
+    int id = 0;
+    if (n_missing == key.size()) {
+      id = -1;
+      empty.push_back(row);
+    } else if (n_missing > 0) {
+      const auto found = ids.emplace(key, static_cast<int>(keys.size()) + 1);
+      if (found.second) {
+        keys.push_back(key);
+        counts.push_back(0);
       }
+      id = found.first->second;
     }
-    // Where each group's rows go: complete rows, then the patterns.
-    std::vector<Eigen::Index> next(counts.size(), 0);
-    n_complete_ = counts[0];
-    Eigen::Index offset = counts[0];
-    for (std::size_t p = 1; p < counts.size(); ++p) {
-      Pattern pattern;
-      pattern.start = offset;
-      pattern.count = counts[p];
-      for (Eigen::Index d = 0; d < D; ++d) {
-        (keys[p - 1][static_cast<std::size_t>(d)] == '1' ? pattern.missing : pattern.observed)
-            .push_back(d);
-      }
-      next[p] = offset;
-      offset += counts[p];
-      patterns_.push_back(std::move(pattern));
-    }
-    // Pass 2: the rows into their places, with the column sums for the fill values.
-    rows_.resize(offset, D);
-    order_.resize(static_cast<std::size_t>(offset));
-    if (weighted_) weights_.resize(offset);
-    Eigen::ArrayXd column_sum = Eigen::ArrayXd::Zero(D);
-    column_weight_ = Eigen::ArrayXd::Zero(D);
-    for (Eigen::Index start = 0; start < n; start += kBlockRows) {
-      const Eigen::Index count = std::min(kBlockRows, n - start);
-      X.load(start, count, block);
-      for (Eigen::Index i = 0; i < count; ++i) {
-        const int id = pattern_of[static_cast<std::size_t>(start + i)];
-        if (id < 0) continue;
-        const Eigen::Index to = next[static_cast<std::size_t>(id)]++;
-        rows_.row(to) = block.row(i);
-        order_[static_cast<std::size_t>(to)] = start + i;
-        const double w = X.weight(start + i);
-        if (weighted_) weights_(to) = w;
-        for (Eigen::Index d = 0; d < D; ++d) {
-          if (std::isnan(block(i, d))) continue;
-          column_sum(d) += w * double(block(i, d));
-          column_weight_(d) += w;
-        }
-      }
-    }
-    for (Eigen::Index d = 0; d < D; ++d) {
-      const Scalar fill =
-          column_weight_(d) > 0.0 ? static_cast<Scalar>(column_sum(d) / column_weight_(d)) : 0;
-      for (const Pattern& pattern : patterns_) {
-        for (Eigen::Index j = pattern.start; j < pattern.start + pattern.count; ++j) {
-          if (std::isnan(rows_(j, d))) rows_(j, d) = fill;
-        }
-      }
-    }
-    complete_view_.emplace(rows_.data(), n_complete_, D, Eigen::OuterStride<>(rows_.rows()));
-    n_rows_ = n;
+    pattern_of.push_back(id);
+    if (id >= 0) ++counts[static_cast<std::size_t>(id)];
   }
-  MissingLayout(const MissingLayout&) = delete;
-  MissingLayout& operator=(const MissingLayout&) = delete;
+};
+
+/// Everything of a MissingLayout but its rows, which the passes read through load_columns (in
+/// double): not a template, so that neither are the passes over the incomplete rows.
+class MissingRows {
+ public:
+  MissingRows(const MissingRows&) = delete;
+  MissingRows& operator=(const MissingRows&) = delete;
+  virtual ~MissingRows() = default;
 
   Eigen::Index n_rows() const { return n_rows_; }  ///< of X, empty rows included
-  Eigen::Index n_features() const { return rows_.cols(); }
+  Eigen::Index n_features() const { return n_features_; }
   Eigen::Index n_complete() const { return n_complete_; }
-  const Data& rows() const { return rows_; }
-  const std::vector<Pattern>& patterns() const { return patterns_; }
+  const std::vector<MissingPattern>& patterns() const { return patterns_; }
   const std::vector<Eigen::Index>& empty() const { return empty_; }
   /// X's row of rows().row(j).
   Eigen::Index original_row(Eigen::Index j) const { return order_[static_cast<std::size_t>(j)]; }
@@ -190,42 +127,211 @@ class MissingLayout {
   }
   /// The informative rows of positive weight.
   Eigen::Index n_positive() const {
-    if (!weighted_) return rows_.rows();
-    return static_cast<Eigen::Index>((weights_.array() > 0.0).count());
+    const auto n = static_cast<Eigen::Index>(order_.size());
+    if (!weighted_) return n;
+    Eigen::Index positive = 0;
+    for (Eigen::Index j = 0; j < n; ++j) positive += weights_(j) > 0.0 ? 1 : 0;
+    return positive;
+  }
+
+  /// Rows [start, start + count) of rows(), missing entries filled, in double: one column per
+  /// row (D x count, column-major) at `out`.
+  virtual void load_columns(Eigen::Index start, Eigen::Index count, double* out) const = 0;
+
+ protected:
+  MissingRows(bool weighted, Eigen::Index n_rows, Eigen::Index D)
+      : n_rows_(n_rows), n_features_(D), weighted_(weighted) {}
+
+  /// The patterns from pass 1; returns where each group's first row goes (complete rows, then
+  /// the patterns), and sizes order_ and weights_ for the informative rows.
+  std::vector<Eigen::Index> arrange(PatternIndex& index) {
+    const std::vector<Eigen::Index>& counts = index.counts;
+    std::vector<Eigen::Index> next(counts.size(), 0);
+    n_complete_ = counts[0];
+    Eigen::Index offset = counts[0];
+    for (std::size_t p = 1; p < counts.size(); ++p) {
+      MissingPattern pattern;
+      pattern.start = offset;
+      pattern.count = counts[p];
+      for (Eigen::Index d = 0; d < n_features_; ++d) {
+        (index.keys[p - 1][static_cast<std::size_t>(d)] == '1' ? pattern.missing : pattern.observed)
+            .push_back(d);
+      }
+      next[p] = offset;
+      offset += counts[p];
+      patterns_.push_back(std::move(pattern));
+    }
+    empty_ = std::move(index.empty);
+    order_.resize(static_cast<std::size_t>(offset));
+    if (weighted_) weights_.resize(offset);
+    column_weight_ = Eigen::ArrayXd::Zero(n_features_);
+    return next;
+  }
+
+  std::vector<Eigen::Index> order_;
+  Eigen::VectorXd weights_;
+  Eigen::ArrayXd column_weight_;
+
+ private:
+  Eigen::Index n_rows_ = 0;
+  Eigen::Index n_features_ = 0;
+  Eigen::Index n_complete_ = 0;
+  std::vector<MissingPattern> patterns_;
+  std::vector<Eigen::Index> empty_;
+  bool weighted_ = false;
+};
+
+/// The rows of X regrouped for EM with missing entries. The rows with at least one observed
+/// entry ("informative") are copied into `rows`: the complete rows first, in their order, then
+/// each missingness pattern's rows together (patterns in the order of their first row). A
+/// missing entry of `rows` holds its column's weighted mean of the observed entries (0 for a
+/// column without any): the values an initialization from the data starts from. Rows with no
+/// observed entry carry no information; they are listed in `empty` and take no part in a fit.
+/// `rows` stays in Scalar with Dim columns: its complete rows go through the blocked passes
+/// of passes.hpp exactly as data without NaN would. Built once per call; not copyable
+/// (complete_rows() and informative_rows() view `rows`).
+template <typename Scalar, int Dim>
+class MissingLayout final : public MissingRows {
+ public:
+  using Data = Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>;
+  using Pattern = MissingPattern;
+
+  explicit MissingLayout(const RowSource<Scalar, Dim>& X)
+      : MissingRows(X.weighted(), X.rows(), X.cols()) {
+    const Eigen::Index n = X.rows();
+    const Eigen::Index D = X.cols();
+    PatternIndex index;
+    index.pattern_of.reserve(static_cast<std::size_t>(n));
+    Data block;
+    std::string key(static_cast<std::size_t>(D), '\0');
+    for (Eigen::Index start = 0; start < n; start += kBlockRows) {
+      const Eigen::Index count = std::min(kBlockRows, n - start);
+      X.load(start, count, block);
+      for (Eigen::Index i = 0; i < count; ++i) {
+        std::size_t n_missing = 0;
+        for (Eigen::Index d = 0; d < D; ++d) {
+          const bool missing = std::isnan(block(i, d));
+          key[static_cast<std::size_t>(d)] = missing ? '1' : '0';
+          n_missing += missing ? 1 : 0;
+        }
+        index.add(start + i, key, n_missing);
+      }
+    }
+    std::vector<Eigen::Index> next = arrange(index);
+    // Pass 2: the rows into their places, with the column sums for the fill values.
+    rows_.resize(static_cast<Eigen::Index>(order_.size()), D);
+    Eigen::ArrayXd column_sum = Eigen::ArrayXd::Zero(D);
+    for (Eigen::Index start = 0; start < n; start += kBlockRows) {
+      const Eigen::Index count = std::min(kBlockRows, n - start);
+      X.load(start, count, block);
+      for (Eigen::Index i = 0; i < count; ++i) {
+        const int id = index.pattern_of[static_cast<std::size_t>(start + i)];
+        if (id < 0) continue;
+        const Eigen::Index to = next[static_cast<std::size_t>(id)]++;
+        order_[static_cast<std::size_t>(to)] = start + i;
+        const double w = X.weight(start + i);
+        if (weighted()) weights_(to) = w;
+        for (Eigen::Index d = 0; d < D; ++d) {
+          rows_(to, d) = block(i, d);
+          if (std::isnan(block(i, d))) continue;
+          column_sum(d) += w * double(block(i, d));
+          column_weight_(d) += w;
+        }
+      }
+    }
+    for (Eigen::Index d = 0; d < D; ++d) {
+      const Scalar fill =
+          column_weight_(d) > 0.0 ? static_cast<Scalar>(column_sum(d) / column_weight_(d)) : 0;
+      for (const Pattern& pattern : patterns()) {
+        for (Eigen::Index j = pattern.start; j < pattern.start + pattern.count; ++j) {
+          if (std::isnan(rows_(j, d))) rows_(j, d) = fill;
+        }
+      }
+    }
+  }
+
+  const Data& rows() const { return rows_; }
+
+  void load_columns(Eigen::Index start, Eigen::Index count, double* out) const override {
+    const Eigen::Index D = rows_.cols();
+    for (Eigen::Index i = 0; i < count; ++i) {
+      for (Eigen::Index d = 0; d < D; ++d) out[d + i * D] = double(rows_(start + i, d));
+    }
   }
 
   /// Every informative row, missing entries filled (for initializations and re-seeding).
   RowSource<Scalar, Dim> informative_rows() const {
-    return weighted_ ? RowSource<Scalar, Dim>(rows_, weights_) : RowSource<Scalar, Dim>(rows_);
+    return weighted() ? RowSource<Scalar, Dim>(rows_, weights_) : RowSource<Scalar, Dim>(rows_);
   }
-  /// The complete rows, read in place by the blocked passes.
+  /// The complete rows (the first n_complete() of rows()), read in place by the blocked passes.
   RowSource<Scalar, Dim> complete_rows() const {
-    return weighted_ ? RowSource<Scalar, Dim>(*complete_view_, weights_)
-                     : RowSource<Scalar, Dim>(*complete_view_);
+    return informative_rows().first_rows(n_complete());
   }
 
  private:
   Data rows_;
-  Eigen::VectorXd weights_;
-  std::vector<Eigen::Index> order_;
-  Eigen::Index n_complete_ = 0;
-  Eigen::Index n_rows_ = 0;
-  std::vector<Pattern> patterns_;
-  std::vector<Eigen::Index> empty_;
-  Eigen::ArrayXd column_weight_;
-  bool weighted_ = false;
-  std::optional<BlockView<Scalar, Dim>> complete_view_;
 };
 
-/// What incomplete_pass writes; any may be null. `samples` and `imputed` are indexed by X's
-/// rows (n x K, n, n x D); `stats` receives the incomplete rows' statistics (added to it, about
-/// the model's means); `worst` indexes rows().
+/// Where incomplete_pass writes the per-row outputs, indexed by X's rows; implemented for each
+/// Scalar by OutputSink, so that the pass itself works in double only.
+class IncompleteSink {
+ public:
+  bool labels = false;
+  bool responsibilities = false;
+  bool log_prob = false;
+  bool imputed = false;
+
+  virtual ~IncompleteSink() = default;
+  virtual void set_label(Eigen::Index row, int label) const = 0;
+  /// The K responsibilities of X's row `row`, at r[k * stride].
+  virtual void set_responsibilities(Eigen::Index row, const double* r,
+                                    Eigen::Index stride) const = 0;
+  virtual void set_log_prob(Eigen::Index row, double value) const = 0;
+  virtual void set_imputed(Eigen::Index row, Eigen::Index d, double value) const = 0;
+
+ protected:
+  IncompleteSink() = default;
+  IncompleteSink(const IncompleteSink&) = default;
+  IncompleteSink& operator=(const IncompleteSink&) = default;
+};
+
+/// IncompleteSink into SampleOutputs (n x K, n, n) and an n x D matrix of imputed rows; either
+/// may be null.
 template <typename Scalar, int Dim>
+class OutputSink final : public IncompleteSink {
+ public:
+  OutputSink(const SampleOutputs<Scalar>* samples,
+             Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>* imputed_rows)
+      : samples_(samples), imputed_(imputed_rows) {
+    labels = samples && samples->labels;
+    responsibilities = samples && samples->responsibilities;
+    log_prob = samples && samples->log_prob;
+    imputed = imputed_rows != nullptr;
+  }
+  void set_label(Eigen::Index row, int label) const override { (*samples_->labels)(row) = label; }
+  void set_responsibilities(Eigen::Index row, const double* r, Eigen::Index stride) const override {
+    auto& R = *samples_->responsibilities;
+    for (Eigen::Index k = 0; k < R.cols(); ++k) R(row, k) = static_cast<Scalar>(r[k * stride]);
+  }
+  void set_log_prob(Eigen::Index row, double value) const override {
+    (*samples_->log_prob)(row) = static_cast<Scalar>(value);
+  }
+  void set_imputed(Eigen::Index row, Eigen::Index d, double value) const override {
+    (*imputed_)(row, d) = static_cast<Scalar>(value);
+  }
+
+ private:
+  const SampleOutputs<Scalar>* samples_;
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>* imputed_;
+};
+
+/// What incomplete_pass writes; any may be null. `sink` receives the per-row outputs; `stats`
+/// the incomplete rows' statistics (added to it, about the model's means); `worst` indexes
+/// rows().
 struct IncompleteOutputs {
-  const SampleOutputs<Scalar>* samples = nullptr;
+  const IncompleteSink* sink = nullptr;
   SufficientStatistics* stats = nullptr;
   WorstPoints* worst = nullptr;
-  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>* imputed = nullptr;
 };
 
 /// Whether a pattern goes through the precision side (|m| <= |o|: the |m| x |m| block of the
@@ -247,9 +353,9 @@ struct IncompletePiece {
 
 /// The pieces of the patterns of `layout`, in the order of its rows: depends on the layout and
 /// the block size only, so that results do not depend on the number of threads.
-template <typename Scalar, int Dim>
-std::vector<IncompletePiece> incomplete_pieces(const MissingLayout<Scalar, Dim>& layout,
-                                               Eigen::Index block_rows) {
+template <typename Real = double>
+inline std::vector<IncompletePiece> incomplete_pieces(const MissingRows& layout,
+                                                      Eigen::Index block_rows) {
   std::vector<IncompletePiece> pieces;
   const auto& patterns = layout.patterns();
   for (std::size_t p = 0; p < patterns.size(); ++p) {
@@ -271,6 +377,23 @@ std::vector<IncompletePiece> incomplete_pieces(const MissingLayout<Scalar, Dim>&
     }
   }
   return pieces;
+}
+
+// The passes' products, each written once so that every call site shares its instantiation.
+
+/// out = A^T B (the covariance side's B^T B and B^T z).
+template <typename Real = double>
+inline void multiply_transposed(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B,
+                                Eigen::MatrixXd& out) {
+  out.noalias() = A.transpose() * B;
+}
+
+/// y = A x for A (rows x cols, column-major) and x (cols) at raw pointers.
+template <typename Real = double>
+inline void multiply_vector(const double* A, Eigen::Index rows, Eigen::Index cols, const double* x,
+                            double* y) {
+  Eigen::Map<Eigen::VectorXd>(y, rows).noalias() =
+      Eigen::Map<const Eigen::MatrixXd>(A, rows, cols) * Eigen::Map<const Eigen::VectorXd>(x, cols);
 }
 
 /// One component restricted to a pattern on the covariance side: the factors of the formulas
@@ -324,6 +447,7 @@ struct IncompleteModel {
   Eigen::Index D = 0;
   Eigen::MatrixXd means;               ///< K x D
   Eigen::VectorXd log_weights;         ///< K
+  Eigen::VectorXd prior;               ///< K, the weights: an empty row's responsibilities
   std::vector<Eigen::MatrixXd> sigma;  ///< per component, D x D
   /// Precision side, per component: Lambda = S^-1 = U^T U (U = L^-1, L L^T = S: the
   /// Cholesky factor's inverse, as precisions_cholesky), and log det U = -1/2 log det S.
@@ -337,7 +461,33 @@ struct IncompleteModel {
                          " is not numerically positive definite (a nearly singular covariance); "
                          "increase reg_covar or rescale the data.");
   }
+
+  /// The precision side's factors, from `sigma`.
+  void add_precisions() {
+    precision.resize(static_cast<std::size_t>(K));
+    log_det_U.resize(K);
+    Eigen::MatrixXd U(D, D);
+    for (Eigen::Index k = 0; k < K; ++k) {
+      U = sigma[static_cast<std::size_t>(k)];
+      if (!cholesky_lower_in_place(U.data(), D)) not_positive_definite(k, "(all features)");
+      double log_det = 0.0;
+      for (Eigen::Index d = 0; d < D; ++d) log_det += std::log(U(d, d));
+      log_det_U(k) = -log_det;
+      invert_lower_in_place(U.data(), D);
+      transpose_in_place(U.data(), D);  // U^T, so that its product with its transpose is U^T U
+      precision[static_cast<std::size_t>(k)].resize(D, D);
+      multiply_by_own_transpose(U.data(), D, precision[static_cast<std::size_t>(k)].data());
+    }
+  }
 };
+
+/// The weights exp(log_weights), normalized.
+template <typename Real = double>
+inline Eigen::VectorXd weights_of_logs(const Eigen::VectorXd& log_weights) {
+  Eigen::VectorXd weights = (log_weights.array() - log_weights.maxCoeff()).exp().matrix();
+  weights /= weights.sum();
+  return weights;
+}
 
 /// The precision side on one piece: for component k and a row with observed o and missing m,
 /// Lambda = S^-1 in blocks, Lambda_mm = M M^T (M lower) and d = x - mu_k with d_m = 0 (the
@@ -351,17 +501,19 @@ struct IncompleteModel {
 /// precisions_cholesky), so a row costs O(D^2 + |m|^2) and each pattern in the block one
 /// |m| x |m| factorization, instead of the covariance side's O(|o|^3) per pattern. The
 /// subtraction loses at most about cond(S) ulps of the quadratic, what a solve with S_oo
-/// loses too.
-template <typename Scalar, int Dim>
-void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
-                       const IncompletePiece& piece, bool conditional_covariances,
-                       CompletedBlock& block, Eigen::MatrixXd& V, std::vector<double>& scratch) {
+/// loses too. `X` holds the piece's rows (load_columns).
+template <typename Real = double>
+inline void fill_by_precision(const MissingRows& layout, const IncompleteModel& model,
+                              const IncompletePiece& piece, bool conditional_covariances,
+                              const Eigen::MatrixXd& X, CompletedBlock& block, Eigen::MatrixXd& V,
+                              std::vector<double>& scratch) {
   Eigen::VectorXd quadratic;  // d^T Lambda d with d = x - mu_k, d_m = 0, per row
   const Eigen::Index K = model.K;
   const Eigen::Index D = model.D;
+  const Eigen::Index n = piece.count;
   const auto& patterns = layout.patterns();
-  block.reset(piece.start, piece.count, K, D);
-  const Eigen::Index end = piece.start + piece.count;
+  block.reset(piece.start, n, K, D);
+  const Eigen::Index end = piece.start + n;
   for (std::size_t p = piece.first_pattern; p < patterns.size() && patterns[p].start < end; ++p) {
     const Eigen::Index begin = std::max(patterns[p].start, piece.start);
     block.add_segment(begin - piece.start,
@@ -376,8 +528,6 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
   std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
     return block.segments[a].missing->size() < block.segments[b].missing->size();
   });
-  const Eigen::MatrixXd X =
-      layout.rows().middleRows(piece.start, piece.count).transpose().template cast<double>();
   const double log_2pi = std::log(2.0 * 3.14159265358979323846);
   const bool diagonal =
       model.type == CovarianceType::diag || model.type == CovarianceType::spherical;
@@ -385,15 +535,24 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
   double* const M = scratch.data();   // Lambda_mm's factor, |m| x |m|
   double* const inverse = M + D * D;  // M^-1
   double* const w = inverse + D * D;  // M^-1 (Lambda d)_m
+  const double* const x = X.data();
   for (Eigen::Index k = 0; k < K; ++k) {
-    Eigen::Map<Eigen::MatrixXd> T(block.deviations(k, D), D, piece.count);
-    T = X.colwise() - model.means.row(k).transpose();
+    double* const t = block.deviations(k, D);
+    Eigen::Map<Eigen::MatrixXd> T(t, D, n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index d = 0; d < D; ++d) t[d + i * D] = x[d + i * D] - model.means(k, d);
+    }
     for (const CompletedBlock::Segment& s : block.segments) {
-      for (const Eigen::Index d : *s.missing) T(d, Eigen::seq(s.begin, s.end - 1)).setZero();
+      for (Eigen::Index i = s.begin; i < s.end; ++i) {
+        for (const Eigen::Index d : *s.missing) t[d + i * D] = 0.0;
+      }
     }
     const Eigen::MatrixXd& precision = model.precision[static_cast<std::size_t>(k)];
     if (diagonal) {
-      V.noalias() = precision.diagonal().asDiagonal() * T;
+      V.resize(D, n);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        for (Eigen::Index d = 0; d < D; ++d) V(d, i) = precision(d, d) * t[d + i * D];
+      }
     } else {
       V.noalias() = precision * T;
     }
@@ -437,7 +596,7 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
       const double log_constant =
           model.log_weights(k) - 0.5 * double(D - n_m) * log_2pi + model.log_det_U(k) - log_det_M;
       for (Eigen::Index i = s.begin; i < s.end; ++i) {
-        const double* v = V.col(i).data();  // (Lambda d)_m at v[m_a]
+        const double* v = V.data() + i * D;  // (Lambda d)_m at v[m_a]
         // w = M^-1 v; the marginal quadratic d^T Lambda d - |w|^2 (>= 0; rounding below is 0).
         double w_norm = 0.0;
         for (Eigen::Index a = 0; a < n_m; ++a) {
@@ -453,7 +612,7 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
         for (Eigen::Index a = 0; a < n_m; ++a) {
           double sum = 0.0;
           for (Eigen::Index b = a; b < n_m; ++b) sum += inverse[b + a * n_m] * w[b];
-          T(m[static_cast<std::size_t>(a)], i) = -sum;
+          t[m[static_cast<std::size_t>(a)] + i * D] = -sum;
         }
       }
       if (conditional_covariances) {
@@ -476,38 +635,53 @@ void fill_by_precision(const MissingLayout<Scalar, Dim>& layout, const Incomplet
 
 /// The covariance side's factors of one pattern, for every component (the formulas at the top
 /// of the file).
+template <typename Real = double>
 inline void factor_marginals(const IncompleteModel& model, const std::vector<Eigen::Index>& o,
                              const std::vector<Eigen::Index>& m,
-                             std::vector<MarginalFactor>& factors) {
+                             std::vector<MarginalFactor>& factors, Eigen::MatrixXd& product) {
   const double log_2pi = std::log(2.0 * 3.14159265358979323846);
   const auto n_o = static_cast<Eigen::Index>(o.size());
   const auto n_m = static_cast<Eigen::Index>(m.size());
+  // S restricted to rows `rows` and columns `cols`.
+  const auto gather = [](const Eigen::MatrixXd& S, const std::vector<Eigen::Index>& rows,
+                         const std::vector<Eigen::Index>& cols, Eigen::MatrixXd& out) {
+    out.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols.size()));
+    for (std::size_t b = 0; b < cols.size(); ++b) {
+      for (std::size_t a = 0; a < rows.size(); ++a) {
+        out(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) = S(rows[a], cols[b]);
+      }
+    }
+  };
   factors.resize(static_cast<std::size_t>(model.K));
   for (Eigen::Index k = 0; k < model.K; ++k) {
     const Eigen::MatrixXd& S = model.sigma[static_cast<std::size_t>(k)];
     MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-    f.L = S(o, o);
+    gather(S, o, o, f.L);
     if (!cholesky_lower_in_place(f.L.data(), n_o)) {
       model.not_positive_definite(
           k, "restricted to the " + to_text(n_o) + " observed features of a row");
     }
-    f.B = S(o, m);
+    gather(S, o, m, f.B);
     solve_lower_in_place(f.L.data(), n_o, f.B.data(), n_m, n_o);
-    f.C = S(m, m);
-    f.C.noalias() -= f.B.transpose() * f.B;
-    f.log_constant =
-        model.log_weights(k) - 0.5 * double(n_o) * log_2pi - f.L.diagonal().array().log().sum();
+    gather(S, m, m, f.C);
+    multiply_transposed(f.B, f.B, product);
+    for (Eigen::Index b = 0; b < n_m; ++b) {
+      for (Eigen::Index a = 0; a < n_m; ++a) f.C(a, b) -= product(a, b);
+    }
+    double log_det = 0.0;
+    for (Eigen::Index a = 0; a < n_o; ++a) log_det += std::log(f.L(a, a));
+    f.log_constant = model.log_weights(k) - 0.5 * double(n_o) * log_2pi - log_det;
   }
 }
 
 /// The covariance side on rows [start, start + rows) of one pattern, factored by
-/// factor_marginals.
-template <typename Scalar, int Dim>
-void fill_by_covariance(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
-                        const typename MissingLayout<Scalar, Dim>::Pattern& pattern,
-                        const std::vector<MarginalFactor>& factors, Eigen::Index start,
-                        Eigen::Index rows, bool conditional_covariances, CompletedBlock& block,
-                        Eigen::MatrixXd& observed) {
+/// factor_marginals; `X` holds those rows (load_columns).
+template <typename Real = double>
+inline void fill_by_covariance(const IncompleteModel& model, const MissingPattern& pattern,
+                               const std::vector<MarginalFactor>& factors, Eigen::Index start,
+                               Eigen::Index rows, bool conditional_covariances,
+                               const Eigen::MatrixXd& X, CompletedBlock& block,
+                               Eigen::MatrixXd& observed, Eigen::MatrixXd& product) {
   const Eigen::Index K = model.K;
   const Eigen::Index D = model.D;
   const auto& o = pattern.observed;
@@ -519,22 +693,30 @@ void fill_by_covariance(const MissingLayout<Scalar, Dim>& layout, const Incomple
   // The block's observed entries, one column per row.
   observed.resize(n_o, rows);
   for (Eigen::Index i = 0; i < rows; ++i) {
-    for (Eigen::Index c = 0; c < n_o; ++c) {
-      observed(c, i) = double(layout.rows()(start + i, o[static_cast<std::size_t>(c)]));
-    }
+    for (Eigen::Index c = 0; c < n_o; ++c) observed(c, i) = X(o[static_cast<std::size_t>(c)], i);
   }
-  Eigen::MatrixXd z;
+  Eigen::MatrixXd z(n_o, rows);
   for (Eigen::Index k = 0; k < K; ++k) {
     const MarginalFactor& f = factors[static_cast<std::size_t>(k)];
-    z = observed.colwise() - model.means(k, o).transpose();
-    Eigen::Map<Eigen::MatrixXd> T(block.deviations(k, D), D, rows);
+    double* const t = block.deviations(k, D);
     // The completed rows about mu_k: x_o - mu_o observed, B^T z (the conditional mean minus
     // mu_m) missing.
-    T(o, Eigen::all) = z;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      for (Eigen::Index c = 0; c < n_o; ++c) {
+        const Eigen::Index d = o[static_cast<std::size_t>(c)];
+        z(c, i) = observed(c, i) - model.means(k, d);
+        t[d + i * D] = z(c, i);
+      }
+    }
     solve_lower_in_place(f.L.data(), n_o, z.data(), rows, n_o);
-    block.log_prob.col(k) =
-        (f.log_constant - 0.5 * z.colwise().squaredNorm().array()).transpose().matrix();
-    T(m, Eigen::all) = f.B.transpose() * z;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      block.log_prob(i, k) = f.log_constant - 0.5 * z.col(i).squaredNorm();
+    }
+    multiply_transposed(f.B, z, product);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      for (Eigen::Index c = 0; c < n_m; ++c)
+        t[m[static_cast<std::size_t>(c)] + i * D] = product(c, i);
+    }
     if (conditional_covariances) {
       std::copy(f.C.data(), f.C.data() + n_m * n_m,
                 block.conditional_cov.data() + static_cast<std::size_t>(k * n_m * n_m));
@@ -545,10 +727,10 @@ void fill_by_covariance(const MissingLayout<Scalar, Dim>& layout, const Incomple
 /// The part both sides share: responsibilities, the per-sample outputs, and the statistics of
 /// the completed rows, r (x^ - mu_k) and r (x^ - mu_k)(x^ - mu_k)^T plus r Cov[x_m | x_o, k]
 /// on the (m, m) block.
-template <typename Scalar, int Dim>
-void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const IncompleteModel& model,
-                             const IncompleteOutputs<Scalar, Dim>& out, CompletedBlock& block,
-                             SufficientStatistics& stats, WorstPoints* worst) {
+template <typename Real = double>
+inline void finish_incomplete_block(const MissingRows& layout, const IncompleteModel& model,
+                                    const IncompleteOutputs& out, CompletedBlock& block,
+                                    SufficientStatistics& stats, WorstPoints* worst) {
   const Eigen::Index K = model.K;
   const Eigen::Index D = model.D;
   const Eigen::Index start = block.start;
@@ -556,36 +738,35 @@ void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const Inc
   Eigen::VectorXd log_norm;
   normalize_log_rows(block.log_prob, log_norm);  // log_prob now holds the responsibilities
   const Eigen::MatrixXd& resp = block.log_prob;
-  if (out.samples) {
-    const SampleOutputs<Scalar>& s = *out.samples;
+  if (const IncompleteSink* sink = out.sink) {
     for (Eigen::Index i = 0; i < rows; ++i) {
       const Eigen::Index row = layout.original_row(start + i);
-      if (s.labels) {
+      if (sink->labels) {
         Eigen::Index best = 0;
-        resp.row(i).maxCoeff(&best);
-        (*s.labels)(row) = static_cast<int>(best);
+        for (Eigen::Index k = 1; k < K; ++k) best = resp(i, k) > resp(i, best) ? k : best;
+        sink->set_label(row, static_cast<int>(best));
       }
-      if (s.responsibilities) s.responsibilities->row(row) = resp.row(i).template cast<Scalar>();
-      if (s.log_prob) (*s.log_prob)(row) = static_cast<Scalar>(log_norm(i));
+      if (sink->responsibilities) sink->set_responsibilities(row, resp.data() + i, rows);
+      if (sink->log_prob) sink->set_log_prob(row, log_norm(i));
+    }
+    if (sink->imputed) {
+      for (const CompletedBlock::Segment& s : block.segments) {
+        for (Eigen::Index i = s.begin; i < s.end; ++i) {
+          const Eigen::Index row = layout.original_row(start + i);
+          for (const Eigen::Index d : *s.missing) {
+            double expected = 0.0;
+            for (Eigen::Index k = 0; k < K; ++k) {
+              expected += resp(i, k) * (model.means(k, d) + block.deviations(k, D)[d + i * D]);
+            }
+            sink->set_imputed(row, d, expected);
+          }
+        }
+      }
     }
   }
   if (worst) {
     for (Eigen::Index i = 0; i < rows; ++i) {
       if (layout.weight(start + i) > 0.0) worst->offer(log_norm(i), start + i);
-    }
-  }
-  if (out.imputed) {
-    for (const CompletedBlock::Segment& s : block.segments) {
-      for (Eigen::Index i = s.begin; i < s.end; ++i) {
-        const Eigen::Index row = layout.original_row(start + i);
-        for (const Eigen::Index d : *s.missing) {
-          double expected = 0.0;
-          for (Eigen::Index k = 0; k < K; ++k) {
-            expected += resp(i, k) * (model.means(k, d) + block.deviations(k, D)[d + i * D]);
-          }
-          (*out.imputed)(row, d) = static_cast<Scalar>(expected);
-        }
-      }
     }
   }
   if (!out.stats) return;
@@ -595,20 +776,35 @@ void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const Inc
   stats.n_samples += w.sum();
   const bool square = model.type == CovarianceType::full || model.type == CovarianceType::tied;
   Eigen::MatrixXd weighted, second;
+  Eigen::VectorXd r(rows), sum(D);
   for (Eigen::Index k = 0; k < K; ++k) {
-    const Eigen::Map<const Eigen::MatrixXd> T(block.deviations(k, D), D, rows);
-    const Eigen::VectorXd r = resp.col(k).cwiseProduct(w);
+    const double* const t = block.deviations(k, D);
+    for (Eigen::Index i = 0; i < rows; ++i) r(i) = resp(i, k) * w(i);
     stats.resp_sum(k) += r.sum();
-    stats.resp_diff_sum.row(k) += (T * r).transpose();
+    multiply_vector(t, D, rows, r.data(), sum.data());
+    for (Eigen::Index d = 0; d < D; ++d) stats.resp_diff_sum(k, d) += sum(d);
     const Eigen::Index first_row = model.type == CovarianceType::full ? k * D : 0;
     if (square) {
       // sum r t t^T = A A^T with A = T diag(sqrt r): a symmetric rank update (half a product).
-      weighted = T * r.cwiseSqrt().asDiagonal();
+      weighted.resize(D, rows);
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        const double root = std::sqrt(r(i));
+        for (Eigen::Index d = 0; d < D; ++d) weighted(d, i) = t[d + i * D] * root;
+      }
       second.setZero(D, D);
-      second.template selfadjointView<Eigen::Lower>().rankUpdate(weighted);
-      stats.scatter.middleRows(first_row, D).template triangularView<Eigen::Lower>() += second;
+      second.selfadjointView<Eigen::Lower>().rankUpdate(weighted);
+      for (Eigen::Index b = 0; b < D; ++b) {
+        for (Eigen::Index a = b; a < D; ++a) stats.scatter(first_row + a, b) += second(a, b);
+      }
     } else {
-      stats.scatter.row(k) += (T.array().square().matrix() * r).transpose();
+      // sum_i r_i t_i^2, row by row in order, as a product with a computed left side runs.
+      sum.setZero();
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        for (Eigen::Index d = 0; d < D; ++d) {
+          sum(d) += r(i) * (t[d + i * D] * t[d + i * D]);
+        }
+      }
+      for (Eigen::Index d = 0; d < D; ++d) stats.scatter(k, d) += sum(d);
     }
     for (const CompletedBlock::Segment& s : block.segments) {
       const std::vector<Eigen::Index>& m = *s.missing;
@@ -630,9 +826,10 @@ void finish_incomplete_block(const MissingLayout<Scalar, Dim>& layout, const Inc
   }
 }
 
-/// The model of incomplete_pass in double; the precision side's factors only when `precision`.
+/// The model of incomplete_pass in double, without the precision side's factors: the one
+/// step of the pass that reads the parameters' Scalar and Dim.
 template <typename Scalar, int Dim>
-IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params, bool precision,
+IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params,
                                  const std::string& where) {
   IncompleteModel model;
   model.type = params.covariance_type;
@@ -641,29 +838,27 @@ IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params, b
   model.where = where;
   const Eigen::Index K = model.K;
   const Eigen::Index D = model.D;
-  model.means = params.means.template cast<double>();
-  model.log_weights.resize(K);
-  for (Eigen::Index k = 0; k < K; ++k) {
-    model.log_weights(k) = params.log_weights.size() == K ? params.log_weights(k)
-                                                          : std::log(double(params.weights(k)));
+  model.means.resize(K, D);
+  for (Eigen::Index d = 0; d < D; ++d) {
+    for (Eigen::Index k = 0; k < K; ++k) model.means(k, d) = double(params.means(k, d));
   }
+  const bool logs = params.log_weights.size() == K;
+  model.log_weights.resize(K);
+  model.prior.resize(K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    model.log_weights(k) = logs ? params.log_weights(k) : std::log(double(params.weights(k)));
+    model.prior(k) = double(params.weights(k));
+  }
+  if (logs) model.prior = weights_of_logs(params.log_weights);
   model.sigma.resize(static_cast<std::size_t>(K));
   for (Eigen::Index k = 0; k < K; ++k) {
-    model.sigma[static_cast<std::size_t>(k)] =
-        expand_component<Scalar, Dim>(params.covariances, model.type, k, D).template cast<double>();
-  }
-  if (!precision) return model;
-  model.precision.resize(static_cast<std::size_t>(K));
-  model.log_det_U.resize(K);
-  Eigen::MatrixXd U(D, D);
-  for (Eigen::Index k = 0; k < K; ++k) {
-    U = model.sigma[static_cast<std::size_t>(k)];
-    if (!cholesky_lower_in_place(U.data(), D)) model.not_positive_definite(k, "(all features)");
-    model.log_det_U(k) = -U.diagonal().array().log().sum();
-    invert_lower_in_place(U.data(), D);
-    transpose_in_place(U.data(), D);  // U^T, so that its product with its transpose is U^T U
-    model.precision[static_cast<std::size_t>(k)].resize(D, D);
-    multiply_by_own_transpose(U.data(), D, model.precision[static_cast<std::size_t>(k)].data());
+    Eigen::MatrixXd& S = model.sigma[static_cast<std::size_t>(k)];
+    S.resize(D, D);
+    const Eigen::Matrix<Scalar, Dim, Dim> component =
+        expand_component<Scalar, Dim>(params.covariances, model.type, k, D);
+    for (Eigen::Index b = 0; b < D; ++b) {
+      for (Eigen::Index a = 0; a < D; ++a) S(a, b) = double(component(a, b));
+    }
   }
   return model;
 }
@@ -671,15 +866,14 @@ IncompleteModel incomplete_model(const MixtureParameters<Scalar, Dim>& params, b
 /// The E-step on the rows of every missingness pattern and on the empty rows, in double. The
 /// pieces (incomplete_pieces) are cut into chunks by their number only, and the chunks' sums
 /// added in chunk order, so results do not depend on the number of threads. Throws
-/// NumericalError, naming `where`, when a block of the covariance or precision that a row
+/// NumericalError, naming model.where, when a block of the covariance or precision that a row
 /// needs is not numerically positive definite.
-template <typename Scalar, int Dim>
-void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
-                     const MixtureParameters<Scalar, Dim>& params,
-                     const IncompleteOutputs<Scalar, Dim>& out, const std::string& where) {
-  const CovarianceType type = params.covariance_type;
-  const Eigen::Index K = params.n_components();
-  const Eigen::Index D = params.n_features();
+template <typename Real = double>
+inline void incomplete_pass(const MissingRows& layout, IncompleteModel model,
+                            const IncompleteOutputs& out) {
+  const CovarianceType type = model.type;
+  const Eigen::Index K = model.K;
+  const Eigen::Index D = model.D;
   // The precision side keeps K completed D x rows blocks: about 256 KiB of them.
   const Eigen::Index block_rows = std::max<Eigen::Index>(
       16,
@@ -687,7 +881,7 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
   const std::vector<IncompletePiece> pieces = incomplete_pieces(layout, block_rows);
   bool any_precision = false;
   for (const IncompletePiece& piece : pieces) any_precision |= piece.precision_side;
-  const IncompleteModel model = incomplete_model(params, any_precision, where);
+  if (any_precision) model.add_precisions();
   const auto& patterns = layout.patterns();
   const ChunkPlan plan = ChunkPlan::make(static_cast<Eigen::Index>(pieces.size()), 1,
                                          out.stats ? SufficientStatistics::bytes(type, K, D) : 0.0);
@@ -701,23 +895,27 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
     WorstPoints* worst = out.worst ? &chunk_worst[static_cast<std::size_t>(chunk)] : nullptr;
     CompletedBlock block;
     std::vector<MarginalFactor> factors;
-    Eigen::MatrixXd scratch_matrix;
+    Eigen::MatrixXd X, scratch_matrix, product;
     std::vector<double> scratch;
     plan.for_each_block(chunk, [&](Eigen::Index index, Eigen::Index) {
       const IncompletePiece& piece = pieces[static_cast<std::size_t>(index)];
       if (piece.precision_side) {
-        fill_by_precision(layout, model, piece, conditional_covariances, block, scratch_matrix,
+        X.resize(D, piece.count);
+        layout.load_columns(piece.start, piece.count, X.data());
+        fill_by_precision(layout, model, piece, conditional_covariances, X, block, scratch_matrix,
                           scratch);
         finish_incomplete_block(layout, model, out, block, stats, worst);
         return;
       }
-      const auto& pattern = patterns[piece.first_pattern];
-      factor_marginals(model, pattern.observed, pattern.missing, factors);
+      const MissingPattern& pattern = patterns[piece.first_pattern];
+      factor_marginals(model, pattern.observed, pattern.missing, factors, product);
       for (Eigen::Index start = piece.start; start < piece.start + piece.count;
            start += block_rows) {
         const Eigen::Index rows = std::min(block_rows, piece.start + piece.count - start);
-        fill_by_covariance(layout, model, pattern, factors, start, rows, conditional_covariances,
-                           block, scratch_matrix);
+        X.resize(D, rows);
+        layout.load_columns(start, rows, X.data());
+        fill_by_covariance(model, pattern, factors, start, rows, conditional_covariances, X, block,
+                           scratch_matrix, product);
         finish_incomplete_block(layout, model, out, block, stats, worst);
       }
     });
@@ -738,22 +936,18 @@ void incomplete_pass(const MissingLayout<Scalar, Dim>& layout,
   }
   // A row with no observed entry: its posterior is the prior, its marginal density that of
   // nothing (log 1 = 0), its expectation the mixture's mean.
-  if (!layout.empty().empty() && (out.samples || out.imputed)) {
-    Eigen::VectorXd weights = params.weights.template cast<double>();
-    if (params.log_weights.size() == K) {
-      weights = (params.log_weights.array() - params.log_weights.maxCoeff()).exp().matrix();
-      weights /= weights.sum();
-    }
-    Eigen::Index best = 0;
-    weights.maxCoeff(&best);
-    const Eigen::RowVectorXd mixture_mean = weights.transpose() * model.means;
-    for (const Eigen::Index row : layout.empty()) {
-      if (out.samples && out.samples->labels) (*out.samples->labels)(row) = static_cast<int>(best);
-      if (out.samples && out.samples->responsibilities) {
-        out.samples->responsibilities->row(row) = weights.transpose().template cast<Scalar>();
-      }
-      if (out.samples && out.samples->log_prob) (*out.samples->log_prob)(row) = Scalar(0);
-      if (out.imputed) out.imputed->row(row) = mixture_mean.template cast<Scalar>();
+  const IncompleteSink* sink = out.sink;
+  if (layout.empty().empty() || !sink) return;
+  const Eigen::VectorXd& weights = model.prior;
+  Eigen::Index best = 0;
+  weights.maxCoeff(&best);
+  const Eigen::RowVectorXd mixture_mean = weights.transpose() * model.means;
+  for (const Eigen::Index row : layout.empty()) {
+    if (sink->labels) sink->set_label(row, static_cast<int>(best));
+    if (sink->responsibilities) sink->set_responsibilities(row, weights.data(), 1);
+    if (sink->log_prob) sink->set_log_prob(row, 0.0);
+    if (sink->imputed) {
+      for (Eigen::Index d = 0; d < D; ++d) sink->set_imputed(row, d, mixture_mean(d));
     }
   }
 }
@@ -771,12 +965,17 @@ SufficientStatistics missing_expectation(const MissingLayout<Scalar, Dim>& layou
   } else {
     stats =
         SufficientStatistics(params.covariance_type, params.n_components(), params.n_features());
-    stats.reference = params.means.template cast<double>();
+    stats.reference.resize(params.n_components(), params.n_features());
+    for (Eigen::Index d = 0; d < params.n_features(); ++d) {
+      for (Eigen::Index k = 0; k < params.n_components(); ++k) {
+        stats.reference(k, d) = double(params.means(k, d));
+      }
+    }
   }
-  IncompleteOutputs<Scalar, Dim> out;
+  IncompleteOutputs out;
   out.stats = &stats;
   out.worst = worst;
-  incomplete_pass(layout, params, out, where);
+  incomplete_pass(layout, incomplete_model(params, where), out);
   return stats;
 }
 
@@ -788,13 +987,15 @@ void missing_evaluation(const MissingLayout<Scalar, Dim>& layout,
                         const SampleOutputs<Scalar>& out, const std::string& where) {
   const Eigen::Index n_complete = layout.n_complete();
   if (n_complete > 0) {
+    // The complete rows in their own outputs, then copied to X's rows.
+    const Eigen::Index K = params.n_components();
     Eigen::VectorXi labels;
     Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> responsibilities;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_prob;
     SampleOutputs<Scalar> complete;
     if (out.labels) complete.labels = &(labels = Eigen::VectorXi(n_complete));
     if (out.responsibilities) {
-      responsibilities.resize(n_complete, params.n_components());
+      responsibilities.resize(n_complete, K);
       complete.responsibilities = &responsibilities;
     }
     if (out.log_prob) complete.log_prob = &(log_prob = decltype(log_prob)(n_complete));
@@ -802,13 +1003,17 @@ void missing_evaluation(const MissingLayout<Scalar, Dim>& layout,
     for (Eigen::Index j = 0; j < n_complete; ++j) {
       const Eigen::Index row = layout.original_row(j);
       if (out.labels) (*out.labels)(row) = labels(j);
-      if (out.responsibilities) out.responsibilities->row(row) = responsibilities.row(j);
+      if (out.responsibilities) {
+        for (Eigen::Index k = 0; k < K; ++k)
+          (*out.responsibilities)(row, k) = responsibilities(j, k);
+      }
       if (out.log_prob) (*out.log_prob)(row) = log_prob(j);
     }
   }
-  IncompleteOutputs<Scalar, Dim> incomplete;
-  incomplete.samples = &out;
-  incomplete_pass(layout, params, incomplete, where);
+  const OutputSink<Scalar, Dim> sink(&out, nullptr);
+  IncompleteOutputs incomplete;
+  incomplete.sink = &sink;
+  incomplete_pass(layout, incomplete_model(params, where), incomplete);
 }
 
 /// E[x | x_observed] of every row of X under the mixture (n x D): observed entries as they
@@ -819,15 +1024,18 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> impute_rows(const RowSource<Scalar, D
                                                        const std::string& where) {
   const MissingLayout<Scalar, Dim> layout(X);
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> imputed(X.rows(), X.cols());
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
   for (Eigen::Index start = 0; start < X.rows(); start += kBlockRows) {
     const Eigen::Index count = std::min(kBlockRows, X.rows() - start);
-    Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> block;
     X.load(start, count, block);
-    imputed.middleRows(start, count) = block;
+    for (Eigen::Index d = 0; d < X.cols(); ++d) {
+      for (Eigen::Index i = 0; i < count; ++i) imputed(start + i, d) = block(i, d);
+    }
   }
-  IncompleteOutputs<Scalar, Dim> out;
-  out.imputed = &imputed;
-  incomplete_pass(layout, params, out, where);
+  const OutputSink<Scalar, Dim> sink(nullptr, &imputed);
+  IncompleteOutputs out;
+  out.sink = &sink;
+  incomplete_pass(layout, incomplete_model(params, where), out);
   return imputed;
 }
 

@@ -74,6 +74,13 @@ class RowSource {
     return BlockView(scratch.data(), count, cols_, Eigen::OuterStride<>(count));
   }
 
+  /// The first `n` rows of the same X (and weights), read as this source reads them.
+  RowSource first_rows(Eigen::Index n) const {
+    RowSource head = *this;
+    head.rows_ = n;
+    return head;
+  }
+
   /// One row as a point.
   RowPoint row(Eigen::Index i) const {
     Block one;
