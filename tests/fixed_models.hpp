@@ -21,7 +21,7 @@
   F(GaussianMixture, double, 2) /* gaussian_mixture*, errors, parity, sample_weight, ... */ \
   F(GaussianMixture, float, 2)  /* gaussian_mixture, errors, degenerate, hostile_input */   \
   F(GaussianMixture, float, 3)  /* gaussian_mixture*, serialization */                      \
-  F(GaussianMixture, double, 4) /* parity */                                                \
+  F(GaussianMixture, double, 4) /* parity, model_selection */                               \
   F(GaussianMixture, double, 5) /* parity */                                                \
   F(GaussianMixture, float, 4)  /* parity */                                                \
   F(BayesianGaussianMixture, double, 2) /* bayesian_parity */                               \
