@@ -56,7 +56,10 @@ target_link_libraries(emgmm_compiled PUBLIC emgmm)
 target_compile_definitions(emgmm_compiled PUBLIC ${_emgmm_compiled_definitions})
 target_compile_features(emgmm_compiled PUBLIC cxx_std_17)
 set_target_properties(emgmm_compiled PROPERTIES POSITION_INDEPENDENT_CODE ON)
-target_compile_options(emgmm_compiled PRIVATE ${EMGMM_COMPILED_OPTIONS})
+# A command-line string ("-O2 -fno-omit-frame-pointer") or a CMake list: split either into
+# arguments, so that a space never ends up inside one compiler flag.
+separate_arguments(_emgmm_compiled_options UNIX_COMMAND "${EMGMM_COMPILED_OPTIONS}")
+target_compile_options(emgmm_compiled PRIVATE ${_emgmm_compiled_options})
 
 set(EMGMM_COMPILED_WITH_OPENMP OFF)
 if(EMGMM_COMPILED_OPENMP)
