@@ -962,13 +962,24 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
     throw ill_defined_covariance(where, *k);
   }
   Matrix precisions = Base::checked_precisions(params, where);
-  SufficientStatistics running = stats;  // a later partial_fit continues from these
+  // Per unit weight: the lower bound and what a later partial_fit continues from. Finite sums
+  // over a tiny n_samples can overflow here; a model must never hold an infinite lower bound
+  // (load refuses it) or running sums a partial_fit would turn into garbage.
+  const double lower_bound = stats.log_likelihood / stats.n_samples;
+  SufficientStatistics running = stats;
   running *= 1.0 / stats.n_samples;
+  if (!std::isfinite(lower_bound) || !running.resp_sum.allFinite() ||
+      !running.resp_diff_sum.allFinite() || !running.scatter.allFinite()) {
+    throw NumericalError(
+        where + ": the statistics per unit weight overflow (log_likelihood / n_samples = " +
+        detail::to_text(lower_bound) + ", n_samples = " + detail::to_text(stats.n_samples) +
+        "); pass statistics from expectation() on data of weight the sums "
+        "can be divided by, or rescale the data and the weights.");
+  }
   const bool was_fitted = is_fitted();
   commit(params, precisions,
-         FitSummary{was_fitted && converged_, was_fitted ? n_iter_ + 1 : 1,
-                    stats.log_likelihood / stats.n_samples},
-         running, 1);
+         FitSummary{was_fitted && converged_, was_fitted ? n_iter_ + 1 : 1, lower_bound}, running,
+         1);
   return *this;
 }
 
