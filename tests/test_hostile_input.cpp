@@ -412,6 +412,36 @@ TEST_CASE("hostile 3: means_init beyond the data's range is refused at fit", "[h
   CHECK_FALSE(model.is_fitted());
 }
 
+TEST_CASE("hostile 3: a query so far from the means that x - mean overflows gets log p = -inf",
+          "[hostile]") {
+  // Data at the bottom of double's range, a query point at the top: x - mean is beyond the
+  // largest double. Found by the fuzzer: the full and tied E-step multiplied that inf by the
+  // factor's zeros and gave NaN probabilities.
+  Eigen::MatrixXd X(40, 2);
+  for (Index i = 0; i < X.rows(); ++i) {
+    X(i, 0) = -1.7e308;
+    X(i, 1) = double(i % 7);
+  }
+  Eigen::MatrixXd Q(2, 2);
+  Q << 1.7e308, 1.0, -1.7e308, 3.0;
+  for (const CovarianceType type : kTypes) {
+    auto options = mixture_options<emgmm::GaussianMixtureOptions<>>(2, type, 4);
+    emgmm::GaussianMixture<> model(options);
+    model.fit(X);
+    const Eigen::MatrixXd proba = model.predict_proba(Q);
+    CHECK(proba.allFinite());
+    CHECK((proba.rowwise().sum().array() - 1.0).abs().maxCoeff() < 1e-12);
+    const Eigen::VectorXd log_prob = model.score_samples(Q);
+    CHECK(log_prob(0) == -std::numeric_limits<double>::infinity());
+    CHECK(std::isfinite(log_prob(1)));
+    auto bayesian_options = mixture_options<emgmm::BayesianGaussianMixtureOptions<>>(2, type, 4);
+    emgmm::BayesianGaussianMixture<> bayesian(bayesian_options);
+    bayesian.fit(X);
+    CHECK(bayesian.predict_proba(Q).allFinite());
+    CHECK(bayesian.score_samples(Q)(0) == -std::numeric_limits<double>::infinity());
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. The weights' scale
 

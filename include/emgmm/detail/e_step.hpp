@@ -16,6 +16,7 @@ EMGMM_DIAGNOSTICS_PUSH
 //   spherical  the same with p_kd = p_k.
 
 #include <cmath>
+#include <limits>
 
 #include <Eigen/Core>
 
@@ -106,6 +107,7 @@ class WeightedLogDensity {
     const Eigen::Index K = n_components_;
     const Eigen::Index D = n_features_;
     L.resize(rows, K);
+    const Scalar infinity = std::numeric_limits<Scalar>::infinity();
     if (type_ == CovarianceType::diag || type_ == CovarianceType::spherical) {
       diagonal_quadratic(points.data(), points.outerStride(), rows, D, means_t_.data(),
                          precisions_.data(), K, L.data(), rows, log_norm_.data(), Scalar(-0.5));
@@ -116,6 +118,10 @@ class WeightedLogDensity {
       const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
       multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
       L.col(k) = work.product.rowwise().squaredNorm();
+      // On finite points and parameters a NaN here is an overflow: x - mu beyond the largest
+      // double became inf, and inf times the factor's zeros NaN. The true form is then at least
+      // |x - mu|^2 / (largest covariance eigenvalue), itself beyond the largest double.
+      L.col(k) = (L.col(k).array() == L.col(k).array()).select(L.col(k), infinity);
     }
     L = (Scalar(-0.5) * L).rowwise() + log_norm_.transpose();
   }
