@@ -439,6 +439,33 @@ TEST_CASE("hostile 3: a query so far from the means that x - mean overflows gets
     bayesian.fit(X);
     CHECK(bayesian.predict_proba(Q).allFinite());
     CHECK(bayesian.score_samples(Q)(0) == -std::numeric_limits<double>::infinity());
+
+    // The same with missing values: the marginal quadratic forms overflowed to inf - inf, and
+    // std::max(0, NaN) made the far point the best explained one (log p = log_constant).
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    Eigen::MatrixXd holes(X.rows(), 3);
+    holes << X, X.col(1).reverse();
+    holes(3, 1) = nan;
+    holes(5, 2) = nan;
+    Eigen::MatrixXd far(3, 3);
+    far << 1.7e308, 1.0, nan, 1.7e308, nan, nan, -1.7e308, nan, 2.0;
+    options.missing_values = emgmm::MissingValues::marginalize;
+    emgmm::GaussianMixture<> marginal(options);
+    marginal.fit(holes);
+    const Eigen::MatrixXd far_proba = marginal.predict_proba(far);
+    CHECK(far_proba.allFinite());
+    const Eigen::VectorXd far_log_prob = marginal.score_samples(far);
+    CHECK(far_log_prob(0) == -std::numeric_limits<double>::infinity());
+    CHECK(far_log_prob(1) == -std::numeric_limits<double>::infinity());
+    CHECK(std::isfinite(far_log_prob(2)));
+    const std::string far_message =
+        message_of<emgmm::NumericalError>([&] { marginal.impute(far); });
+    CHECK(contains(far_message, "GaussianMixture::impute: row "));
+    CHECK(contains(far_message, " lies so far from every component"));
+    CHECK(
+        contains(message_of<emgmm::NumericalError>([&] { marginal.impute(far.middleRows(1, 1)); }),
+                 "GaussianMixture::impute: row 0 lies so far from every component"));
+    CHECK(marginal.impute(far.bottomRows(1)).allFinite());
   }
 }
 

@@ -41,6 +41,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -63,6 +64,8 @@ EMGMM_DIAGNOSTICS_PUSH
 
 namespace emgmm {
 namespace detail {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 /// One missingness pattern of a MissingLayout: rows [start, start + count) of its rows.
 struct MissingPattern {
@@ -607,7 +610,11 @@ inline void fill_by_precision(const MissingRows& layout, const IncompleteModel& 
           w[a] = sum;
           w_norm += sum * sum;
         }
-        block.log_prob(i, k) = log_constant - 0.5 * std::max(0.0, quadratic(i) - w_norm);
+        // Not below infinity (inf or NaN): an observed x - mu overflowed, so the true quadratic
+        // is itself beyond the largest double.
+        const double marginal = quadratic(i) - w_norm;
+        block.log_prob(i, k) =
+            marginal < kInfinity ? log_constant - 0.5 * std::max(0.0, marginal) : -kInfinity;
         // delta = -M^-T w.
         for (Eigen::Index a = 0; a < n_m; ++a) {
           double sum = 0.0;
@@ -710,7 +717,8 @@ inline void fill_by_covariance(const IncompleteModel& model, const MissingPatter
     }
     solve_lower_in_place(f.L.data(), n_o, z.data(), rows, n_o);
     for (Eigen::Index i = 0; i < rows; ++i) {
-      block.log_prob(i, k) = f.log_constant - 0.5 * z.col(i).squaredNorm();
+      const double quadratic = z.col(i).squaredNorm();  // NaN: x - mu overflowed, as above
+      block.log_prob(i, k) = quadratic < kInfinity ? f.log_constant - 0.5 * quadratic : -kInfinity;
     }
     multiply_transposed(f.B, z, product);
     for (Eigen::Index i = 0; i < rows; ++i) {
@@ -754,9 +762,19 @@ inline void finish_incomplete_block(const MissingRows& layout, const IncompleteM
         for (Eigen::Index i = s.begin; i < s.end; ++i) {
           const Eigen::Index row = layout.original_row(start + i);
           for (const Eigen::Index d : *s.missing) {
+            // Components of responsibility 0 are left out: their deviations may hold the NaN
+            // of an overflowed x - mu (a point beyond the largest double from them).
             double expected = 0.0;
             for (Eigen::Index k = 0; k < K; ++k) {
+              if (resp(i, k) == 0.0) continue;
               expected += resp(i, k) * (model.means(k, d) + block.deviations(k, D)[d + i * D]);
+            }
+            if (!std::isfinite(expected)) {
+              throw NumericalError(
+                  model.where + ": row " + to_text(row) +
+                  " lies so far from every component that its observed values minus the means "
+                  "overflow; its missing values have no finite conditional mean. Rescale the "
+                  "data, or drop the row.");
             }
             sink->set_imputed(row, d, expected);
           }
