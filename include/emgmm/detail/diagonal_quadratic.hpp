@@ -18,15 +18,10 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
+#include "packet.hpp"
+
 namespace emgmm {
 namespace detail {
-
-template <typename Scalar>
-using Packet = typename Eigen::internal::packet_traits<Scalar>::type;
-
-/// Points per packet: the SIMD width of Scalar on this build (1 without vectorization).
-template <typename Scalar>
-constexpr Eigen::Index kPacketSize = Eigen::internal::packet_traits<Scalar>::size;
 
 /// The quadratic forms q of Comps components (centers and weights `ldc` apart, each D
 /// contiguous values) for Panels packets of points from row x: their sums over the features

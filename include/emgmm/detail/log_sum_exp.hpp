@@ -10,8 +10,62 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
+#include "vector_exp.hpp"
+
 namespace emgmm {
 namespace detail {
+
+/// One column of normalize_log_rows: column(i) = e_i = exp(column(i) - m(i)), flushed to 0
+/// below the smallest normal number; sums(i) += e_i; with resp_log_resp, it also adds
+/// e_i (column(i) - m(i)) where e_i > 0. Every value goes through the same packet code (the
+/// last rows through a padded packet), so a point's result does not depend on where in a
+/// block it falls.
+///
+/// Responsibilities below the smallest normal number become exactly 0. A vectorized exp clamps
+/// its argument, so far below -708 (double) or -87 (float) it returns a denormal (SSE) or 0
+/// (AVX-512) where the true value is 0; those denormals gave a component that lost every point a
+/// covariance made of rounding noise instead of the 0 (+ reg_covar) sklearn computes, and so a
+/// "fit" with reg_covar = 0 where sklearn reports the collapsed component.
+template <typename Scalar>
+void exp_shifted_column(Scalar* column, const Scalar* m, Eigen::Index rows, Scalar* sums,
+                        Scalar* resp_log_resp) {
+  namespace ei = Eigen::internal;
+  using P = Packet<Scalar>;
+  constexpr Eigen::Index kSize = kPacketSize<Scalar>;
+  const P smallest = ei::pset1<P>(std::numeric_limits<Scalar>::min());
+  const P zero = ei::pset1<P>(Scalar(0));
+  const auto packet = [&](Scalar* c, const Scalar* shift, Scalar* sum, Scalar* rlr) {
+    const P shifted = ei::psub(ei::ploadu<P>(c), ei::ploadu<P>(shift));
+    P e = exp_nonpositive<Scalar>(shifted);
+    e = ei::pandnot(e, ei::pcmp_lt(e, smallest));  // NaN stays NaN
+    ei::pstoreu(c, e);
+    ei::pstoreu(sum, ei::padd(ei::ploadu<P>(sum), e));
+    // sum_k e (L - m), 0 where e is flushed to 0 (there L - m may be -inf).
+    if (rlr) {
+      ei::pstoreu(
+          rlr, ei::padd(ei::ploadu<P>(rlr), ei::pand(ei::pmul(e, shifted), ei::pcmp_lt(zero, e))));
+    }
+  };
+  Eigen::Index i = 0;
+  for (; i + kSize <= rows; i += kSize) {
+    packet(column + i, m + i, sums + i, resp_log_resp ? resp_log_resp + i : nullptr);
+  }
+  if (i == rows) return;
+  Scalar c[kSize], shift[kSize], sum[kSize], rlr[kSize];
+  for (Eigen::Index j = 0; j < kSize; ++j) {
+    const bool inside = i + j < rows;
+    c[j] = inside ? column[i + j] : Scalar(0);
+    shift[j] = inside ? m[i + j] : Scalar(0);
+    sum[j] = inside ? sums[i + j] : Scalar(0);
+    rlr[j] = inside && resp_log_resp ? resp_log_resp[i + j] : Scalar(0);
+  }
+  packet(c, shift, sum, resp_log_resp ? rlr : nullptr);
+  for (Eigen::Index j = 0; i + j < rows; ++j) {
+    column[i + j] = c[j];
+    sums[i + j] = sum[j];
+    if (resp_log_resp) resp_log_resp[i + j] = rlr[j];
+  }
+}
 
 /// For each row i of the weighted log-probabilities L (rows x K): log_norm(i) = log sum_k
 /// exp(L(i, k)), computed as m + log sum exp(L - m) with m the row maximum so nothing
@@ -42,25 +96,12 @@ void normalize_log_rows(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& L
       log_norm(i) = Scalar(0);  // placeholder so the vectorized lines below stay finite
     }
   }
-  // Responsibilities below the smallest normal number become exactly 0. Eigen's vectorized exp
-  // clamps its argument, so far below -708 (double) or -87 (float) it returns a denormal (SSE)
-  // or 0 (AVX-512) where the true value is 0; those denormals gave a component that lost every
-  // point a covariance made of rounding noise instead of the 0 (+ reg_covar) sklearn computes,
-  // and so a "fit" with reg_covar = 0 where sklearn reports the collapsed component.
-  const Scalar smallest = std::numeric_limits<Scalar>::min();
   Eigen::Array<Scalar, Eigen::Dynamic, 1> sums =
       Eigen::Array<Scalar, Eigen::Dynamic, 1>::Zero(rows);
-  Eigen::Array<Scalar, Eigen::Dynamic, 1> shifted;
   if (resp_log_resp) resp_log_resp->setZero(rows);
   for (Eigen::Index k = 0; k < K; ++k) {
-    auto column = L.col(k).array();
-    shifted = column - log_norm.array();
-    column = shifted.exp();
-    column = (column < smallest).select(Scalar(0), column);
-    sums += column;
-    // sum_k e (L - m), 0 where e is flushed to 0 (there L - m may be -inf).
-    if (resp_log_resp)
-      resp_log_resp->array() += (column > Scalar(0)).select(column * shifted, Scalar(0));
+    exp_shifted_column(L.col(k).data(), log_norm.data(), rows, sums.data(),
+                       resp_log_resp ? resp_log_resp->data() : nullptr);
   }
   const Eigen::Array<Scalar, Eigen::Dynamic, 1> log_sums = sums.log();
   log_norm.array() += log_sums;

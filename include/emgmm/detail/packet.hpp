@@ -1,0 +1,29 @@
+#ifndef EMGMM_DETAIL_PACKET_HPP
+#define EMGMM_DETAIL_PACKET_HPP
+
+#include "diagnostics.hpp"
+EMGMM_DIAGNOSTICS_PUSH
+
+// Eigen's SIMD packet of a Scalar on this build, for the hand-written kernels
+// (diagonal_quadratic.hpp, vector_exp.hpp, log_sum_exp.hpp). They are templates on Scalar and
+// name the packet through these aliases: GCC warns (-Wignored-attributes) wherever a vector
+// type such as __m512d is a class template's argument outside a system header.
+
+#include <Eigen/Core>
+
+namespace emgmm {
+namespace detail {
+
+template <typename Scalar>
+using Packet = typename Eigen::internal::packet_traits<Scalar>::type;
+
+/// Values per packet: the SIMD width of Scalar on this build (1 without vectorization).
+template <typename Scalar>
+constexpr Eigen::Index kPacketSize = Eigen::internal::packet_traits<Scalar>::size;
+
+}  // namespace detail
+}  // namespace emgmm
+
+EMGMM_DIAGNOSTICS_POP
+
+#endif  // EMGMM_DETAIL_PACKET_HPP
