@@ -24,46 +24,81 @@ EMGMM_DIAGNOSTICS_PUSH
 namespace emgmm {
 namespace detail {
 
-/// For Cols consecutive columns c of a column-major block x (leading dimension `stride`, n
-/// rows): first(c) = sum_i r(i) (x(i, c) - center(c)), second(c) = sum_i r(i) (x(i, c) -
-/// center(c))^2. One sweep gives all 2 Cols sums, each kept in a cache line's worth of
-/// independent lanes (as wide as any SIMD register; the order of the additions depends only on
-/// n, never on threads) and added up at the end; several columns per sweep share r's loads.
-template <int Cols, typename Scalar>
-void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eigen::Index n,
-                      const Scalar* center, Scalar* first, Scalar* second) {
+/// For Comps components k and Cols consecutive columns c of a column-major block x (leading
+/// dimension `stride`, n rows), with component k's responsibilities at r + k r_stride and its
+/// center at center + k ld (Cols values), and its sums going to first + k ld and second + k ld:
+/// first(c) = sum_i r(i) (x(i, c) - center(c)), second(c) = sum_i r(i) (x(i, c) - center(c))^2.
+/// One sweep gives all 2 Comps Cols sums, each kept in a cache line's worth of independent lanes
+/// (as wide as any SIMD register; the order of the additions depends only on n, never on
+/// threads or on Comps and Cols) and added up at the end; the components share the loads of x,
+/// the columns those of r.
+template <int Cols, int Comps, typename Scalar>
+void weighted_moments(const Scalar* x, Eigen::Index stride, const Scalar* r, Eigen::Index r_stride,
+                      Eigen::Index n, const Scalar* center, Eigen::Index ld, Scalar* first,
+                      Scalar* second) {
   constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
   using Lanes = Eigen::Array<Scalar, kLanes, 1>;
-  Lanes first_lanes[Cols];
-  Lanes second_lanes[Cols];
-  // Every loop over the columns is unrolled: indexed by a variable, the lanes would live in
-  // memory, and GCC (at -O2) would store them back on every row.
+  Lanes first_lanes[Comps][Cols];
+  Lanes second_lanes[Comps][Cols];
+  // Every loop over the columns and components is unrolled: indexed by a variable, the lanes
+  // would live in memory, and GCC (at -O2) would store them back on every row.
   EMGMM_UNROLL(4)
-  for (int c = 0; c < Cols; ++c) {
-    first_lanes[c].setZero();
-    second_lanes[c].setZero();
+  for (int k = 0; k < Comps; ++k) {
+    EMGMM_UNROLL(4)
+    for (int c = 0; c < Cols; ++c) {
+      first_lanes[k][c].setZero();
+      second_lanes[k][c].setZero();
+    }
   }
   Eigen::Index i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const Lanes weight = Eigen::Map<const Lanes>(r + i);
+    Lanes points[Cols];
     EMGMM_UNROLL(4)
-    for (int c = 0; c < Cols; ++c) {
-      const Lanes t = Eigen::Map<const Lanes>(x + c * stride + i) - center[c];
-      const Lanes rt = weight * t;
-      first_lanes[c] += rt;
-      second_lanes[c] += rt * t;
+    for (int c = 0; c < Cols; ++c) points[c] = Eigen::Map<const Lanes>(x + c * stride + i);
+    EMGMM_UNROLL(4)
+    for (int k = 0; k < Comps; ++k) {
+      const Lanes weight = Eigen::Map<const Lanes>(r + k * r_stride + i);
+      EMGMM_UNROLL(4)
+      for (int c = 0; c < Cols; ++c) {
+        const Lanes t = points[c] - center[k * ld + c];
+        const Lanes rt = weight * t;
+        first_lanes[k][c] += rt;
+        second_lanes[k][c] += rt * t;
+      }
     }
   }
   EMGMM_UNROLL(4)
-  for (int c = 0; c < Cols; ++c) {
-    Scalar first_tail = 0, second_tail = 0;
-    for (Eigen::Index j = i; j < n; ++j) {
-      const Scalar t = x[c * stride + j] - center[c];
-      first_tail += r[j] * t;
-      second_tail += r[j] * t * t;
+  for (int k = 0; k < Comps; ++k) {
+    EMGMM_UNROLL(4)
+    for (int c = 0; c < Cols; ++c) {
+      Scalar first_tail = 0, second_tail = 0;
+      for (Eigen::Index j = i; j < n; ++j) {
+        const Scalar t = x[c * stride + j] - center[k * ld + c];
+        first_tail += r[k * r_stride + j] * t;
+        second_tail += r[k * r_stride + j] * t * t;
+      }
+      first[k * ld + c] = first_lanes[k][c].sum() + first_tail;
+      second[k * ld + c] = second_lanes[k][c].sum() + second_tail;
     }
-    first[c] = first_lanes[c].sum() + first_tail;
-    second[c] = second_lanes[c].sum() + second_tail;
+  }
+}
+
+/// weighted_moments of Comps components (starting at k) over all D columns of a block: Cols
+/// columns per sweep, the last ones one at a time. centers, first and second are D x K.
+template <int Cols, int Comps, typename Scalar>
+void weighted_moments_of_components(const Scalar* x, Eigen::Index stride, Eigen::Index n,
+                                    Eigen::Index D, const Scalar* r, Eigen::Index r_stride,
+                                    Eigen::Index k, const Scalar* centers, Scalar* first,
+                                    Scalar* second) {
+  const Eigen::Index at = k * D;
+  Eigen::Index d = 0;
+  for (; d + Cols <= D; d += Cols) {
+    weighted_moments<Cols, Comps>(x + d * stride, stride, r + k * r_stride, r_stride, n,
+                                  centers + at + d, D, first + at + d, second + at + d);
+  }
+  for (; d < D; ++d) {
+    weighted_moments<1, Comps>(x + d * stride, stride, r + k * r_stride, r_stride, n,
+                               centers + at + d, D, first + at + d, second + at + d);
   }
 }
 
@@ -109,24 +144,29 @@ void accumulate(SufficientStatistics& stats, const BlockView<Scalar, Dim>& point
   const bool diagonal = stats.covariance_type == CovarianceType::diag ||
                         stats.covariance_type == CovarianceType::spherical;
   if (diagonal) {
-    // Sweeps along the points give both sums, four features at a time, without a centered
-    // copy of the block.
-    Eigen::Matrix<Scalar, Dim, 1> center, first(D), second(D);
-    for (Eigen::Index k = 0; k < K; ++k) {
-      center = reference.row(k).transpose();
-      const Scalar* r = R.col(k).data();
-      Eigen::Index d = 0;
-      for (; d + 4 <= D; d += 4) {
-        weighted_moments<4>(points.col(d).data(), stride, r, rows, center.data() + d,
-                            first.data() + d, second.data() + d);
-      }
-      for (; d < D; ++d) {
-        weighted_moments<1>(points.col(d).data(), stride, r, rows, center.data() + d,
-                            first.data() + d, second.data() + d);
-      }
-      stats.resp_diff_sum.row(k) += first.transpose().template cast<double>();
-      stats.scatter.row(k) += second.transpose().template cast<double>();
+    // Sweeps along the points give both sums without a centered copy of the block. With
+    // AVX-512's 32 registers, four components share each load of the points (two columns at a
+    // time); with 16, one component takes four columns.
+#if defined(EIGEN_VECTORIZE_AVX512)
+    constexpr int kComps = 4, kCols = 2;
+#else
+    constexpr int kComps = 1, kCols = 4;
+#endif
+    using Columns = Eigen::Matrix<Scalar, Dim, Eigen::Dynamic>;  // D x K
+    const Columns centers = reference.transpose();
+    Columns first(D, K), second(D, K);
+    const Scalar* x = points.data();
+    Eigen::Index k = 0;
+    for (; k + kComps <= K; k += kComps) {
+      weighted_moments_of_components<kCols, kComps>(x, stride, rows, D, R.data(), R.rows(), k,
+                                                    centers.data(), first.data(), second.data());
     }
+    for (; k < K; ++k) {
+      weighted_moments_of_components<4, 1>(x, stride, rows, D, R.data(), R.rows(), k,
+                                           centers.data(), first.data(), second.data());
+    }
+    stats.resp_diff_sum += first.transpose().template cast<double>();
+    stats.scatter += second.transpose().template cast<double>();
     return;
   }
   Square block_scatter = Square::Zero(D, D);
