@@ -38,13 +38,15 @@ void check_blocks(const Input& X,
 }  // namespace
 
 TEST_CASE("RowSource: every layout gives X's values, block by block", "[row_source][input]") {
-  // Widths below, at and beyond the four features the row-major loader moves per sweep.
-  for (const Index D : {1, 2, 3, 4, 5, 7, 8, 9, 13}) {
+  // Widths below, at and beyond the four features the row-major loader moves per sweep, and
+  // the square tiles it transposes in registers (2 to 8 doubles, 4 to 16 floats a side).
+  for (const Index D : {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33}) {
     INFO("n_features " << D);
     const Index n = 45;
     const Eigen::MatrixXd X = Eigen::MatrixXd::Random(n, D) * 100.0;
     const Eigen::MatrixXf Xf = X.cast<float>();
     const RowMajor<double> row_major = X;
+    const RowMajor<float> row_major_float = Xf;
     // A row-major matrix twice as wide, of which the even columns are X.
     RowMajor<double> interleaved = RowMajor<double>::Constant(n, 2 * D, 1e300);
     for (Index d = 0; d < D; ++d) interleaved.col(2 * d) = X.col(d);
@@ -66,6 +68,7 @@ TEST_CASE("RowSource: every layout gives X's values, block by block", "[row_sour
       check_blocks<float>(row_major, Xf, rows);
       check_blocks<float>(X, Xf, rows);
       check_blocks<float>(Xf, Xf, rows);
+      check_blocks<float>(row_major_float, Xf, rows);
     }
   }
 }

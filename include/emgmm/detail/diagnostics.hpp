@@ -11,7 +11,10 @@
 // expressions of fixed size 1. GCC decides at the definition of the function it inlines
 // into: the kernels Eigen instantiates for emgmm are covered when Eigen is first included
 // through emgmm (include <emgmm/emgmm.hpp> before <Eigen/...>, or give Eigen's include
-// directory as a system one, as CMake's Eigen3::Eigen target does).
+// directory as a system one, as CMake's Eigen3::Eigen target does). GCC also warns
+// (-Wignored-attributes) wherever one of Eigen's packet types (__m512d and friends, vector
+// types with attributes) is a class template's argument, as in the PacketBlock that
+// row_source.hpp transposes with; the attributes are not needed there.
 
 #if defined(__GNUC__) && !defined(__clang__)
 #if __GNUC__ >= 12
@@ -22,7 +25,9 @@
 #define EMGMM_DIAGNOSTICS_PUSH                                                               \
   _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
       _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")                                  \
-          _Pragma("GCC diagnostic ignored \"-Warray-bounds\"") EMGMM_DIAGNOSTICS_IGNORE_GCC12
+          _Pragma("GCC diagnostic ignored \"-Warray-bounds\"")                               \
+              _Pragma("GCC diagnostic ignored \"-Wignored-attributes\"")                     \
+                  EMGMM_DIAGNOSTICS_IGNORE_GCC12
 #define EMGMM_DIAGNOSTICS_POP _Pragma("GCC diagnostic pop")
 #else
 #define EMGMM_DIAGNOSTICS_PUSH

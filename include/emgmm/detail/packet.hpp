@@ -5,9 +5,8 @@
 EMGMM_DIAGNOSTICS_PUSH
 
 // Eigen's SIMD packet of a Scalar on this build, for the hand-written kernels
-// (diagonal_quadratic.hpp, vector_exp.hpp, log_sum_exp.hpp). They are templates on Scalar and
-// name the packet through these aliases: GCC warns (-Wignored-attributes) wherever a vector
-// type such as __m512d is a class template's argument outside a system header.
+// (diagonal_quadratic.hpp, vector_exp.hpp, log_sum_exp.hpp, row_source.hpp). They are
+// templates on Scalar and name the packet through these aliases.
 
 #include <Eigen/Core>
 

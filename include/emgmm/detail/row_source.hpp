@@ -8,6 +8,8 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
+#include "packet.hpp"
+
 namespace emgmm {
 namespace detail {
 
@@ -113,6 +115,9 @@ class RowSource {
                              Block& block) {
     block.resize(count, D);
     Eigen::Index d = 0;
+    if constexpr (std::is_same<Source, Scalar>::value && kPacketSize < Scalar >> 1) {
+      if (inner_stride == 1) d = transpose_packets(source, row_stride, count, D, block.data());
+    }
     for (; d + 4 <= D; d += 4) {
       Scalar* out = block.data() + d * count;
       for (Eigen::Index i = 0; i < count; ++i) {
@@ -128,6 +133,33 @@ class RowSource {
       for (Eigen::Index i = 0; i < count; ++i)
         out[i] = static_cast<Scalar>(source[i * row_stride + d * inner_stride]);
     }
+  }
+
+  /// The first columns of load_row_major for a source of Scalar with contiguous rows: tiles
+  /// of S x S values (S = the packet size) transposed in registers, so that rows are read and
+  /// columns written a packet at a time. Covers all rows of the first D / S * S columns (the
+  /// last count % S rows one by one); returns how many columns it did.
+  static Eigen::Index transpose_packets(const Scalar* source, Eigen::Index row_stride,
+                                        Eigen::Index count, Eigen::Index D, Scalar* out) {
+    namespace ei = Eigen::internal;
+    using P = Packet<Scalar>;
+    constexpr Eigen::Index S = kPacketSize<Scalar>;
+    const Eigen::Index columns = D / S * S;
+    Eigen::Index i = 0;
+    for (; i + S <= count; i += S) {
+      for (Eigen::Index d = 0; d < columns; d += S) {
+        ei::PacketBlock<P, S> tile;
+        for (Eigen::Index j = 0; j < S; ++j) {
+          tile.packet[j] = ei::ploadu<P>(source + (i + j) * row_stride + d);
+        }
+        ei::ptranspose(tile);
+        for (Eigen::Index j = 0; j < S; ++j) ei::pstoreu(out + (d + j) * count + i, tile.packet[j]);
+      }
+    }
+    for (; i < count; ++i) {
+      for (Eigen::Index d = 0; d < columns; ++d) out[d * count + i] = source[i * row_stride + d];
+    }
+    return columns;
   }
 
   template <typename Derived>
