@@ -400,10 +400,7 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
           "changed the statistics' reference means, so they are no longer the E-step of this "
           "model; a reducer must only add (+=) statistics taken under the same parameters.");
     }
-    if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) ||
-        !std::isfinite(stats.log_likelihood) || !stats.resp_sum.allFinite() ||
-        !(stats.resp_sum.array() >= 0.0).all() || !stats.resp_diff_sum.allFinite() ||
-        !stats.scatter.allFinite()) {
+    if (!(stats.n_samples > 0.0) || !stats.all_finite() || !(stats.resp_sum.array() >= 0.0).all()) {
       detail::fail(
           who,
           "left statistics with n_samples = " + detail::to_text(stats.n_samples) +
@@ -946,10 +943,8 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
                      " components and " + detail::to_text(D) +
                      " features (or have no reference means); pass statistics from expectation().");
   }
-  if (!(stats.n_samples > 0.0) || !std::isfinite(stats.n_samples) ||
-      !std::isfinite(stats.log_likelihood) || !(stats.resp_sum.array() >= 0.0).all() ||
-      !stats.resp_sum.allFinite() || !stats.resp_diff_sum.allFinite() ||
-      !stats.scatter.allFinite() || !stats.reference.allFinite()) {
+  if (!(stats.n_samples > 0.0) || !stats.all_finite() || !(stats.resp_sum.array() >= 0.0).all() ||
+      !stats.reference.allFinite()) {
     detail::fail(where,
                  "the statistics hold no samples (n_samples = " + detail::to_text(stats.n_samples) +
                      ") or non-finite or negative sums; pass statistics from expectation() on data "
@@ -968,8 +963,7 @@ GaussianMixture<Scalar, Dim>& GaussianMixture<Scalar, Dim>::maximization(
   const double lower_bound = stats.log_likelihood / stats.n_samples;
   SufficientStatistics running = stats;
   running *= 1.0 / stats.n_samples;
-  if (!std::isfinite(lower_bound) || !running.resp_sum.allFinite() ||
-      !running.resp_diff_sum.allFinite() || !running.scatter.allFinite()) {
+  if (!std::isfinite(lower_bound) || !running.all_finite()) {
     throw NumericalError(
         where + ": the statistics per unit weight overflow (log_likelihood / n_samples = " +
         detail::to_text(lower_bound) + ", n_samples = " + detail::to_text(stats.n_samples) +

@@ -113,6 +113,12 @@ struct SufficientStatistics {
     return *this;
   }
 
+  /// Whether log_likelihood, n_samples and every sum are finite numbers.
+  bool all_finite() const {
+    return std::isfinite(log_likelihood) && std::isfinite(n_samples) && resp_sum.allFinite() &&
+           resp_diff_sum.allFinite() && scatter.allFinite();
+  }
+
   /// Multiplies every sum (and log_likelihood, n_samples) by `factor`: a weighted average of
   /// statistics is a sum of scaled ones (partial_fit's stepwise EM).
   SufficientStatistics& operator*=(double factor) {
