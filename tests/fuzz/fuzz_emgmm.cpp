@@ -24,6 +24,11 @@
 // (wrong shapes, moved reference means, extreme or NaN sums), and for the weights times
 // factors from 1e-300 to 1.7e308 (all-equal weights of any size must fit exactly what ones fit).
 //
+// Missing values: X and the query matrix with holes (NaN) go to a mixture with
+// MissingValues::marginalize (fit, the queries, partial_fit, save -> load, a refit), and to
+// impute(), which throws an emgmm::Error or returns finite entries with the observed ones as
+// they were.
+//
 // BayesianGaussianMixture runs on the same case (its prior type and priors derived from the
 // seed and the starting parameters): every method, save -> load, a refit that must leave the
 // model as it was when it throws, and sample weights; saved text goes to its load() too.
@@ -700,6 +705,83 @@ void fuzz_mixture_extensions(const Case& c) {
   fuzz_reducer<Scalar, Dim>(c, weighted);
 }
 
+// The case's matrix with holes: about a quarter of the entries, and now and then a whole row,
+// become NaN (from the case's k-means seed, a fixed function of the input).
+MatrixXd with_holes(const MatrixXd& M, std::uint64_t seed) {
+  MatrixXd holes = M;
+  std::uint64_t bits = seed | 1U;
+  for (Index i = 0; i < M.rows(); ++i) {
+    for (Index j = 0; j < M.cols(); ++j) {
+      bits ^= bits << 13;  // xorshift64: cheap, and the same on every machine
+      bits ^= bits >> 7;
+      bits ^= bits << 17;
+      if ((bits & 3U) == 0 || (bits >> 60) == 0)
+        holes(i, j) = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  return holes;
+}
+
+// impute(Q): an emgmm::Error, or a matrix of Q's shape with every entry finite and every
+// observed entry returned as it was.
+template <typename Model>
+void check_impute(const Model& gmm, const MatrixXd& Q) {
+  typename Model::Data filled;
+  if (!attempt([&] { filled = gmm.impute(Q); })) return;
+  EMGMM_FUZZ_CHECK(filled.rows() == Q.rows() && filled.cols() == Q.cols());
+  EMGMM_FUZZ_CHECK(all_finite(filled));
+  using Scalar = typename Model::Vector::Scalar;
+  for (Index i = 0; i < Q.rows(); ++i) {
+    for (Index j = 0; j < Q.cols(); ++j) {
+      if (!std::isnan(Q(i, j))) EMGMM_FUZZ_CHECK(filled(i, j) == static_cast<Scalar>(Q(i, j)));
+    }
+  }
+}
+
+// MissingValues::marginalize on X and the query matrix with holes: fit, the queries, impute,
+// partial_fit, save -> load and a refit, under the same contract as without holes.
+template <typename Scalar, int Dim>
+void fuzz_missing_values(const Case& c) {
+  using Model = emgmm::GaussianMixture<Scalar, Dim>;
+  typename Model::Options options = mixture_options<Scalar, Dim>(c);
+  options.missing_values = emgmm::MissingValues::marginalize;
+  const Index K = c.n_components;
+  const MatrixXd X = with_holes(c.X, c.kmeans_random_state);
+  const MatrixXd query = with_holes(c.query, ~c.kmeans_random_state);
+
+  Model gmm(options);
+  if (!attempt([&] { gmm.fit(X); })) {
+    EMGMM_FUZZ_CHECK(!gmm.is_fitted());
+  } else {
+    check_fitted_mixture(gmm, K, X.cols());
+    query_mixture(gmm, X, K);
+    query_mixture(gmm, query, K);
+    check_impute(gmm, X);
+    check_impute(gmm, query);
+    const std::optional<Model> copy = saved_and_loaded(gmm);
+    EMGMM_FUZZ_CHECK(copy && MixtureSnapshot<Model>(*copy) == MixtureSnapshot<Model>(gmm));
+    const MixtureSnapshot<Model> before(gmm);
+    if (attempt([&] { gmm.fit(query); })) {
+      check_fitted_mixture(gmm, K, query.cols());
+    } else {
+      EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(gmm) == before);
+    }
+  }
+
+  Model online(options);
+  if (!attempt([&] { online.partial_fit(X); })) {
+    EMGMM_FUZZ_CHECK(!online.is_fitted());
+  } else {
+    EMGMM_FUZZ_CHECK(all_finite(online.means()) && all_finite(online.covariances()));
+    const MixtureSnapshot<Model> before(online);
+    if (attempt([&] { online.partial_fit(query); })) {
+      EMGMM_FUZZ_CHECK(all_finite(online.means()) && all_finite(online.covariances()));
+    } else {
+      EMGMM_FUZZ_CHECK(MixtureSnapshot<Model>(online) == before);
+    }
+  }
+}
+
 template <typename Scalar, int Dim>
 void query_kmeans(const emgmm::KMeans<Scalar, Dim>& km, const MatrixXd& Q, Index K) {
   const Index n = Q.rows();
@@ -1013,6 +1095,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz_mixture<float, Eigen::Dynamic>(c);
   fuzz_mixture_extensions<double, Eigen::Dynamic>(c);
   fuzz_mixture_extensions<float, Eigen::Dynamic>(c);
+  fuzz_missing_values<double, Eigen::Dynamic>(c);
+  fuzz_missing_values<float, Eigen::Dynamic>(c);
   fuzz_bayesian_mixture<double, Eigen::Dynamic>(c);
   fuzz_bayesian_mixture<float, Eigen::Dynamic>(c);
   fuzz_kmeans<double, Eigen::Dynamic>(c);
