@@ -10,7 +10,9 @@ EMGMM_DIAGNOSTICS_PUSH
 // Every component's quadratic form is taken on x - mu_k itself, never expanded around another
 // point, so the accuracy does not depend on how far the components are from each other or from
 // the origin (data offset by 1e9, clusters 1000 standard deviations apart):
-//   full/tied  |(x - mu_k) P_k|^2, a product of the block with the component's factor;
+//   full/tied  |(x - mu_k) P_k|^2, on the factor's triangle, swept along the points
+//              (triangular_quadratic.hpp), or for many features a product of the block with
+//              the component's factor;
 //   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points four components at a time
 //              (diagonal_quadratic.hpp);
 //   spherical  the same with p_kd = p_k.
@@ -25,6 +27,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "diagonal_quadratic.hpp"
 #include "parameters.hpp"
 #include "row_source.hpp"
+#include "triangular_quadratic.hpp"
 
 namespace emgmm {
 namespace detail {
@@ -39,6 +42,11 @@ struct BlockWork {
 /// Below this many features a matrix product is written as column operations: the general
 /// product's packing costs more than the few multiply-adds per point.
 constexpr Eigen::Index kSmallDepth = 4;
+
+/// Up to this many features the full and tied forms are swept on the factor's triangle
+/// (triangular_quadratic), half the multiply-adds of a product and no packing; beyond, the
+/// general product's cache blocking wins.
+constexpr Eigen::Index kTriangularMaxDepth = 64;
 
 /// C = A * B for a tall A with few columns, vectorized along A's columns.
 template <typename Lhs, typename Rhs, typename Out>
@@ -93,8 +101,8 @@ class WeightedLogDensity {
       precisions_ = params.precisions_cholesky.array().square().matrix().transpose();
       if (type_ == CovarianceType::spherical)
         precisions_ = precisions_.row(0).replicate(D, 1).eval();
-      means_t_ = params.means.transpose();
     }
+    means_t_ = params.means.transpose();
   }
 
   Eigen::Index n_components() const { return n_components_; }
@@ -113,16 +121,22 @@ class WeightedLogDensity {
                          precisions_.data(), K, L.data(), rows, log_norm_.data(), Scalar(-0.5));
       return;
     }
-    for (Eigen::Index k = 0; k < K; ++k) {
-      work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
-      const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
-      multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
-      L.col(k) = work.product.rowwise().squaredNorm();
-      // On finite points and parameters a NaN here is an overflow: x - mu beyond the largest
-      // double became inf, and inf times the factor's zeros NaN. The true form is then at least
-      // |x - mu|^2 / (largest covariance eigenvalue), itself beyond the largest double.
-      L.col(k) = (L.col(k).array() == L.col(k).array()).select(L.col(k), infinity);
+    if (D <= kTriangularMaxDepth) {
+      triangular_quadratic(points.data(), points.outerStride(), rows, D, means_t_.data(),
+                           factors_.data(), type_ == CovarianceType::tied, K, L.data(), rows);
+    } else {
+      for (Eigen::Index k = 0; k < K; ++k) {
+        work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
+        const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
+        multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
+        L.col(k) = work.product.rowwise().squaredNorm();
+      }
     }
+    // On finite points and parameters a NaN here is an overflow: x - mu beyond the largest
+    // Scalar became inf, and inf times a zero of the factor (or inf - inf in a column's sum)
+    // NaN. The true form is then at least |x - mu|^2 / (largest covariance eigenvalue), itself
+    // beyond the largest Scalar.
+    L = (L.array() == L.array()).select(L, infinity);
     L = (Scalar(-0.5) * L).rowwise() + log_norm_.transpose();
   }
 
@@ -133,7 +147,7 @@ class WeightedLogDensity {
   Block means_;
   Matrix factors_;     // full/tied: D x (K*D) (tied: D x D), the factors side by side
   Matrix precisions_;  // diag/spherical: D x K (spherical: each column one value repeated)
-  Matrix means_t_;     // diag/spherical: D x K, the means transposed
+  Matrix means_t_;     // D x K, the means transposed
   Vector log_norm_;    // log weight + log det(P) - D/2 log(2 pi)
 };
 
