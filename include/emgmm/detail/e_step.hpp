@@ -10,9 +10,11 @@ EMGMM_DIAGNOSTICS_PUSH
 // Every component's quadratic form is taken on x - mu_k itself, never expanded around another
 // point, so the accuracy does not depend on how far the components are from each other or from
 // the origin (data offset by 1e9, clusters 1000 standard deviations apart):
-//   full/tied  |(x - mu_k) P_k|^2, on the factor's triangle, swept along the points
-//              (triangular_quadratic.hpp), or for many features a product of the block with
-//              the component's factor;
+//   full/tied  |(x - mu_k) P_k|^2, on the factor's upper triangle, swept along the points
+//              (triangular_quadratic.hpp); a product of the block with the component's factor
+//              for many features, or when a factor is not upper triangular (the lower ones
+//              of a precisions_init, scikit-learn's cholesky(lower=True), before the first
+//              M-step);
 //   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points four components at a time
 //              (diagonal_quadratic.hpp);
 //   spherical  the same with p_kd = p_k.
@@ -47,6 +49,18 @@ constexpr Eigen::Index kSmallDepth = 4;
 /// (triangular_quadratic), half the multiply-adds of a product and no packing; beyond, the
 /// general product's cache blocking wins.
 constexpr Eigen::Index kTriangularMaxDepth = 64;
+
+/// Whether every D x D factor side by side in `factors` is upper triangular (exact zeros
+/// below the diagonal), as the M-step's always are.
+template <typename Matrix>
+bool upper_triangular_factors(const Matrix& factors, Eigen::Index D) {
+  for (Eigen::Index j = 0; j < factors.cols(); ++j) {
+    for (Eigen::Index i = j % D + 1; i < D; ++i) {
+      if (factors(i, j) != 0) return false;
+    }
+  }
+  return true;
+}
 
 /// C = A * B for a tall A with few columns, vectorized along A's columns.
 template <typename Lhs, typename Rhs, typename Out>
@@ -96,6 +110,7 @@ class WeightedLogDensity {
       for (Eigen::Index f = 0; f < n_factors; ++f) {
         factors_.middleCols(f * D, D) = params.precisions_cholesky.middleRows(f * D, D);
       }
+      triangular_ = D <= kTriangularMaxDepth && upper_triangular_factors(factors_, D);
     } else {
       // D x K, one component per column so its precisions and mean are contiguous.
       precisions_ = params.precisions_cholesky.array().square().matrix().transpose();
@@ -121,7 +136,7 @@ class WeightedLogDensity {
                          precisions_.data(), K, L.data(), rows, log_norm_.data(), Scalar(-0.5));
       return;
     }
-    if (D <= kTriangularMaxDepth) {
+    if (triangular_) {
       triangular_quadratic(points.data(), points.outerStride(), rows, D, means_t_.data(),
                            factors_.data(), type_ == CovarianceType::tied, K, L.data(), rows);
     } else {
@@ -145,10 +160,11 @@ class WeightedLogDensity {
   Eigen::Index n_components_;
   Eigen::Index n_features_;
   Block means_;
-  Matrix factors_;     // full/tied: D x (K*D) (tied: D x D), the factors side by side
-  Matrix precisions_;  // diag/spherical: D x K (spherical: each column one value repeated)
-  Matrix means_t_;     // D x K, the means transposed
-  Vector log_norm_;    // log weight + log det(P) - D/2 log(2 pi)
+  Matrix factors_;           // full/tied: D x (K*D) (tied: D x D), the factors side by side
+  bool triangular_ = false;  // full/tied: the forms by triangular_quadratic
+  Matrix precisions_;        // diag/spherical: D x K (spherical: each column one value repeated)
+  Matrix means_t_;           // D x K, the means transposed
+  Vector log_norm_;          // log weight + log det(P) - D/2 log(2 pi)
 };
 
 }  // namespace detail
