@@ -158,6 +158,12 @@ inline void weighted_scatter_tile(const Scalar* w, const Scalar* d, Eigen::Index
   }
 }
 
+/// Up to this many features weighted_scatter gives the full and tied M-step sums; beyond, the
+/// blocks are short (block_rows_for) and adding up 16 lane packets per tile costs more than a
+/// symmetric rank update's packing. Measured (AVX-512, double, block_rows_for with K = 8):
+/// 1.3-1.5x faster than the rank update at D = 16 to 32, 1.1-1.25x at 48, even at 56 to 64.
+constexpr Eigen::Index kScatterMaxDepth = 48;
+
 /// Columns of weighted_scatter's work arrays: D rounded up to whole tiles.
 inline Eigen::Index weighted_scatter_width(Eigen::Index D) {
   return (D + kScatterTile - 1) / kScatterTile * kScatterTile;
@@ -253,6 +259,7 @@ void accumulate(SufficientStatistics& stats, const BlockView<Scalar, Dim>& point
                 BlockWork<Scalar, Dim>& work, double weight) {
   using Square = Eigen::Matrix<Scalar, Dim, Dim>;
   using RowPoint = Eigen::Matrix<Scalar, 1, Dim>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Eigen::Index K = R.cols();
   const Eigen::Index D = points.cols();
   const Eigen::Index rows = points.rows();
@@ -292,8 +299,21 @@ void accumulate(SufficientStatistics& stats, const BlockView<Scalar, Dim>& point
   RowPoint first = RowPoint::Zero(D);
   for (Eigen::Index k = 0; k < K; ++k) {
     const RowPoint center = reference.row(k);
-    weighted_scatter(points.data(), stride, rows, D, center.data(), R.col(k).data(), work.product,
-                     first.data(), block_scatter.data());
+    if (D <= kScatterMaxDepth) {
+      weighted_scatter(points.data(), stride, rows, D, center.data(), R.col(k).data(), work.product,
+                       first.data(), block_scatter.data());
+    } else {
+      // sum r (x-m)(x-m)^T = A^T A with A = diag(sqrt r) (x - m): a symmetric rank update,
+      // through a dynamic-size view (with Dim = 1 diff's type is a vector, and Eigen would
+      // take the vector rank-update path).
+      const auto r = R.col(k);
+      work.diff.noalias() = points.rowwise() - center;
+      first.noalias() = r.transpose() * work.diff;
+      work.diff.array().colwise() *= r.array().sqrt();
+      block_scatter.setZero();
+      const Eigen::Map<const Matrix> scaled(work.diff.data(), rows, D);
+      block_scatter.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    }
     stats.resp_diff_sum.row(k) += first.template cast<double>();
     if (stats.covariance_type == CovarianceType::full) {
       stats.scatter.middleRows(k * D, D).template triangularView<Eigen::Lower>() +=
