@@ -34,7 +34,8 @@ EMGMM_DIAGNOSTICS_PUSH
 namespace emgmm {
 namespace detail {
 
-/// Scratch arrays of one thread's pass, reused from block to block.
+/// Scratch arrays of one thread's pass, reused from block to block. `product` also holds the
+/// M-step's weighted differences (weighted_scatter in accumulate.hpp).
 template <typename Scalar, int Dim>
 struct BlockWork {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> diff;                ///< the block minus one mean
