@@ -10,7 +10,11 @@ EMGMM_DIAGNOSTICS_PUSH
 // Every component's quadratic form is taken on x - mu_k itself, never expanded around another
 // point, so the accuracy does not depend on how far the components are from each other or from
 // the origin (data offset by 1e9, clusters 1000 standard deviations apart):
-//   full/tied  |(x - mu_k) P_k|^2, a product of the block with the component's factor;
+//   full/tied  |(x - mu_k) P_k|^2, on the factor's upper triangle, swept along the points
+//              (triangular_quadratic.hpp); a product of the block with the component's factor
+//              for many features, or when a factor is not upper triangular (the lower ones
+//              of a precisions_init, scikit-learn's cholesky(lower=True), before the first
+//              M-step);
 //   diag       sum_d p_kd (x_d - mu_kd)^2, swept along the points four components at a time
 //              (diagonal_quadratic.hpp);
 //   spherical  the same with p_kd = p_k.
@@ -25,11 +29,13 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "diagonal_quadratic.hpp"
 #include "parameters.hpp"
 #include "row_source.hpp"
+#include "triangular_quadratic.hpp"
 
 namespace emgmm {
 namespace detail {
 
-/// Scratch arrays of one thread's pass, reused from block to block.
+/// Scratch arrays of one thread's pass, reused from block to block. `product` also holds the
+/// M-step's weighted differences (weighted_scatter in accumulate.hpp).
 template <typename Scalar, int Dim>
 struct BlockWork {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Dim> diff;                ///< the block minus one mean
@@ -39,6 +45,23 @@ struct BlockWork {
 /// Below this many features a matrix product is written as column operations: the general
 /// product's packing costs more than the few multiply-adds per point.
 constexpr Eigen::Index kSmallDepth = 4;
+
+/// Up to this many features the full and tied forms are swept on the factor's triangle
+/// (triangular_quadratic), half the multiply-adds of a product and no packing; beyond, the
+/// general product's cache blocking wins.
+constexpr Eigen::Index kTriangularMaxDepth = 64;
+
+/// Whether every D x D factor side by side in `factors` is upper triangular (exact zeros
+/// below the diagonal), as the M-step's always are.
+template <typename Matrix>
+bool upper_triangular_factors(const Matrix& factors, Eigen::Index D) {
+  for (Eigen::Index j = 0; j < factors.cols(); ++j) {
+    for (Eigen::Index i = j % D + 1; i < D; ++i) {
+      if (factors(i, j) != 0) return false;
+    }
+  }
+  return true;
+}
 
 /// C = A * B for a tall A with few columns, vectorized along A's columns.
 template <typename Lhs, typename Rhs, typename Out>
@@ -88,13 +111,14 @@ class WeightedLogDensity {
       for (Eigen::Index f = 0; f < n_factors; ++f) {
         factors_.middleCols(f * D, D) = params.precisions_cholesky.middleRows(f * D, D);
       }
+      triangular_ = D <= kTriangularMaxDepth && upper_triangular_factors(factors_, D);
     } else {
       // D x K, one component per column so its precisions and mean are contiguous.
       precisions_ = params.precisions_cholesky.array().square().matrix().transpose();
       if (type_ == CovarianceType::spherical)
         precisions_ = precisions_.row(0).replicate(D, 1).eval();
-      means_t_ = params.means.transpose();
     }
+    means_t_ = params.means.transpose();
   }
 
   Eigen::Index n_components() const { return n_components_; }
@@ -113,16 +137,22 @@ class WeightedLogDensity {
                          precisions_.data(), K, L.data(), rows, log_norm_.data(), Scalar(-0.5));
       return;
     }
-    for (Eigen::Index k = 0; k < K; ++k) {
-      work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
-      const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
-      multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
-      L.col(k) = work.product.rowwise().squaredNorm();
-      // On finite points and parameters a NaN here is an overflow: x - mu beyond the largest
-      // double became inf, and inf times the factor's zeros NaN. The true form is then at least
-      // |x - mu|^2 / (largest covariance eigenvalue), itself beyond the largest double.
-      L.col(k) = (L.col(k).array() == L.col(k).array()).select(L.col(k), infinity);
+    if (triangular_) {
+      triangular_quadratic(points.data(), points.outerStride(), rows, D, means_t_.data(),
+                           factors_.data(), type_ == CovarianceType::tied, K, L.data(), rows);
+    } else {
+      for (Eigen::Index k = 0; k < K; ++k) {
+        work.diff.noalias() = points.rowwise() - RowPoint(means_.row(k));
+        const Eigen::Index f = type_ == CovarianceType::full ? k : 0;
+        multiply_tall(work.diff, factors_.middleCols(f * D, D), work.product);
+        L.col(k) = work.product.rowwise().squaredNorm();
+      }
     }
+    // On finite points and parameters a NaN here is an overflow: x - mu beyond the largest
+    // Scalar became inf, and inf times a zero of the factor (or inf - inf in a column's sum)
+    // NaN. The true form is then at least |x - mu|^2 / (largest covariance eigenvalue), itself
+    // beyond the largest Scalar.
+    L = (L.array() == L.array()).select(L, infinity);
     L = (Scalar(-0.5) * L).rowwise() + log_norm_.transpose();
   }
 
@@ -131,10 +161,11 @@ class WeightedLogDensity {
   Eigen::Index n_components_;
   Eigen::Index n_features_;
   Block means_;
-  Matrix factors_;     // full/tied: D x (K*D) (tied: D x D), the factors side by side
-  Matrix precisions_;  // diag/spherical: D x K (spherical: each column one value repeated)
-  Matrix means_t_;     // diag/spherical: D x K, the means transposed
-  Vector log_norm_;    // log weight + log det(P) - D/2 log(2 pi)
+  Matrix factors_;           // full/tied: D x (K*D) (tied: D x D), the factors side by side
+  bool triangular_ = false;  // full/tied: the forms by triangular_quadratic
+  Matrix precisions_;        // diag/spherical: D x K (spherical: each column one value repeated)
+  Matrix means_t_;           // D x K, the means transposed
+  Vector log_norm_;          // log weight + log det(P) - D/2 log(2 pi)
 };
 
 }  // namespace detail
