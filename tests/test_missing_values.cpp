@@ -537,6 +537,34 @@ TEST_CASE("missing values: hostile input", "[missing_values]") {
     CHECK(weighted.score_samples(X).allFinite());
   }
 
+  SECTION("a float model's conditional mean beyond the largest float is an error, not inf") {
+    // x2 = 2 x1 + noise: given x1 = 3e38 (a float), E[x2 | x1] is about 6e38, finite in the
+    // double the pass computes in but not in float. Found by the fuzzer (impute returned inf).
+    Eigen::MatrixXf X(200, 2);
+    std::mt19937_64 engine(35);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (Index i = 0; i < X.rows(); ++i) {
+      X(i, 0) = normal(engine);
+      X(i, 1) = 2.0f * X(i, 0) + 0.01f * normal(engine);
+    }
+    emgmm::GaussianMixture<float> model(marginalizing<float>(1, CovarianceType::full));
+    model.fit(X);
+    Eigen::MatrixXf query(2, 2);
+    query << 3e38f, std::numeric_limits<float>::quiet_NaN(), 1.0f,
+        std::numeric_limits<float>::quiet_NaN();
+    std::string message = "no exception";
+    try {
+      model.impute(query);
+    } catch (const emgmm::NumericalError& e) {
+      message = e.what();
+    }
+    CHECK(message.find("GaussianMixture::impute: the conditional mean of X(0, 1)") == 0);
+    // A row whose conditional mean fits is imputed as before.
+    const Eigen::MatrixXf fitting = model.impute(query.bottomRows(1));
+    CHECK(std::isfinite(fitting(0, 1)));
+    CHECK(std::abs(fitting(0, 1) - 2.0f) < 0.1f);
+  }
+
   SECTION("infinity is still an error, NaN without the option too, and elsewhere") {
     Eigen::MatrixXd X = with_holes(complete, 0.1, 34);
     X(5, 2) = std::numeric_limits<double>::infinity();

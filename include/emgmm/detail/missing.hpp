@@ -283,6 +283,9 @@ class IncompleteSink {
   bool responsibilities = false;
   bool log_prob = false;
   bool imputed = false;
+  /// The largest magnitude an imputed value may have: the largest finite value of the Scalar
+  /// the sink stores (a conditional mean finite in double may not be in float).
+  double largest_imputed = std::numeric_limits<double>::max();
 
   virtual ~IncompleteSink() = default;
   virtual void set_label(Eigen::Index row, int label) const = 0;
@@ -310,6 +313,7 @@ class OutputSink final : public IncompleteSink {
     responsibilities = samples && samples->responsibilities;
     log_prob = samples && samples->log_prob;
     imputed = imputed_rows != nullptr;
+    largest_imputed = static_cast<double>(std::numeric_limits<Scalar>::max());
   }
   void set_label(Eigen::Index row, int label) const override { (*samples_->labels)(row) = label; }
   void set_responsibilities(Eigen::Index row, const double* r, Eigen::Index stride) const override {
@@ -775,6 +779,12 @@ inline void finish_incomplete_block(const MissingRows& layout, const IncompleteM
                   " lies so far from every component that its observed values minus the means "
                   "overflow; its missing values have no finite conditional mean. Rescale the "
                   "data, or drop the row.");
+            }
+            if (std::abs(expected) > sink->largest_imputed) {
+              throw NumericalError(
+                  model.where + ": the conditional mean of X(" + to_text(row) + ", " + to_text(d) +
+                  "), " + to_text(expected) + ", does not fit in the model's Scalar (largest " +
+                  to_text(sink->largest_imputed) + "); rescale the data, or use a double model.");
             }
             sink->set_imputed(row, d, expected);
           }
