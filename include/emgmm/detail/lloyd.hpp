@@ -92,6 +92,76 @@ double add_block_inertia(double total, const RowSource<Scalar, Dim>& X, Eigen::I
   return total;
 }
 
+/// Row packets a panel of nearest_centers' distance kernel keeps in registers, and centers per
+/// panel: 3 x 4 accumulators with AVX-512's 32 registers, 2 x 4 with 16.
+#if defined(EIGEN_VECTORIZE_AVX512)
+constexpr int kNearestPanels = 3;
+#else
+constexpr int kNearestPanels = 2;
+#endif
+constexpr int kNearestCenters = 4;
+
+/// The running argmin of nearest_centers over `P` packets of rows starting at points + i
+/// (column-major, leading dimension ld) for centers [k, k + J): each distance
+/// sum_d x_d (-2 c_kd) + |c_k|^2 formed in registers in the order of d, then compared with
+/// the best so far (strictly: the first of equals wins, and a NaN never does).
+template <int P, int J, typename Packet, typename Scalar>
+EIGEN_STRONG_INLINE void nearest_panel(const Scalar* points, Eigen::Index ld, Eigen::Index D,
+                                       const Scalar* minus_two_centers, const Scalar* norms,
+                                       Eigen::Index k, Packet* best, Packet* label) {
+  namespace ei = Eigen::internal;
+  constexpr Eigen::Index kLanes = ei::unpacket_traits<Packet>::size;
+  Packet acc[P][J];
+  for (int p = 0; p < P; ++p) {
+    for (int j = 0; j < J; ++j) acc[p][j] = ei::pset1<Packet>(Scalar(0));
+  }
+  const Scalar* c = minus_two_centers + k * D;  // column k of the D x K matrix
+  for (Eigen::Index d = 0; d < D; ++d) {
+    Packet x[P];
+    for (int p = 0; p < P; ++p) x[p] = ei::ploadu<Packet>(points + d * ld + p * kLanes);
+    for (int j = 0; j < J; ++j) {
+      const Packet cj = ei::pset1<Packet>(c[j * D + d]);
+      for (int p = 0; p < P; ++p) acc[p][j] = ei::pmadd(x[p], cj, acc[p][j]);
+    }
+  }
+  for (int j = 0; j < J; ++j) {
+    const Packet norm = ei::pset1<Packet>(norms[k + j]);
+    const Packet index = ei::pset1<Packet>(Scalar(k + j));
+    for (int p = 0; p < P; ++p) {
+      const Packet distance = ei::padd(acc[p][j], norm);
+      if (k + j == 0) {
+        best[p] = distance;
+        label[p] = index;
+      } else {
+        const Packet closer = ei::pcmp_lt(distance, best[p]);
+        best[p] = ei::pselect(closer, distance, best[p]);
+        label[p] = ei::pselect(closer, index, label[p]);
+      }
+    }
+  }
+}
+
+/// nearest_centers' labels for P packets of rows at points + i, all K centers, written as
+/// Scalars to label_values + i.
+template <int P, typename Packet, typename Scalar>
+EIGEN_STRONG_INLINE void nearest_panels(const Scalar* points, Eigen::Index ld, Eigen::Index D,
+                                        Eigen::Index K, const Scalar* minus_two_centers,
+                                        const Scalar* norms, Scalar* label_values) {
+  namespace ei = Eigen::internal;
+  constexpr Eigen::Index kLanes = ei::unpacket_traits<Packet>::size;
+  Packet best[P], label[P];
+  Eigen::Index k = 0;
+  for (; k + kNearestCenters <= K; k += kNearestCenters)
+    nearest_panel<P, kNearestCenters>(points, ld, D, minus_two_centers, norms, k, best, label);
+  switch (K - k) {
+    case 3: nearest_panel<P, 3>(points, ld, D, minus_two_centers, norms, k, best, label); break;
+    case 2: nearest_panel<P, 2>(points, ld, D, minus_two_centers, norms, k, best, label); break;
+    case 1: nearest_panel<P, 1>(points, ld, D, minus_two_centers, norms, k, best, label); break;
+    default: break;
+  }
+  for (int p = 0; p < P; ++p) ei::pstoreu(label_values + p * kLanes, label[p]);
+}
+
 /// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
 /// rows x_i of `x`; `minus_two_centers` is D x K; `distances` and `label_values` are scratch.
 /// Branch-free and vectorized along the points with Eigen's packet primitives: with mixed
@@ -113,13 +183,46 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
   const Eigen::Index D = minus_two_centers.rows();
   const Eigen::Index K = minus_two_centers.cols();
   const bool in_registers = D <= kSmallDepth;
-  if (!in_registers) {
-    multiply_tall(points, minus_two_centers, distances);
+  // With more features, panels of rows by panels of centers (nearest_panels) form the
+  // distances in registers from `points` instead (without vectorization, or with more clusters
+  // than a Scalar counts exactly, a matrix product does).
+  const bool panels =
+      !in_registers && kLanes > 1 && K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
+  Eigen::Index panel_rows = 0;
+  if (panels) {
+    label_values.resize(rows);
+    constexpr Eigen::Index kPanelRows = kNearestPanels * kLanes;
+    for (; panel_rows + kPanelRows <= rows; panel_rows += kPanelRows) {
+      nearest_panels<kNearestPanels, Packet>(points.data() + panel_rows, points.outerStride(), D, K,
+                                             minus_two_centers.data(), center_norms.data(),
+                                             label_values.data() + panel_rows);
+    }
+    for (; panel_rows + kLanes <= rows; panel_rows += kLanes) {
+      nearest_panels<1, Packet>(points.data() + panel_rows, points.outerStride(), D, K,
+                                minus_two_centers.data(), center_norms.data(),
+                                label_values.data() + panel_rows);
+    }
+    if (panel_rows < rows) {
+      // The last rows through a zero-padded packet: every row's distances are formed the same
+      // way wherever it lies in the block.
+      const Eigen::Index tail = rows - panel_rows;
+      Eigen::Matrix<Scalar, kLanes, Dim> padded =
+          Eigen::Matrix<Scalar, kLanes, Dim>::Zero(kLanes, D);
+      padded.topRows(tail) = points.bottomRows(tail);
+      Eigen::Matrix<Scalar, kLanes, 1> padded_labels;
+      nearest_panels<1, Packet>(padded.data(), kLanes, D, K, minus_two_centers.data(),
+                                center_norms.data(), padded_labels.data());
+      label_values.tail(tail) = padded_labels.head(tail).array();
+      panel_rows = rows;
+    }
+  }
+  if (!in_registers && panel_rows < rows) {
+    multiply_tall(points.bottomRows(rows - panel_rows), minus_two_centers, distances);
     for (Eigen::Index k = 0; k < K; ++k) distances.col(k).array() += center_norms(k);
   }
   // The distance of rows [i, i + kLanes) to center k.
   const auto distance = [&](Eigen::Index i, Eigen::Index k, const Packet* x) {
-    if (!in_registers) return ei::ploadu<Packet>(distances.col(k).data() + i);
+    if (!in_registers) return ei::ploadu<Packet>(distances.col(k).data() + (i - panel_rows));
     Packet t = ei::pmul(x[0], ei::pset1<Packet>(minus_two_centers(0, k)));
     for (Eigen::Index d = 1; d < D; ++d)
       t = ei::padd(t, ei::pmul(x[d], ei::pset1<Packet>(minus_two_centers(d, k))));
@@ -129,7 +232,7 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
   // same way.
   const auto nearest_one = [&](Eigen::Index i) {
     const auto scalar_distance = [&](Eigen::Index k) {
-      if (!in_registers) return distances(i, k);
+      if (!in_registers) return distances(i - panel_rows, k);
       Scalar t = x_rows(i, 0) * minus_two_centers(0, k);
       for (Eigen::Index d = 1; d < D; ++d) t = t + x_rows(i, d) * minus_two_centers(d, k);
       return t + center_norms(k);
@@ -153,7 +256,7 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
     return;
   }
   label_values.resize(rows);
-  Eigen::Index i = 0;
+  Eigen::Index i = panel_rows;
   if (kLanes > 1) {
     Packet x[kSmallDepth];
     for (; i + kLanes <= rows; i += kLanes) {
@@ -219,7 +322,10 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   const Eigen::Index K = centers.rows();
   const Eigen::Index D = centers.cols();
   const bool afresh = running && running->empty();
-  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms = centers.rowwise().squaredNorm();
+  // Row by row, so that equal centers get equal norms (rowwise() may vectorize some rows and
+  // not others) and a tie goes to the first of them.
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms(K);
+  for (Eigen::Index k = 0; k < K; ++k) center_norms(k) = centers.row(k).squaredNorm();
   const Matrix minus_two_centers = Scalar(-2) * centers.transpose();  // D x K
   const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 2));
   std::vector<ClusterSums> chunk_sums(static_cast<std::size_t>(running ? plan.n_chunks : 0));
