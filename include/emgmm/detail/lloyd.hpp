@@ -101,14 +101,16 @@ constexpr int kNearestPanels = 2;
 #endif
 constexpr int kNearestCenters = 4;
 
-/// The running argmin of nearest_centers over `P` packets of rows starting at points + i
-/// (column-major, leading dimension ld) for centers [k, k + J): each distance
+/// The running argmin of nearest_centers over `P` packets of rows starting at `data`
+/// (column-major, leading dimension ld, less `offset` as they are read: the same Scalar
+/// subtraction as ShiftedRows) for centers [k, k + J): each distance
 /// sum_d x_d (-2 c_kd) + |c_k|^2 formed in registers in the order of d, then compared with
 /// the best so far (strictly: the first of equals wins, and a NaN never does).
 template <int P, int J, typename Packet, typename Scalar>
-EIGEN_STRONG_INLINE void nearest_panel(const Scalar* points, Eigen::Index ld, Eigen::Index D,
-                                       const Scalar* minus_two_centers, const Scalar* norms,
-                                       Eigen::Index k, Packet* best, Packet* label) {
+EIGEN_STRONG_INLINE void nearest_panel(const Scalar* data, Eigen::Index ld, const Scalar* offset,
+                                       Eigen::Index D, const Scalar* minus_two_centers,
+                                       const Scalar* norms, Eigen::Index k, Packet* best,
+                                       Packet* label) {
   namespace ei = Eigen::internal;
   constexpr Eigen::Index kLanes = ei::unpacket_traits<Packet>::size;
   Packet acc[P][J];
@@ -117,8 +119,10 @@ EIGEN_STRONG_INLINE void nearest_panel(const Scalar* points, Eigen::Index ld, Ei
   }
   const Scalar* c = minus_two_centers + k * D;  // column k of the D x K matrix
   for (Eigen::Index d = 0; d < D; ++d) {
+    const Packet shift = ei::pset1<Packet>(offset[d]);
     Packet x[P];
-    for (int p = 0; p < P; ++p) x[p] = ei::ploadu<Packet>(points + d * ld + p * kLanes);
+    for (int p = 0; p < P; ++p)
+      x[p] = ei::psub(ei::ploadu<Packet>(data + d * ld + p * kLanes), shift);
     for (int j = 0; j < J; ++j) {
       const Packet cj = ei::pset1<Packet>(c[j * D + d]);
       for (int p = 0; p < P; ++p) acc[p][j] = ei::pmadd(x[p], cj, acc[p][j]);
@@ -141,25 +145,44 @@ EIGEN_STRONG_INLINE void nearest_panel(const Scalar* points, Eigen::Index ld, Ei
   }
 }
 
-/// nearest_centers' labels for P packets of rows at points + i, all K centers, written as
-/// Scalars to label_values + i.
+/// nearest_centers' labels for P packets of rows at `data` (less `offset`), all K centers,
+/// written as Scalars to label_values. The points are read from where they lie, once per 4
+/// centers: the first read brings a block into cache, and the subtraction is free beside the
+/// multiply-adds, where a shifted copy of the block cost a pass of its own.
 template <int P, typename Packet, typename Scalar>
-EIGEN_STRONG_INLINE void nearest_panels(const Scalar* points, Eigen::Index ld, Eigen::Index D,
-                                        Eigen::Index K, const Scalar* minus_two_centers,
-                                        const Scalar* norms, Scalar* label_values) {
+EIGEN_STRONG_INLINE void nearest_panels(const Scalar* data, Eigen::Index ld, const Scalar* offset,
+                                        Eigen::Index D, Eigen::Index K,
+                                        const Scalar* minus_two_centers, const Scalar* norms,
+                                        Scalar* label_values) {
   namespace ei = Eigen::internal;
   constexpr Eigen::Index kLanes = ei::unpacket_traits<Packet>::size;
   Packet best[P], label[P];
   Eigen::Index k = 0;
   for (; k + kNearestCenters <= K; k += kNearestCenters)
-    nearest_panel<P, kNearestCenters>(points, ld, D, minus_two_centers, norms, k, best, label);
+    nearest_panel<P, kNearestCenters>(data, ld, offset, D, minus_two_centers, norms, k, best,
+                                      label);
   switch (K - k) {
-    case 3: nearest_panel<P, 3>(points, ld, D, minus_two_centers, norms, k, best, label); break;
-    case 2: nearest_panel<P, 2>(points, ld, D, minus_two_centers, norms, k, best, label); break;
-    case 1: nearest_panel<P, 1>(points, ld, D, minus_two_centers, norms, k, best, label); break;
+    case 3:
+      nearest_panel<P, 3>(data, ld, offset, D, minus_two_centers, norms, k, best, label);
+      break;
+    case 2:
+      nearest_panel<P, 2>(data, ld, offset, D, minus_two_centers, norms, k, best, label);
+      break;
+    case 1:
+      nearest_panel<P, 1>(data, ld, offset, D, minus_two_centers, norms, k, best, label);
+      break;
     default: break;
   }
   for (int p = 0; p < P; ++p) ei::pstoreu(label_values + p * kLanes, label[p]);
+}
+
+/// Whether nearest_centers forms the distances of D features to K centers by nearest_panels:
+/// with more than kSmallDepth features, vectorization, and labels a Scalar counts exactly
+/// (up to 2^digits clusters: 16.7 million in float).
+template <typename Scalar>
+bool uses_nearest_panels(Eigen::Index D, Eigen::Index K) {
+  return D > kSmallDepth && Eigen::internal::packet_traits<Scalar>::size > 1 &&
+         K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
 }
 
 /// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
@@ -167,7 +190,8 @@ EIGEN_STRONG_INLINE void nearest_panels(const Scalar* points, Eigen::Index ld, E
 /// Branch-free and vectorized along the points with Eigen's packet primitives: with mixed
 /// clusters a compare-and-branch per center mispredicts half the time. With few features
 /// (D <= kSmallDepth) the distances are formed in registers, in the order multiply_tall forms
-/// them, and never stored; with more, they come from multiply_tall (a matrix product) of
+/// them, and never stored; with more, by panels of rows and centers (nearest_panels), or where
+/// those do not apply (see uses_nearest_panels) from multiply_tall (a matrix product) of
 /// `points`, the same rows as a block, which is read only then.
 template <typename Scalar, int Dim>
 void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
@@ -183,35 +207,41 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
   const Eigen::Index D = minus_two_centers.rows();
   const Eigen::Index K = minus_two_centers.cols();
   const bool in_registers = D <= kSmallDepth;
-  // With more features, panels of rows by panels of centers (nearest_panels) form the
-  // distances in registers from `points` instead (without vectorization, or with more clusters
-  // than a Scalar counts exactly, a matrix product does).
-  const bool panels =
-      !in_registers && kLanes > 1 && K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
+  const bool panels = uses_nearest_panels<Scalar>(D, K);
   Eigen::Index panel_rows = 0;
   if (panels) {
     label_values.resize(rows);
     constexpr Eigen::Index kPanelRows = kNearestPanels * kLanes;
     for (; panel_rows + kPanelRows <= rows; panel_rows += kPanelRows) {
-      nearest_panels<kNearestPanels, Packet>(points.data() + panel_rows, points.outerStride(), D, K,
-                                             minus_two_centers.data(), center_norms.data(),
+      nearest_panels<kNearestPanels, Packet>(x_rows.data + panel_rows, x_rows.stride, x_rows.offset,
+                                             D, K, minus_two_centers.data(), center_norms.data(),
                                              label_values.data() + panel_rows);
     }
+    if (kNearestPanels > 2 && panel_rows + 2 * kLanes <= rows) {
+      nearest_panels<2, Packet>(x_rows.data + panel_rows, x_rows.stride, x_rows.offset, D, K,
+                                minus_two_centers.data(), center_norms.data(),
+                                label_values.data() + panel_rows);
+      panel_rows += 2 * kLanes;
+    }
     for (; panel_rows + kLanes <= rows; panel_rows += kLanes) {
-      nearest_panels<1, Packet>(points.data() + panel_rows, points.outerStride(), D, K,
+      nearest_panels<1, Packet>(x_rows.data + panel_rows, x_rows.stride, x_rows.offset, D, K,
                                 minus_two_centers.data(), center_norms.data(),
                                 label_values.data() + panel_rows);
     }
     if (panel_rows < rows) {
-      // The last rows through a zero-padded packet: every row's distances are formed the same
-      // way wherever it lies in the block.
+      // The last rows through a padded packet: every row's distances are formed the same way
+      // wherever it lies in the block. (The padding's labels are not used.)
       const Eigen::Index tail = rows - panel_rows;
       Eigen::Matrix<Scalar, kLanes, Dim> padded =
           Eigen::Matrix<Scalar, kLanes, Dim>::Zero(kLanes, D);
-      padded.topRows(tail) = points.bottomRows(tail);
+      for (Eigen::Index d = 0; d < D; ++d) {
+        for (Eigen::Index r = 0; r < tail; ++r)
+          padded(r, d) = x_rows.data[d * x_rows.stride + panel_rows + r];
+      }
       Eigen::Matrix<Scalar, kLanes, 1> padded_labels;
-      nearest_panels<1, Packet>(padded.data(), kLanes, D, K, minus_two_centers.data(),
-                                center_norms.data(), padded_labels.data());
+      nearest_panels<1, Packet>(padded.data(), kLanes, x_rows.offset, D, K,
+                                minus_two_centers.data(), center_norms.data(),
+                                padded_labels.data());
       label_values.tail(tail) = padded_labels.head(tail).array();
       panel_rows = rows;
     }
@@ -347,7 +377,7 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
     plan.for_each_block(chunk, [&](Eigen::Index start, Eigen::Index rows) {
       const auto view = X.view(start, rows, loaded);
       const ShiftedRows<Scalar> x_rows(view, offset);
-      if (D > kSmallDepth) {
+      if (D > kSmallDepth && !uses_nearest_panels<Scalar>(D, K)) {
         // The matrix product needs the shifted block itself. Column by column: Eigen does not
         // vectorize rowwise() on a column-major block.
         points.resize(rows, D);
