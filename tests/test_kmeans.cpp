@@ -424,6 +424,44 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest dis
   }
 }
 
+TEMPLATE_TEST_CASE("KMeans: k-means++ on wide data, with the candidates' minima kept",
+                   "[kmeans][property]", float, double) {
+  // With many features (here 24), kept distances also keep each candidate's minima, and the
+  // chosen one's become the nearest distances without another pass (kmeans_plusplus.hpp).
+  // The seeds must still be those of recomputing everything, with and without sample weights.
+  using Scalar = TestType;
+  std::uint64_t state = 97;
+  const auto uniform = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return double(state >> 11) * 0x1.0p-53;
+  };
+  const Index n = 9001, D = 24;
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X(n, D);
+  for (Index i = 0; i < n; ++i) {
+    const double center = 4.0 * double(i % 7);
+    for (Index d = 0; d < D; ++d) X(i, d) = Scalar(center * double(d % 3) + uniform());
+  }
+  Eigen::VectorXd weights(n);
+  for (Index i = 0; i < n; ++i) weights(i) = i % 5 == 0 ? 0.0 : double(i % 4);
+  for (const bool weighted : {false, true}) {
+    const auto source = weighted ? emgmm::detail::RowSource<Scalar, Eigen::Dynamic>(X, weights)
+                                 : emgmm::detail::RowSource<Scalar, Eigen::Dynamic>(X);
+    const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> offset = emgmm::detail::column_mean(source);
+    for (const Index K : {Index{9}, Index{20}, Index{40}}) {
+      INFO("K " << K << ", weighted " << weighted);
+      emgmm::detail::Random kept_random(11), recomputed_random(11);
+      const std::vector<Index> kept =
+          emgmm::detail::kmeans_plusplus(source, offset, K, kept_random, /*keep_distances=*/true);
+      const std::vector<Index> recomputed = emgmm::detail::kmeans_plusplus(
+          source, offset, K, recomputed_random, /*keep_distances=*/false);
+      CHECK(kept == recomputed);
+      CHECK(kept.size() == std::size_t(K));
+      CHECK(kept_random.next_u64() == recomputed_random.next_u64());
+      for (const Index i : kept) CHECK((!weighted || weights(i) > 0.0));
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("KMeans: the farthest points for empty clusters, ties by index",
                    "[kmeans][property]", EMGMM_TEST_CONFIGS) {
   using C = TestType;
