@@ -396,6 +396,23 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ on data with duplicate points", "[kmeans][
   }
 }
 
+/// k-means++ with the nearest distances kept and recomputed from the same seed: the same
+/// points, as many of them as asked, and the same draws consumed. Returns the kept run's.
+template <typename Scalar, int Dim>
+std::vector<Index> check_kept_seeds(const emgmm::detail::RowSource<Scalar, Dim>& source,
+                                    const Eigen::Matrix<Scalar, 1, Dim>& offset, Index K,
+                                    std::uint64_t seed) {
+  emgmm::detail::Random kept_random(seed), recomputed_random(seed);
+  const std::vector<Index> kept =
+      emgmm::detail::kmeans_plusplus(source, offset, K, kept_random, /*keep_distances=*/true);
+  const std::vector<Index> recomputed = emgmm::detail::kmeans_plusplus(
+      source, offset, K, recomputed_random, /*keep_distances=*/false);
+  CHECK(kept == recomputed);
+  CHECK(kept.size() == std::size_t(K));
+  CHECK(kept_random.next_u64() == recomputed_random.next_u64());
+  return kept;
+}
+
 TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest distances are held",
                    "[kmeans][property]", EMGMM_TEST_CONFIGS) {
   using C = TestType;
@@ -411,15 +428,7 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ seeds do not depend on how the nearest dis
   for (const Index K : {Index{1}, Index{3}, emgmm::detail::kRecomputeNearestUpTo + 1, Index{20}}) {
     for (const std::uint64_t seed : {3u, 4u}) {
       INFO("K " << K << ", seed " << seed);
-      emgmm::detail::Random kept_random(seed), recomputed_random(seed);
-      const std::vector<Index> kept =
-          emgmm::detail::kmeans_plusplus(source, offset, K, kept_random, /*keep_distances=*/true);
-      const std::vector<Index> recomputed = emgmm::detail::kmeans_plusplus(
-          source, offset, K, recomputed_random, /*keep_distances=*/false);
-      CHECK(kept == recomputed);
-      CHECK(kept.size() == std::size_t(K));
-      // The draws consumed are the same too.
-      CHECK(kept_random.next_u64() == recomputed_random.next_u64());
+      check_kept_seeds(source, offset, K, seed);
     }
   }
 }
@@ -449,14 +458,7 @@ TEMPLATE_TEST_CASE("KMeans: k-means++ on wide data, with the candidates' minima 
     const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> offset = emgmm::detail::column_mean(source);
     for (const Index K : {Index{9}, Index{20}, Index{40}}) {
       INFO("K " << K << ", weighted " << weighted);
-      emgmm::detail::Random kept_random(11), recomputed_random(11);
-      const std::vector<Index> kept =
-          emgmm::detail::kmeans_plusplus(source, offset, K, kept_random, /*keep_distances=*/true);
-      const std::vector<Index> recomputed = emgmm::detail::kmeans_plusplus(
-          source, offset, K, recomputed_random, /*keep_distances=*/false);
-      CHECK(kept == recomputed);
-      CHECK(kept.size() == std::size_t(K));
-      CHECK(kept_random.next_u64() == recomputed_random.next_u64());
+      const std::vector<Index> kept = check_kept_seeds(source, offset, K, 11);
       for (const Index i : kept) CHECK((!weighted || weights(i) > 0.0));
     }
   }

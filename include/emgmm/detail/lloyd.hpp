@@ -22,6 +22,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <Eigen/Core>
 
 #include "e_step.hpp"
+#include "packet.hpp"
 #include "parallel.hpp"
 #include "row_source.hpp"
 #include "top_k.hpp"
@@ -92,13 +93,9 @@ double add_block_inertia(double total, const RowSource<Scalar, Dim>& X, Eigen::I
   return total;
 }
 
-/// Row packets a panel of nearest_centers' distance kernel keeps in registers, and centers per
-/// panel: 3 x 4 accumulators with AVX-512's 32 registers, 2 x 4 with 16.
-#if defined(EIGEN_VECTORIZE_AVX512)
-constexpr int kNearestPanels = 3;
-#else
-constexpr int kNearestPanels = 2;
-#endif
+/// Row packets a panel of nearest_centers' distance kernel keeps in registers (see
+/// kRegisterPanels), and centers per panel.
+constexpr int kNearestPanels = kRegisterPanels;
 constexpr int kNearestCenters = 4;
 
 /// The running argmin of nearest_centers over `P` packets of rows starting at `data`

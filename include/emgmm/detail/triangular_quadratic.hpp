@@ -99,13 +99,8 @@ inline void triangular_quadratic_panel(const Scalar* x, Eigen::Index stride, Eig
   for (int p = 0; p < Panels; ++p) ei::pstoreu(out + p * kSize, q[p]);
 }
 
-/// Packets of points per sweep and product columns per register tile: with AVX-512's 32
-/// registers, 3 x 4 running sums, 3 differences and 4 broadcasts fit; with 16, 2 x 4 do.
-#if defined(EIGEN_VECTORIZE_AVX512)
-constexpr int kTriangularPanels = 3;
-#else
-constexpr int kTriangularPanels = 2;
-#endif
+/// Packets of points per sweep and product columns per register tile (see kRegisterPanels).
+constexpr int kTriangularPanels = kRegisterPanels;
 constexpr int kTriangularCols = 4;
 
 /// The forms of all `rows` points about one mean with one factor; diff is scratch for D
