@@ -50,7 +50,9 @@ class SeedPointResponsibilities {
 
 /// The statistics of given starting responsibilities, about the means they give:
 /// resp_block(start, rows, R) fills R (rows x K). Two passes, the means first, then the scatter
-/// about them (sklearn's centered formula), so the start is as accurate as sklearn's.
+/// about them (sklearn's centered formula), so the start is as accurate as sklearn's. The first
+/// pass only needs the means: it sums as for diagonal covariances (N K D work) whatever the
+/// type, where full and tied scatters would cost N K D^2 for nothing.
 template <typename Scalar, int Dim>
 SufficientStatistics statistics_of_responsibilities(
     const RowSource<Scalar, Dim>& X, CovarianceType type, Eigen::Index K,
@@ -59,7 +61,7 @@ SufficientStatistics statistics_of_responsibilities(
   const Eigen::Matrix<Scalar, 1, Dim> offset = column_mean(X);
   const Means reference = offset.replicate(K, 1);
   const SufficientStatistics first =
-      responsibility_pass<Scalar, Dim>(X, type, K, reference, resp_block);
+      responsibility_pass<Scalar, Dim>(X, CovarianceType::diag, K, reference, resp_block);
   const double eps = double(std::numeric_limits<Scalar>::epsilon());
   Means means = reference;
   for (Eigen::Index k = 0; k < K; ++k) {
