@@ -174,12 +174,11 @@ EIGEN_STRONG_INLINE void nearest_panels(const Scalar* data, Eigen::Index ld, con
 }
 
 /// Whether nearest_centers forms the distances of D features to K centers by nearest_panels:
-/// with more than kSmallDepth features, vectorization, and labels a Scalar counts exactly
-/// (up to 2^digits clusters: 16.7 million in float).
+/// with more than kSmallDepth features, and labels a Scalar counts exactly (up to 2^digits
+/// clusters: 16.7 million in float). Without vectorization a packet is one Scalar.
 template <typename Scalar>
 bool uses_nearest_panels(Eigen::Index D, Eigen::Index K) {
-  return D > kSmallDepth && Eigen::internal::packet_traits<Scalar>::size > 1 &&
-         K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
+  return D > kSmallDepth && K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
 }
 
 /// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
