@@ -20,23 +20,21 @@ namespace {
 
 template <typename Scalar>
 using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-template <typename Scalar>
-using Centers = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 
 /// Labels of rows [first, first + rows) of `storage` (shifted by `offset`) as assign_labels
 /// computes them.
 template <typename Scalar>
 Eigen::VectorXi labels_of(const Matrix<Scalar>& storage, Eigen::Index first, Eigen::Index rows,
                           const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>& offset,
-                          const Centers<Scalar>& centers) {
+                          const Matrix<Scalar>& centers) {
   using emgmm::detail::ShiftedRows;
   const Eigen::Index D = storage.cols();
   const auto view = storage.middleRows(first, rows);
   const ShiftedRows<Scalar> x_rows(view, offset);
   Matrix<Scalar> points(rows, D);
   for (Eigen::Index d = 0; d < D; ++d) points.col(d).array() = view.col(d).array() - offset(d);
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> norms(centers.rows());  // as assign_labels forms them
-  for (Eigen::Index k = 0; k < centers.rows(); ++k) norms(k) = centers.row(k).squaredNorm();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> norms =
+      emgmm::detail::squared_center_norms(centers);
   const Matrix<Scalar> minus_two_centers = Scalar(-2) * centers.transpose();
   Matrix<Scalar> distances;
   Eigen::Array<Scalar, Eigen::Dynamic, 1> label_values;
@@ -57,7 +55,7 @@ void check_case(Eigen::Index rows, Eigen::Index D, Eigen::Index K, unsigned seed
   }
   Eigen::Matrix<Scalar, 1, Eigen::Dynamic> offset(D);
   offset.setConstant(Scalar(5));
-  Centers<Scalar> centers(K, D);
+  Matrix<Scalar> centers(K, D);
   for (Eigen::Index k = 0; k < K; ++k) {
     for (Eigen::Index d = 0; d < D; ++d) centers(k, d) = Scalar(normal(rng));
   }

@@ -181,6 +181,17 @@ bool uses_nearest_panels(Eigen::Index D, Eigen::Index K) {
   return D > kSmallDepth && K <= (Eigen::Index(1) << std::numeric_limits<Scalar>::digits);
 }
 
+/// |c_k|^2 for every center (row) k, as nearest_centers takes them: row by row, so that equal
+/// centers get equal norms (rowwise() may vectorize some rows and not others) and a tie goes
+/// to the first of them.
+template <typename Scalar, int Dim>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> squared_center_norms(
+    const Eigen::Matrix<Scalar, Eigen::Dynamic, Dim>& centers) {
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> norms(centers.rows());
+  for (Eigen::Index k = 0; k < centers.rows(); ++k) norms(k) = centers.row(k).squaredNorm();
+  return norms;
+}
+
 /// labels(i) = the first k with the smallest |c_k|^2 - 2 x_i.c_k (np.argmin) for the `rows`
 /// rows x_i of `x`; `minus_two_centers` is D x K; `distances` and `label_values` are scratch.
 /// Branch-free and vectorized along the points with Eigen's packet primitives: with mixed
@@ -348,10 +359,7 @@ bool assign_labels(const RowSource<Scalar, Dim>& X, const Eigen::Matrix<Scalar, 
   const Eigen::Index K = centers.rows();
   const Eigen::Index D = centers.cols();
   const bool afresh = running && running->empty();
-  // Row by row, so that equal centers get equal norms (rowwise() may vectorize some rows and
-  // not others) and a tie goes to the first of them.
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms(K);
-  for (Eigen::Index k = 0; k < K; ++k) center_norms(k) = centers.row(k).squaredNorm();
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> center_norms = squared_center_norms(centers);
   const Matrix minus_two_centers = Scalar(-2) * centers.transpose();  // D x K
   const ChunkPlan plan = ChunkPlan::make(X.rows(), kBlockRows, 8.0 * double(K) * double(D + 2));
   std::vector<ClusterSums> chunk_sums(static_cast<std::size_t>(running ? plan.n_chunks : 0));
