@@ -275,7 +275,8 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     require_fitted("scale");
     Vector volumes(params_.n_components());
     for (Eigen::Index k = 0; k < volumes.size(); ++k) {
-      volumes(k) = Scalar(detail::geometric_mean(eigen_of(k).values.array()));
+      const Eigen::VectorXd values = eigen_of(k).values;
+      volumes(k) = Scalar(detail::geometric_mean(values.data(), values.size()));
     }
     return volumes;
   }
@@ -286,8 +287,9 @@ class GaussianMixture : public detail::MixtureModel<GaussianMixture<Scalar, Dim>
     Matrix shapes(params_.n_components(), n_features_in_);
     for (Eigen::Index k = 0; k < shapes.rows(); ++k) {
       const Eigen::VectorXd values = eigen_of(k).values;
-      shapes.row(k) =
-          (values / detail::geometric_mean(values.array())).transpose().template cast<Scalar>();
+      shapes.row(k) = (values / detail::geometric_mean(values.data(), values.size()))
+                          .transpose()
+                          .template cast<Scalar>();
     }
     return shapes;
   }

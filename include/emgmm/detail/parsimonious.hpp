@@ -18,11 +18,13 @@ EMGMM_DIAGNOSTICS_PUSH
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include <Eigen/Core>
 
 #include "../model_name.hpp"
 #include "cholesky.hpp"
+#include "small_matrix.hpp"
 #include "symmetric_eigen.hpp"
 
 namespace emgmm {
@@ -30,13 +32,8 @@ namespace detail {
 
 // The routines below are templates on the floating type Real (the M-step instantiates them for
 // double), so that a translation unit that includes emgmm but fits no mclust model compiles
-// none of them, and in compiled mode only the library does (issue 15).
-template <typename Real>
-using Matrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
-template <typename Real>
-using Vector = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
-template <typename Real>
-using RowVector = Eigen::Matrix<Real, 1, Eigen::Dynamic>;
+// none of them, and in compiled mode only the library does. They work on plain loops
+// (small_matrix.hpp), not Eigen expressions, for the same reason (issue 15).
 
 /// Which model, and the inner iterations' stopping rule (mclust's emControl()$tol[2] and
 /// $itmax[2]): stop when the relative change is at most inner_tol or after inner_max_iter.
@@ -74,11 +71,6 @@ struct DecreasingEigen {
   }
 };
 
-template <typename Derived>
-typename Derived::Scalar geometric_mean(const Eigen::ArrayBase<Derived>& values) {
-  return std::exp(values.log().mean());
-}
-
 /// Relative change as mclust measures it: |new - old| / (1 + |new|).
 template <typename Real>
 Real relative_change(Real now, Real before) {
@@ -86,29 +78,39 @@ Real relative_change(Real now, Real before) {
 }
 
 /// Volumes lambda_k = sum_j w_kj / a_j / (D n_k) and a common shape a = sum_k w_k / lambda_k
-/// (normalized to product 1), alternated from `scale` and `shape` until the largest relative
-/// change of a lambda_k or a_j is small: mclust's inner iterations of VEI (w_k: the diagonal
-/// of W_k) and VEV (w_k: its eigenvalues), which differ only in their comparisons (`vei`: go
-/// on while change > tol and count <= limit; VEV: while change >= tol and count < limit).
+/// (normalized to product 1), alternated from `scale` and `shape` (D values) until the largest
+/// relative change of a lambda_k or a_j is small: mclust's inner iterations of VEI (w_k: the
+/// diagonal of W_k) and VEV (w_k: its eigenvalues), which differ only in their comparisons
+/// (`vei`: go on while change > tol and count <= limit; VEV: while change >= tol and count <
+/// limit). `w` is K x D.
 template <typename Real>
 void alternate_volumes_and_shape(const Matrix<Real>& w, const Vector<Real>& nk,
                                  const Parsimonious& settings, bool vei, Vector<Real>& scale,
-                                 RowVector<Real>& shape) {
-  const Real dims = Real(w.cols());
+                                 Vector<Real>& shape) {
+  const Eigen::Index K = w.rows();
+  const Eigen::Index D = w.cols();
+  const Real dims = Real(D);
   const long limit = settings.inner_max_iter;
   for (long inner = 1;; ++inner) {
     const Vector<Real> previous_scale = scale;
-    const RowVector<Real> previous_shape = shape;
-    for (Eigen::Index k = 0; k < w.rows(); ++k) {
-      scale(k) = (w.row(k).array() / previous_shape.array()).sum() / (dims * nk(k));
+    const Vector<Real> previous_shape = shape;
+    for (Eigen::Index k = 0; k < K; ++k) {
+      Real sum = 0;
+      for (Eigen::Index j = 0; j < D; ++j) sum += w(k, j) / previous_shape(j);
+      scale(k) = sum / (dims * nk(k));
     }
-    shape = (w.array().colwise() / scale.array()).colwise().sum();
-    shape /= geometric_mean(shape.array());
+    for (Eigen::Index j = 0; j < D; ++j) {
+      Real sum = 0;
+      for (Eigen::Index k = 0; k < K; ++k) sum += w(k, j) / scale(k);
+      shape(j) = sum;
+    }
+    const Real volume = geometric_mean(shape.data(), D);
+    for (Eigen::Index j = 0; j < D; ++j) shape(j) /= volume;
     Real change = 0.0;
-    for (Eigen::Index k = 0; k < w.rows(); ++k) {
+    for (Eigen::Index k = 0; k < K; ++k) {
       change = std::max(change, relative_change(scale(k), previous_scale(k)));
     }
-    for (Eigen::Index j = 0; j < w.cols(); ++j) {
+    for (Eigen::Index j = 0; j < D; ++j) {
       change = std::max(change, relative_change(shape(j), previous_shape(j)));
     }
     const bool more = vei ? change > settings.inner_tol && inner <= limit
@@ -126,49 +128,87 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
                                      const Parsimonious& settings, ParsimoniousState<Real>& state) {
   const Eigen::Index K = nk.size();
   const Eigen::Index D = scatter.cols();
-  const Real n = nk.sum();
+  const Real n = strided_sum(nk.data(), K);
   const Real dims = Real(D);
-  const auto W = [&](Eigen::Index k) { return scatter.middleRows(k * D, D); };
   const long max_inner = settings.inner_max_iter;
-  Matrix<Real> sigma = Matrix<Real>::Zero(K * D, D);
-  // Exactly symmetric, as the full M-step's (a saved model is checked for symmetry).
-  const auto set = [&](Eigen::Index k, const Matrix<Real>& block) {
-    sigma.middleRows(k * D, D) = block.template selfadjointView<Eigen::Lower>();
-  };
-  // lambda * D diag(a) D^T.
-  const auto rotated = [&](Real lambda, const Matrix<Real>& orientation, const Vector<Real>& a) {
-    const Matrix<Real> half = orientation * (lambda * a).cwiseSqrt().asDiagonal();
-    return Matrix<Real>(half * half.transpose());
+  std::vector<Matrix<Real>> W(static_cast<std::size_t>(K));  // W[k] = W_k, D x D
+  for (Eigen::Index k = 0; k < K; ++k) {
+    Matrix<Real>& w = W[static_cast<std::size_t>(k)];
+    w.resize(D, D);
+    for (Eigen::Index j = 0; j < D; ++j) {
+      for (Eigen::Index i = 0; i < D; ++i) w(i, j) = scatter(k * D + i, j);
+    }
+  }
+  const auto scatter_of = [&](Eigen::Index k) -> const Matrix<Real>& {
+    return W[static_cast<std::size_t>(k)];
   };
   Matrix<Real> diagonals(K, D);  // row k: the diagonal of W_k
-  for (Eigen::Index k = 0; k < K; ++k) diagonals.row(k) = W(k).diagonal().transpose();
+  for (Eigen::Index k = 0; k < K; ++k) {
+    for (Eigen::Index j = 0; j < D; ++j) diagonals(k, j) = scatter_of(k)(j, j);
+  }
+  const auto eigen_of_scatters = [&] {
+    std::vector<DecreasingEigen<Real>> eigen;
+    eigen.reserve(static_cast<std::size_t>(K));
+    for (Eigen::Index k = 0; k < K; ++k) eigen.emplace_back(scatter_of(k));
+    return eigen;
+  };
+
+  Matrix<Real> sigma = zero_matrix<Real>(K * D, D);
+  // Sigma_k = `factor` times the lower triangle of `block`, made exactly symmetric as the full
+  // M-step's (a saved model is checked for symmetry).
+  const auto set = [&](Eigen::Index k, Real factor, const Matrix<Real>& block) {
+    for (Eigen::Index j = 0; j < D; ++j) {
+      for (Eigen::Index i = 0; i < D; ++i) {
+        sigma(k * D + i, j) = factor * (i >= j ? block(i, j) : block(j, i));
+      }
+    }
+  };
+  // Sigma_k = diag(values[0], values[stride], ...) times `factor`.
+  const auto set_diagonal = [&](Eigen::Index k, Real factor, const Real* values,
+                                Eigen::Index stride) {
+    for (Eigen::Index j = 0; j < D; ++j) sigma(k * D + j, j) = factor * values[j * stride];
+  };
+  // Sigma_k = lambda * O diag(a) O^T, with `a` D values `stride` apart.
+  const auto set_rotated = [&](Eigen::Index k, Real lambda, const Matrix<Real>& orientation,
+                               const Real* a, Eigen::Index stride) {
+    Matrix<Real> half(D, D);  // O diag(sqrt(lambda a))
+    for (Eigen::Index j = 0; j < D; ++j) {
+      const Real root = std::sqrt(lambda * a[j * stride]);
+      for (Eigen::Index i = 0; i < D; ++i) half(i, j) = orientation(i, j) * root;
+    }
+    set(k, Real(1), product(half, transposed(half)));
+  };
 
   switch (settings.model) {
     case ModelName::EII: {
-      const Real variance = diagonals.sum() / (n * dims);
-      for (Eigen::Index k = 0; k < K; ++k) set(k, variance * Matrix<Real>::Identity(D, D));
+      const Real variance = strided_sum(diagonals.data(), K * D) / (n * dims);
+      for (Eigen::Index k = 0; k < K; ++k) set_diagonal(k, Real(1), &variance, 0);
       break;
     }
     case ModelName::VII:
       for (Eigen::Index k = 0; k < K; ++k) {
-        set(k, diagonals.row(k).sum() / (dims * nk(k)) * Matrix<Real>::Identity(D, D));
+        const Real variance = strided_sum(&diagonals(k, 0), D, K) / (dims * nk(k));
+        set_diagonal(k, Real(1), &variance, 0);
       }
       break;
     case ModelName::EEI: {
-      const Vector<Real> variances = diagonals.colwise().sum().transpose() / n;
-      for (Eigen::Index k = 0; k < K; ++k) set(k, variances.asDiagonal());
+      Vector<Real> variances(D);
+      for (Eigen::Index j = 0; j < D; ++j) variances(j) = strided_sum(&diagonals(0, j), K) / n;
+      for (Eigen::Index k = 0; k < K; ++k) set_diagonal(k, Real(1), variances.data(), 1);
       break;
     }
     case ModelName::VVI:
-      for (Eigen::Index k = 0; k < K; ++k) set(k, (diagonals.row(k) / nk(k)).asDiagonal());
+      for (Eigen::Index k = 0; k < K; ++k) {
+        for (Eigen::Index j = 0; j < D; ++j) sigma(k * D + j, j) = diagonals(k, j) / nk(k);
+      }
       break;
     case ModelName::EVI: {
       // lambda = sum_k |B_k|^(1/D) / n, A_k = B_k / |B_k|^(1/D) (Celeux & Govaert, model 12).
       Vector<Real> volumes(K);
-      for (Eigen::Index k = 0; k < K; ++k) volumes(k) = geometric_mean(diagonals.row(k).array());
-      const Real lambda = volumes.sum() / n;
+      for (Eigen::Index k = 0; k < K; ++k) volumes(k) = geometric_mean(&diagonals(k, 0), D, K);
+      const Real lambda = strided_sum(volumes.data(), K) / n;
       for (Eigen::Index k = 0; k < K; ++k) {
-        set(k, (lambda / volumes(k) * diagonals.row(k)).asDiagonal());
+        set_diagonal(k, lambda / volumes(k), &diagonals(k, 0), K);
       }
       break;
     }
@@ -176,66 +216,83 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
       // Alternate lambda_k = tr(W_k A^-1) / (D n_k) and A = sum_k diag(W_k) / lambda_k, |A| = 1,
       // from lambda = A = 1 on the first EM iteration and from the last one's after.
       Vector<Real> scale = state.scale.size() == K ? state.scale : Vector<Real>::Ones(K);
-      RowVector<Real> shape =
-          state.shape.size() == D ? RowVector<Real>(state.shape) : RowVector<Real>::Ones(D);
+      Vector<Real> shape = Vector<Real>::Ones(D);
+      if (state.shape.size() == D)
+        std::copy(state.shape.data(), state.shape.data() + D, shape.data());
       alternate_volumes_and_shape(diagonals, nk, settings, /*vei=*/true, scale, shape);
-      for (Eigen::Index k = 0; k < K; ++k) set(k, (scale(k) * shape).asDiagonal());
+      for (Eigen::Index k = 0; k < K; ++k) set_diagonal(k, scale(k), shape.data(), 1);
       state.scale = scale;
-      state.shape = shape;
+      state.shape.resize(1, D);
+      std::copy(shape.data(), shape.data() + D, state.shape.data());
       break;
     }
     case ModelName::EEE: {
-      Matrix<Real> pooled = Matrix<Real>::Zero(D, D);
-      for (Eigen::Index k = 0; k < K; ++k) pooled += W(k);
-      for (Eigen::Index k = 0; k < K; ++k) set(k, pooled / n);
+      Matrix<Real> pooled = zero_matrix<Real>(D, D);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        for (Eigen::Index i = 0; i < D * D; ++i) pooled.data()[i] += scatter_of(k).data()[i];
+      }
+      for (Eigen::Index i = 0; i < D * D; ++i) pooled.data()[i] /= n;
+      for (Eigen::Index k = 0; k < K; ++k) set(k, Real(1), pooled);
       break;
     }
     case ModelName::VVV:
-      for (Eigen::Index k = 0; k < K; ++k) set(k, W(k) / nk(k));
+      for (Eigen::Index k = 0; k < K; ++k) {
+        Matrix<Real> covariance = scatter_of(k);
+        for (Eigen::Index i = 0; i < D * D; ++i) covariance.data()[i] /= nk(k);
+        set(k, Real(1), covariance);
+      }
       break;
     case ModelName::EVV: {
       // lambda = sum_k |W_k|^(1/D) / n, C_k = W_k / |W_k|^(1/D).
       Vector<Real> volumes(K);
       for (Eigen::Index k = 0; k < K; ++k) {
-        volumes(k) = geometric_mean(DecreasingEigen<Real>(W(k)).values.array());
+        volumes(k) = geometric_mean(DecreasingEigen<Real>(scatter_of(k)).values.data(), D);
       }
-      const Real lambda = volumes.sum() / n;
-      for (Eigen::Index k = 0; k < K; ++k) set(k, lambda / volumes(k) * W(k));
+      const Real lambda = strided_sum(volumes.data(), K) / n;
+      for (Eigen::Index k = 0; k < K; ++k) set(k, lambda / volumes(k), scatter_of(k));
       break;
     }
     case ModelName::EEV: {
       // W_k = L_k Omega_k L_k^T; A = sum_k Omega_k / |.|^(1/D), lambda = |sum_k Omega_k|^(1/D) / n.
+      const std::vector<DecreasingEigen<Real>> eigen = eigen_of_scatters();
       Vector<Real> sum = Vector<Real>::Zero(D);
-      for (Eigen::Index k = 0; k < K; ++k) sum += DecreasingEigen<Real>(W(k)).values;
-      const Real volume = geometric_mean(sum.array());
+      for (const DecreasingEigen<Real>& e : eigen) {
+        for (Eigen::Index j = 0; j < D; ++j) sum(j) += e.values(j);
+      }
+      const Real volume = geometric_mean(sum.data(), D);
+      for (Eigen::Index j = 0; j < D; ++j) sum(j) /= volume;
       for (Eigen::Index k = 0; k < K; ++k) {
-        set(k, rotated(volume / n, DecreasingEigen<Real>(W(k)).vectors, sum / volume));
+        set_rotated(k, volume / n, eigen[static_cast<std::size_t>(k)].vectors, sum.data(), 1);
       }
       break;
     }
     case ModelName::VEV: {
       // Alternate lambda_k = tr(Omega_k A^-1) / (D n_k) and A = sum_k Omega_k / lambda_k, |A| = 1,
       // on the eigenvalues Omega_k of W_k; the first EM iteration starts from the EEV estimate.
+      const std::vector<DecreasingEigen<Real>> eigen = eigen_of_scatters();
       Matrix<Real> omega(K, D);
-      for (Eigen::Index k = 0; k < K; ++k)
-        omega.row(k) = DecreasingEigen<Real>(W(k)).values.transpose();
+      for (Eigen::Index k = 0; k < K; ++k) {
+        for (Eigen::Index j = 0; j < D; ++j)
+          omega(k, j) = eigen[static_cast<std::size_t>(k)].values(j);
+      }
       Vector<Real> scale(K);
-      RowVector<Real> shape(D);
+      Vector<Real> shape(D);
       if (state.scale.size() == K && state.shape.size() == D) {
         scale = state.scale;
-        shape = state.shape;
+        std::copy(state.shape.data(), state.shape.data() + D, shape.data());
       } else {
-        shape = omega.colwise().sum();
-        const Real volume = geometric_mean(shape.array());
-        scale = (volume / nk.array()).matrix();
-        shape /= volume;
+        for (Eigen::Index j = 0; j < D; ++j) shape(j) = strided_sum(&omega(0, j), K);
+        const Real volume = geometric_mean(shape.data(), D);
+        for (Eigen::Index k = 0; k < K; ++k) scale(k) = volume / nk(k);
+        for (Eigen::Index j = 0; j < D; ++j) shape(j) /= volume;
       }
       alternate_volumes_and_shape(omega, nk, settings, /*vei=*/false, scale, shape);
       for (Eigen::Index k = 0; k < K; ++k) {
-        set(k, rotated(scale(k), DecreasingEigen<Real>(W(k)).vectors, shape.transpose()));
+        set_rotated(k, scale(k), eigen[static_cast<std::size_t>(k)].vectors, shape.data(), 1);
       }
       state.scale = scale;
-      state.shape = shape;
+      state.shape.resize(1, D);
+      std::copy(shape.data(), shape.data() + D, state.shape.data());
       break;
     }
     case ModelName::VEE: {
@@ -245,9 +302,13 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
       Matrix<Real> C(D, D);
       Real target_before = std::numeric_limits<Real>::max() / 2;
       for (long inner = 1;; ++inner) {
-        C.setZero();
-        for (Eigen::Index k = 0; k < K; ++k) C += W(k) / scale(k);
-        C /= geometric_mean(DecreasingEigen<Real>(C).values.array());
+        std::fill(C.data(), C.data() + D * D, Real(0));
+        for (Eigen::Index k = 0; k < K; ++k) {
+          for (Eigen::Index i = 0; i < D * D; ++i)
+            C.data()[i] += scatter_of(k).data()[i] / scale(k);
+        }
+        const Real volume = geometric_mean(DecreasingEigen<Real>(C).values.data(), D);
+        for (Eigen::Index i = 0; i < D * D; ++i) C.data()[i] /= volume;
         // tr(C^-1 W_k) = tr(L^-1 (L^-1 W_k)^T) with C = L L^T (W_k symmetric).
         Matrix<Real> factor = C;
         const bool positive_definite = cholesky_lower_in_place(factor.data(), D);
@@ -256,18 +317,20 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
             scale(k) = std::numeric_limits<Real>::quiet_NaN();
             continue;
           }
-          Matrix<Real> half = W(k);
+          Matrix<Real> half = scatter_of(k);
           solve_lower_in_place(factor.data(), D, half.data(), D, D);
           transpose_in_place(half.data(), D);
           solve_lower_in_place(factor.data(), D, half.data(), D, D);
-          scale(k) = half.trace() / (dims * nk(k));
+          scale(k) = strided_sum(half.data(), D, D + 1) / (dims * nk(k));
         }
-        const Real target = n * dims + dims * (nk.array() * scale.array().log()).sum();
+        Real weighted_log_volume = 0;
+        for (Eigen::Index k = 0; k < K; ++k) weighted_log_volume += nk(k) * std::log(scale(k));
+        const Real target = n * dims + dims * weighted_log_volume;
         const Real change = relative_change(target, target_before);
         target_before = target;
         if (!(change > settings.inner_tol && inner < max_inner)) break;
       }
-      for (Eigen::Index k = 0; k < K; ++k) set(k, scale(k) * C);
+      for (Eigen::Index k = 0; k < K; ++k) set(k, scale(k), C);
       break;
     }
     case ModelName::EVE:
@@ -277,41 +340,65 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
       // VVE's updates weigh the W_k by the det-1 shapes alone, not by the volumes: not an exact
       // M-step, and its EM can lower the likelihood (mclust's does too).
       const bool equal_volume = settings.model == ModelName::EVE;
-      Matrix<Real> orientation = state.orientation.rows() == D
-                                     ? state.orientation
-                                     : Matrix<Real>(Matrix<Real>::Identity(D, D));
+      Matrix<Real> orientation =
+          state.orientation.rows() == D ? state.orientation : identity_matrix<Real>(D);
       Matrix<Real> shape = state.shape.rows() == K && state.shape.cols() == D
                                ? state.shape
                                : Matrix<Real>(Matrix<Real>::Ones(K, D));
       Vector<Real> largest(K);  // the largest eigenvalue of each W_k
-      for (Eigen::Index k = 0; k < K; ++k) largest(k) = DecreasingEigen<Real>(W(k)).values(0);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        largest(k) = DecreasingEigen<Real>(scatter_of(k)).values(0);
+      }
       Vector<Real> scale(K);
+      Vector<Real> spread(D);
+      Vector<Real> rotated_diagonal(D);
+      Matrix<Real> F(D, D);
+      Matrix<Real> scaled(D, D);
       Real target = 0.0;
       Real target_before = std::numeric_limits<Real>::max() / 2;
       for (long inner = 1;; ++inner) {
-        Matrix<Real> F = Matrix<Real>::Zero(D, D);
+        // F = sum_k A_k^-1 D^T W_k - lambda_max(W_k) A_k^-1 D^T
+        std::fill(F.data(), F.data() + D * D, Real(0));
         for (Eigen::Index k = 0; k < K; ++k) {
-          const Matrix<Real> scaled =
-              shape.row(k).transpose().cwiseInverse().asDiagonal() * orientation.transpose();
-          F += scaled * W(k) - largest(k) * scaled;
+          for (Eigen::Index j = 0; j < D; ++j) {
+            for (Eigen::Index i = 0; i < D; ++i)
+              scaled(i, j) = (1 / shape(k, i)) * orientation(j, i);
+          }
+          const Matrix<Real> turned = product(scaled, scatter_of(k));
+          for (Eigen::Index i = 0; i < D * D; ++i) {
+            F.data()[i] += turned.data()[i] - largest(k) * scaled.data()[i];
+          }
         }
-        orientation = polar_factor(F).transpose();
-        F.setZero();
+        orientation = transposed(polar_factor(F));
+        // F = sum_k W_k D A_k^-1 - max(A_k^-1) W_k D
+        std::fill(F.data(), F.data() + D * D, Real(0));
         for (Eigen::Index k = 0; k < K; ++k) {
-          const Matrix<Real> rotated_scatter = W(k) * orientation;
-          F += rotated_scatter * shape.row(k).transpose().cwiseInverse().asDiagonal() -
-               shape.row(k).cwiseInverse().maxCoeff() * rotated_scatter;
+          const Matrix<Real> rotated_scatter = product(scatter_of(k), orientation);
+          Real largest_inverse = 1 / shape(k, 0);
+          for (Eigen::Index j = 1; j < D; ++j)
+            largest_inverse = std::max(largest_inverse, 1 / shape(k, j));
+          for (Eigen::Index j = 0; j < D; ++j) {
+            const Real inverse = 1 / shape(k, j);
+            for (Eigen::Index i = 0; i < D; ++i) {
+              F(i, j) += rotated_scatter(i, j) * inverse - largest_inverse * rotated_scatter(i, j);
+            }
+          }
         }
         orientation = polar_factor(F);
         target = 0.0;
         for (Eigen::Index k = 0; k < K; ++k) {
-          const Vector<Real> spread = (orientation.transpose() * W(k) * orientation).diagonal() /
-                                      (equal_volume ? 1.0 : nk(k));
-          scale(k) = geometric_mean(spread.array());
-          shape.row(k) = spread.transpose() / scale(k);
-          target += (orientation.transpose() * W(k) * orientation)
-                        .diagonal()
-                        .dot(shape.row(k).transpose().cwiseInverse());
+          // The diagonal of D^T W_k D: d_j^T W_k d_j.
+          const Matrix<Real> rotated_scatter = product(scatter_of(k), orientation);
+          for (Eigen::Index j = 0; j < D; ++j) {
+            rotated_diagonal(j) =
+                dot(orientation.data() + j * D, rotated_scatter.data() + j * D, D);
+            spread(j) = rotated_diagonal(j) / (equal_volume ? Real(1) : nk(k));
+          }
+          scale(k) = geometric_mean(spread.data(), D);
+          for (Eigen::Index j = 0; j < D; ++j) shape(k, j) = spread(j) / scale(k);
+          Real weighted = 0;  // tr(D^T W_k D A_k^-1)
+          for (Eigen::Index j = 0; j < D; ++j) weighted += rotated_diagonal(j) * (1 / shape(k, j));
+          target += weighted;
         }
         const Real change = relative_change(target, target_before);
         target_before = target;
@@ -319,7 +406,7 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
       }
       for (Eigen::Index k = 0; k < K; ++k) {
         const Real lambda = equal_volume ? target / (n * dims) : scale(k);
-        set(k, rotated(lambda, orientation, shape.row(k).transpose()));
+        set_rotated(k, lambda, orientation, &shape(k, 0), K);
       }
       state.shape = shape;
       state.orientation = orientation;

@@ -22,6 +22,8 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include <Eigen/Core>
 
+#include "small_matrix.hpp"
+
 namespace emgmm {
 namespace detail {
 
@@ -38,13 +40,14 @@ void jacobi_rotation(Real p, Real q, Real r, Real& c, Real& s) {
 
 /// Columns p and q of `m` replaced by c col_p - s col_q and s col_p + c col_q.
 template <typename Real>
-void rotate_columns(Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& m, Eigen::Index p,
-                    Eigen::Index q, Real c, Real s) {
+void rotate_columns(Matrix<Real>& m, Eigen::Index p, Eigen::Index q, Real c, Real s) {
+  Real* EIGEN_RESTRICT column_p = m.data() + p * m.rows();
+  Real* EIGEN_RESTRICT column_q = m.data() + q * m.rows();
   for (Eigen::Index k = 0; k < m.rows(); ++k) {
-    const Real mp = m(k, p);
-    const Real mq = m(k, q);
-    m(k, p) = c * mp - s * mq;
-    m(k, q) = s * mp + c * mq;
+    const Real mp = column_p[k];
+    const Real mq = column_q[k];
+    column_p[k] = c * mp - s * mq;
+    column_q[k] = s * mp + c * mq;
   }
 }
 
@@ -54,25 +57,31 @@ void rotate_columns(Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& m, Eige
 /// A matrix with a NaN or an infinity gives NaN values and vectors (the caller's covariance
 /// check then reports it).
 template <typename Real>
-void symmetric_eigen(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& symmetric,
-                     Eigen::Matrix<Real, Eigen::Dynamic, 1>& values,
-                     Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& vectors) {
-  using Matrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
+void symmetric_eigen(const Matrix<Real>& symmetric, Vector<Real>& values, Matrix<Real>& vectors) {
   const Eigen::Index n = symmetric.rows();
-  Matrix a = symmetric.template selfadjointView<Eigen::Lower>();
-  if (!a.allFinite()) {
-    values.setConstant(n, std::numeric_limits<Real>::quiet_NaN());
-    vectors.setConstant(n, n, std::numeric_limits<Real>::quiet_NaN());
+  Matrix<Real> a(n, n);
+  bool finite = true;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      a(i, j) = i >= j ? symmetric(i, j) : symmetric(j, i);
+      finite = finite && std::isfinite(a(i, j));
+    }
+  }
+  if (!finite) {
+    values.resize(n);
+    vectors.resize(n, n);
+    std::fill(values.data(), values.data() + n, std::numeric_limits<Real>::quiet_NaN());
+    std::fill(vectors.data(), vectors.data() + n * n, std::numeric_limits<Real>::quiet_NaN());
     return;
   }
-  Matrix v = Matrix::Identity(n, n);
+  Matrix<Real> v = identity_matrix<Real>(n);
   constexpr Real eps = std::numeric_limits<Real>::epsilon();
   constexpr int kMaxSweeps = 64;  // converges quadratically: ~6-10 sweeps in practice
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     Real off = 0;
     for (Eigen::Index q = 0; q < n; ++q)
       for (Eigen::Index p = 0; p < q; ++p) off += a(p, q) * a(p, q);
-    if (!(off > eps * eps * a.squaredNorm())) break;
+    if (!(off > eps * eps * dot(a.data(), a.data(), n * n))) break;
     for (Eigen::Index q = 1; q < n; ++q) {
       for (Eigen::Index p = 0; p < q; ++p) {
         if (a(p, q) == 0) continue;
@@ -99,7 +108,7 @@ void symmetric_eigen(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& 
   for (Eigen::Index j = 0; j < n; ++j) {
     const Eigen::Index from = order[static_cast<std::size_t>(j)];
     values(j) = a(from, from);
-    vectors.col(j) = v.col(from);
+    std::copy(v.data() + from * n, v.data() + (from + 1) * n, vectors.data() + j * n);
   }
 }
 
@@ -107,22 +116,20 @@ void symmetric_eigen(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& 
 /// F. One-sided Jacobi rotations of F's columns until they are orthogonal give F V = U S; a
 /// column of zero length (F singular) is completed to an orthonormal basis.
 template <typename Real>
-Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> polar_factor(
-    const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& F) {
-  using Matrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
-  using Vector = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
+Matrix<Real> polar_factor(const Matrix<Real>& F) {
   const Eigen::Index n = F.rows();
-  Matrix a = F;
-  Matrix v = Matrix::Identity(n, n);
+  Matrix<Real> a = F;
+  Matrix<Real> v = identity_matrix<Real>(n);
+  const auto column = [n](Matrix<Real>& m, Eigen::Index j) { return m.data() + j * n; };
   constexpr Real eps = std::numeric_limits<Real>::epsilon();
   constexpr int kMaxSweeps = 64;
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     bool rotated = false;
     for (Eigen::Index q = 1; q < n; ++q) {
       for (Eigen::Index p = 0; p < q; ++p) {
-        const Real alpha = a.col(p).squaredNorm();
-        const Real beta = a.col(q).squaredNorm();
-        const Real gamma = a.col(p).dot(a.col(q));
+        const Real alpha = dot(column(a, p), column(a, p), n);
+        const Real beta = dot(column(a, q), column(a, q), n);
+        const Real gamma = dot(column(a, p), column(a, q), n);
         if (!(std::abs(gamma) > eps * std::sqrt(alpha * beta))) continue;
         rotated = true;
         Real c = 1, s = 0;
@@ -135,33 +142,46 @@ Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> polar_factor(
   }
   // U's columns: a's, normalized; those of (numerically) zero length completed by
   // Gram-Schmidt from the unit vectors.
-  Matrix u(n, n);
-  const Real largest = n > 0 ? a.colwise().norm().maxCoeff() : Real(0);
+  Matrix<Real> u(n, n);
+  std::vector<Real> lengths(static_cast<std::size_t>(n));
+  Real largest = 0;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    lengths[static_cast<std::size_t>(j)] = std::sqrt(dot(column(a, j), column(a, j), n));
+    largest = std::max(largest, lengths[static_cast<std::size_t>(j)]);
+  }
   std::vector<bool> done(static_cast<std::size_t>(n), false);
   for (Eigen::Index j = 0; j < n; ++j) {
-    const Real length = a.col(j).norm();
+    const Real length = lengths[static_cast<std::size_t>(j)];
     if (length > eps * largest * Real(n) && length > 0) {
-      u.col(j) = a.col(j) / length;
+      for (Eigen::Index i = 0; i < n; ++i) u(i, j) = a(i, j) / length;
       done[static_cast<std::size_t>(j)] = true;
     }
   }
   Eigen::Index unit = 0;
+  std::vector<Real> candidate(static_cast<std::size_t>(n));
   for (Eigen::Index j = 0; j < n; ++j) {
     if (done[static_cast<std::size_t>(j)]) continue;
     for (; unit < n; ++unit) {
-      Vector candidate = Vector::Unit(n, unit);
+      std::fill(candidate.begin(), candidate.end(), Real(0));
+      candidate[static_cast<std::size_t>(unit)] = 1;
       for (Eigen::Index i = 0; i < n; ++i) {
-        if (done[static_cast<std::size_t>(i)]) candidate -= u.col(i).dot(candidate) * u.col(i);
+        if (!done[static_cast<std::size_t>(i)]) continue;
+        const Real projection = dot(column(u, i), candidate.data(), n);
+        for (Eigen::Index r = 0; r < n; ++r) {
+          candidate[static_cast<std::size_t>(r)] -= projection * u(r, i);
+        }
       }
-      if (candidate.norm() > Real(0.5)) {
-        u.col(j) = candidate.normalized();
+      const Real length = std::sqrt(dot(candidate.data(), candidate.data(), n));
+      if (length > Real(0.5)) {
+        for (Eigen::Index r = 0; r < n; ++r)
+          u(r, j) = candidate[static_cast<std::size_t>(r)] / length;
         done[static_cast<std::size_t>(j)] = true;
         ++unit;
         break;
       }
     }
   }
-  return u * v.transpose();
+  return product(u, transposed(v));
 }
 
 }  // namespace detail
