@@ -1,7 +1,7 @@
 # Compiled mode (option EMGMM_COMPILED), as fmt and spdlog offer it: the target
 # emgmm::emgmm_compiled, a static library that instantiates the common models once
 # (GaussianMixture, BayesianGaussianMixture and KMeans of double and float, Eigen::Dynamic
-# features; cmake/compiled/*.cpp, one model and Scalar per file). Linking it defines
+# features; cmake/compiled/models_<Scalar>.cpp, one file per Scalar). Linking it defines
 # EMGMM_COMPILED, under which the headers declare those instantiations `extern template`: a
 # program's files then compile only the thin layer that reads the caller's X and link the
 # passes from the library, instead of compiling them in every file that fits a model. Other
@@ -40,10 +40,7 @@ foreach(_scalar IN LISTS EMGMM_COMPILED_SCALARS)
 endforeach()
 foreach(_scalar IN ITEMS double float)
   if(_scalar IN_LIST EMGMM_COMPILED_SCALARS)
-    foreach(_model IN ITEMS gaussian_mixture bayesian_gaussian_mixture kmeans)
-      list(APPEND _emgmm_compiled_sources
-           "${CMAKE_CURRENT_LIST_DIR}/compiled/${_model}_${_scalar}.cpp")
-    endforeach()
+    list(APPEND _emgmm_compiled_sources "${CMAKE_CURRENT_LIST_DIR}/compiled/models_${_scalar}.cpp")
   else()
     string(TOUPPER "${_scalar}" _upper)
     list(APPEND _emgmm_compiled_definitions EMGMM_COMPILED_NO_${_upper})

@@ -1,5 +1,5 @@
 // The fixed-Dim models the tests fit, compiled once for the whole test executable
-// (tests/fixed_models/*.cpp, one file per model), the way compiled mode compiles the
+// (tests/fixed_models/*.cpp, one file per Scalar and Dim), the way compiled mode compiles the
 // Eigen::Dynamic ones once (cmake/compiled/): a test file that includes this header declares
 // them `extern template` and compiles only the layer that reads its X, instead of every pass of
 // every model it fits. Each (Scalar, Dim) model instantiated in a test file cost its compiler
@@ -8,8 +8,9 @@
 // the same code runs, compiled in another file.
 //
 // Only where the target defines EMGMM_TEST_FIXED_MODELS, that is where it also compiles
-// tests/fixed_models/*.cpp (emgmm_tests); elsewhere (emgmm_tests_native builds test_parity.cpp
-// alone, for this machine's instruction set) every file instantiates what it uses, as usual.
+// tests/fixed_models/*.cpp (emgmm_tests, and emgmm_tests_native the files of the models
+// test_parity.cpp fits, with its own flags); elsewhere every file instantiates what it uses, as
+// usual.
 #ifndef EMGMM_TESTS_FIXED_MODELS_HPP
 #define EMGMM_TESTS_FIXED_MODELS_HPP
 

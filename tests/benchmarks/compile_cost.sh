@@ -15,7 +15,7 @@
 #   (i) row (b) in compiled mode (-DEMGMM_COMPILED: the model's passes come from the
 #       emgmm_compiled library, so the file compiles only the layer that reads X)
 #   (j) row (c) in compiled mode
-#   (k) the emgmm_compiled library itself, paid once per build: its files (one per model and Scalar)
+#   (k) the emgmm_compiled library itself, paid once per build: its files (one per Scalar)
 #       (cmake/compiled/*.cpp) one after the other, CPU summed, peak of the largest
 # Every row but (e) compiles with -std=c++17 -O2 -march=native -fopenmp (the flags).
 #
@@ -131,7 +131,7 @@ declare -A describe=(
   [h]='(h) peer: Eigen `MatrixXd C = A * B`'
   [i]='(i) row (b) in compiled mode (`-DEMGMM_COMPILED`)'
   [j]='(j) row (c) in compiled mode'
-  [k]='(k) the `emgmm_compiled` library, once per build (6 files, one per model and Scalar)'
+  [k]='(k) the `emgmm_compiled` library, once per build (2 files, one per Scalar)'
 )
 
 write_tu() {  # write_tu LETTER FILE

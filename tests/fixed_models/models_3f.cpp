@@ -1,0 +1,9 @@
+// The fixed-Dim models of (float, 3) that the test files fit, compiled together (see
+// tests/fixed_models.hpp): GaussianMixture<float, 3>, KMeans<float, 3>.
+#define EMGMM_TEST_FIXED_MODELS_DEFINITION
+#include "fixed_models.hpp"
+
+// One instantiation per line (each macro ends with its own semicolons).
+// clang-format off
+EMGMM_TEST_INSTANTIATE_GaussianMixture(, float, 3)
+EMGMM_TEST_INSTANTIATE_KMeans(, float, 3)
