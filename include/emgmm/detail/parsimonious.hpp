@@ -176,7 +176,9 @@ Matrix<Real> constrained_covariances(const Vector<Real>& nk, const Matrix<Real>&
       const Real root = std::sqrt(lambda * a[j * stride]);
       for (Eigen::Index i = 0; i < D; ++i) half(i, j) = orientation(i, j) * root;
     }
-    set(k, Real(1), product(half, transposed(half)));
+    Matrix<Real> covariance(D, D);
+    multiply_by_own_transpose(half.data(), D, covariance.data());
+    set(k, Real(1), covariance);
   };
 
   switch (settings.model) {
