@@ -4,6 +4,7 @@
 #include "detail/diagnostics.hpp"
 EMGMM_DIAGNOSTICS_PUSH
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -53,9 +54,13 @@ struct SufficientStatistics {
   /// Throws InvalidArgument for an unknown type, negative counts or sizes beyond memory.
   SufficientStatistics(CovarianceType type, Eigen::Index K, Eigen::Index D)
       : covariance_type(type),
-        resp_sum(Eigen::VectorXd::Zero(checked_counts(type, K, D, "SufficientStatistics"))),
-        resp_diff_sum(Eigen::MatrixXd::Zero(K, D)),
-        scatter(Eigen::MatrixXd::Zero(scatter_rows(type, K, D), D)) {}
+        resp_sum(checked_counts(type, K, D, "SufficientStatistics")),
+        resp_diff_sum(K, D),
+        scatter(scatter_rows(type, K, D), D) {
+    std::fill_n(resp_sum.data(), resp_sum.size(), 0.0);
+    std::fill_n(resp_diff_sum.data(), resp_diff_sum.size(), 0.0);
+    std::fill_n(scatter.data(), scatter.size(), 0.0);
+  }
 
   Eigen::Index n_components() const { return resp_sum.size(); }
   Eigen::Index n_features() const { return resp_diff_sum.cols(); }
@@ -99,15 +104,17 @@ struct SufficientStatistics {
                        detail::to_text(n_features()) + " features, '" + to_string(covariance_type) +
                        "'; add only statistics of the same model.");
     }
-    if (other.reference.size() != reference.size() || other.reference != reference) {
+    if (other.reference.size() != reference.size() ||
+        !std::equal(reference.data(), reference.data() + reference.size(),
+                    other.reference.data())) {
       detail::fail(
           "SufficientStatistics::operator+=",
           "the two statistics were taken about different reference means, so they come from "
           "different models; add only statistics of E-steps under the same model.");
     }
-    resp_sum += other.resp_sum;
-    resp_diff_sum += other.resp_diff_sum;
-    scatter += other.scatter;
+    add_values(resp_sum.data(), other.resp_sum.data(), resp_sum.size());
+    add_values(resp_diff_sum.data(), other.resp_diff_sum.data(), resp_diff_sum.size());
+    add_values(scatter.data(), other.scatter.data(), scatter.size());
     log_likelihood += other.log_likelihood;
     n_samples += other.n_samples;
     return *this;
@@ -115,17 +122,19 @@ struct SufficientStatistics {
 
   /// Whether log_likelihood, n_samples and every sum are finite numbers.
   bool all_finite() const {
-    return std::isfinite(log_likelihood) && std::isfinite(n_samples) && resp_sum.allFinite() &&
-           resp_diff_sum.allFinite() && scatter.allFinite();
+    return std::isfinite(log_likelihood) && std::isfinite(n_samples) &&
+           all_finite_values(resp_sum.data(), resp_sum.size()) &&
+           all_finite_values(resp_diff_sum.data(), resp_diff_sum.size()) &&
+           all_finite_values(scatter.data(), scatter.size());
   }
 
   /// Multiplies every sum (and log_likelihood, n_samples) by `factor`: a weighted average of
   /// statistics is a sum of scaled ones (partial_fit's stepwise EM).
   SufficientStatistics& operator*=(double factor) {
     require_consistent(*this, "SufficientStatistics::operator*=", "the statistics");
-    resp_sum *= factor;
-    resp_diff_sum *= factor;
-    scatter *= factor;
+    scale_values(resp_sum.data(), resp_sum.size(), factor);
+    scale_values(resp_diff_sum.data(), resp_diff_sum.size(), factor);
+    scale_values(scatter.data(), scatter.size(), factor);
     log_likelihood *= factor;
     n_samples *= factor;
     return *this;
@@ -134,6 +143,7 @@ struct SufficientStatistics {
   /// The same sums taken about other reference means (K x D): with delta_k = m_k - m'_k,
   /// sum r (x - m') = d_k + r_k delta_k and the scatter gains d_k delta_k^T + delta_k d_k^T +
   /// r_k delta_k delta_k^T. Exact algebra; lets statistics of different models be averaged.
+  template <typename Real = double>  // always double: see the note under private:
   void recenter(const Eigen::MatrixXd& new_reference) {
     require_consistent(*this, "SufficientStatistics::recenter", "the statistics");
     const Eigen::Index K = n_components();
@@ -147,8 +157,8 @@ struct SufficientStatistics {
                        ") and reference means of their own.");
     }
     for (Eigen::Index k = 0; k < K; ++k) {
-      const Eigen::RowVectorXd delta = reference.row(k) - new_reference.row(k);
-      const Eigen::RowVectorXd d = resp_diff_sum.row(k);
+      const Eigen::Matrix<Real, 1, Eigen::Dynamic> delta = reference.row(k) - new_reference.row(k);
+      const Eigen::Matrix<Real, 1, Eigen::Dynamic> d = resp_diff_sum.row(k);
       switch (covariance_type) {
         case CovarianceType::full:
         case CovarianceType::tied: {
@@ -190,14 +200,17 @@ struct SufficientStatistics {
     buffer[3] = log_likelihood;
     buffer[4] = n_samples;
     double* out = buffer.data() + kHeader;
-    const auto put = [&out](const auto& matrix) {
-      Eigen::Map<Eigen::MatrixXd>(out, matrix.rows(), matrix.cols()) = matrix;
-      out += matrix.size();
+    const auto put = [&out](const double* values, Eigen::Index count) {
+      out = std::copy(values, values + count, out);
     };
-    put(resp_sum);
-    put(resp_diff_sum);
-    put(reference.size() == 0 ? Eigen::MatrixXd::Zero(K, D) : reference);
-    put(scatter);
+    put(resp_sum.data(), resp_sum.size());
+    put(resp_diff_sum.data(), resp_diff_sum.size());
+    if (reference.size() == 0) {
+      out = std::fill_n(out, K * D, 0.0);
+    } else {
+      put(reference.data(), reference.size());
+    }
+    put(scatter.data(), scatter.size());
     return buffer;
   }
 
@@ -247,7 +260,7 @@ struct SufficientStatistics {
     stats.n_samples = data[4];
     const double* in = data + kHeader;
     const auto get = [&in](auto& matrix) {
-      matrix = Eigen::Map<const Eigen::MatrixXd>(in, matrix.rows(), matrix.cols());
+      std::copy(in, in + matrix.size(), matrix.data());
       in += matrix.size();
     };
     stats.reference.resize(K, D);
@@ -259,6 +272,23 @@ struct SufficientStatistics {
   }
 
  private:
+  // The members work on the values through plain loops, and recenter() is a template on Real
+  // (always double), which its vectors' types name: a file that includes emgmm without using
+  // SufficientStatistics (every file in compiled mode) then instantiates no Eigen expression
+  // for them (see missing.hpp).
+  static void add_values(double* to, const double* from, Eigen::Index count) {
+    for (Eigen::Index i = 0; i < count; ++i) to[i] += from[i];
+  }
+  static void scale_values(double* values, Eigen::Index count, double factor) {
+    for (Eigen::Index i = 0; i < count; ++i) values[i] *= factor;
+  }
+  static bool all_finite_values(const double* values, Eigen::Index count) {
+    for (Eigen::Index i = 0; i < count; ++i) {
+      if (!std::isfinite(values[i])) return false;
+    }
+    return true;
+  }
+
   static constexpr Eigen::Index kHeader = 5;
   // Buffers and matrices beyond 2^50 doubles (8 PiB) cannot exist; below it, sizes in double
   // are exact and their integer products cannot overflow Eigen::Index.

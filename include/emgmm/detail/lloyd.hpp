@@ -44,9 +44,9 @@ template <typename Scalar, int Dim>
 bool labels_changed(const RowSource<Scalar, Dim>& X, Eigen::Index start,
                     const Eigen::Ref<const Eigen::VectorXi>& old_labels,
                     const Eigen::VectorXi& new_labels) {
-  if (!X.weighted()) return old_labels != new_labels;
   for (Eigen::Index i = 0; i < new_labels.size(); ++i) {
-    if (old_labels(i) != new_labels(i) && X.weight(start + i) != 0.0) return true;
+    if (old_labels(i) != new_labels(i) && (!X.weighted() || X.weight(start + i) != 0.0))
+      return true;
   }
   return false;
 }
@@ -323,7 +323,8 @@ void nearest_centers(const ShiftedRows<Scalar>& x_rows, Eigen::Index rows,
 /// the first, a pass moves only the points whose label changed (a few percent, fewer each
 /// pass) instead of adding up all n again, the one scatter left in a pass.
 /// The members count is exact, so a cluster that lost all its points is exactly empty (sum
-/// and weight 0), not a remainder of rounding.
+/// and weight 0), not a remainder of rounding. (Plain loops: a non-template struct's Eigen
+/// expressions would be compiled by every file that includes emgmm, see missing.hpp.)
 struct ClusterSums {
   Eigen::MatrixXd sums;                                    ///< K x D
   Eigen::VectorXd counts;                                  ///< K, total weight
@@ -331,14 +332,19 @@ struct ClusterSums {
 
   bool empty() const { return counts.size() == 0; }
   void set_zero(Eigen::Index K, Eigen::Index D) {
-    sums.setZero(K, D);
-    counts.setZero(K);
-    members.setZero(K);
+    sums.resize(K, D);
+    counts.resize(K);
+    members.resize(K);
+    std::fill_n(sums.data(), sums.size(), 0.0);
+    std::fill_n(counts.data(), K, 0.0);
+    std::fill_n(members.data(), K, std::int64_t{0});
   }
   ClusterSums& operator+=(const ClusterSums& other) {
-    sums += other.sums;
-    counts += other.counts;
-    members += other.members;
+    for (Eigen::Index i = 0; i < sums.size(); ++i) sums.data()[i] += other.sums.data()[i];
+    for (Eigen::Index k = 0; k < counts.size(); ++k) {
+      counts(k) += other.counts(k);
+      members(k) += other.members(k);
+    }
     return *this;
   }
 };

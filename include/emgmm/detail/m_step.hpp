@@ -39,8 +39,11 @@ struct GaussianEstimates {
   Eigen::MatrixXd covariances;  ///< storage per covariance type, exactly symmetric
 };
 
-inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics& stats,
-                                                      double reg_covar, double eps) {
+/// `Statistics` is SufficientStatistics: a template, so that only files that fit compile the
+/// expressions on it (as missing.hpp's passes).
+template <typename Statistics>
+GaussianEstimates estimate_gaussian_parameters(const Statistics& stats, double reg_covar,
+                                               double eps) {
   const CovarianceType type = stats.covariance_type;
   const Eigen::Index K = stats.resp_sum.size();
   const Eigen::Index D = stats.resp_diff_sum.cols();
@@ -73,7 +76,7 @@ inline GaussianEstimates estimate_gaussian_parameters(const SufficientStatistics
       break;
     }
     case CovarianceType::tied: {
-      covariances = stats.scatter.selfadjointView<Eigen::Lower>();
+      covariances = stats.scatter.template selfadjointView<Eigen::Lower>();
       for (Eigen::Index k = 0; k < K; ++k) {
         const Eigen::RowVectorXd d = stats.resp_diff_sum.row(k);
         covariances -= correction(k) * (d.transpose() * d);

@@ -469,7 +469,8 @@ struct IncompleteModel {
                          "increase reg_covar or rescale the data.");
   }
 
-  /// The precision side's factors, from `sigma`.
+  /// The precision side's factors, from `sigma`. (A template on an unused Real, as the passes.)
+  template <typename Real = double>
   void add_precisions() {
     precision.resize(static_cast<std::size_t>(K));
     log_det_U.resize(K);

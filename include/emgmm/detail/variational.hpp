@@ -236,7 +236,9 @@ double evidence_lower_bound(const VariationalParameters<Scalar, Dim>& p, double 
 /// What is wrong with a covariance prior in VariationalPriors' storage (full and tied D x D,
 /// diag 1 x D, spherical 1 x 1), or "": finite variances >= 0 and, as a matrix, exactly
 /// symmetric. The default prior, the data's covariance, may be singular (a constant feature).
-/// fit() checks the prior it computed and load() the one it read with this one test.
+/// fit() checks the prior it computed and load() the one it read with this one test. (A
+/// template on an unused Real, as missing.hpp's passes: only files that fit or load compile it.)
+template <typename Real = double>
 inline std::string covariance_prior_defect(const Eigen::MatrixXd& covariance) {
   if (!covariance.allFinite()) return "the covariance prior is not finite";
   if (covariance.size() == 0) return "the covariance prior is empty";
