@@ -14,6 +14,7 @@ EMGMM_DIAGNOSTICS_PUSH
 
 #include "covariance_type.hpp"
 #include "detail/covariance.hpp"
+#include "detail/small_matrix.hpp"
 #include "detail/validation.hpp"
 #include "errors.hpp"
 
@@ -112,9 +113,9 @@ struct SufficientStatistics {
           "the two statistics were taken about different reference means, so they come from "
           "different models; add only statistics of E-steps under the same model.");
     }
-    add_values(resp_sum.data(), other.resp_sum.data(), resp_sum.size());
-    add_values(resp_diff_sum.data(), other.resp_diff_sum.data(), resp_diff_sum.size());
-    add_values(scatter.data(), other.scatter.data(), scatter.size());
+    detail::add_to(resp_sum.data(), other.resp_sum.data(), resp_sum.size());
+    detail::add_to(resp_diff_sum.data(), other.resp_diff_sum.data(), resp_diff_sum.size());
+    detail::add_to(scatter.data(), other.scatter.data(), scatter.size());
     log_likelihood += other.log_likelihood;
     n_samples += other.n_samples;
     return *this;
@@ -276,9 +277,6 @@ struct SufficientStatistics {
   // (always double), which its vectors' types name: a file that includes emgmm without using
   // SufficientStatistics (every file in compiled mode) then instantiates no Eigen expression
   // for them (see missing.hpp).
-  static void add_values(double* to, const double* from, Eigen::Index count) {
-    for (Eigen::Index i = 0; i < count; ++i) to[i] += from[i];
-  }
   static void scale_values(double* values, Eigen::Index count, double factor) {
     for (Eigen::Index i = 0; i < count; ++i) values[i] *= factor;
   }

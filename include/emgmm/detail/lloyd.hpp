@@ -25,6 +25,7 @@ EMGMM_DIAGNOSTICS_PUSH
 #include "packet.hpp"
 #include "parallel.hpp"
 #include "row_source.hpp"
+#include "small_matrix.hpp"
 #include "top_k.hpp"
 
 namespace emgmm {
@@ -340,11 +341,9 @@ struct ClusterSums {
     std::fill_n(members.data(), K, std::int64_t{0});
   }
   ClusterSums& operator+=(const ClusterSums& other) {
-    for (Eigen::Index i = 0; i < sums.size(); ++i) sums.data()[i] += other.sums.data()[i];
-    for (Eigen::Index k = 0; k < counts.size(); ++k) {
-      counts(k) += other.counts(k);
-      members(k) += other.members(k);
-    }
+    add_to(sums.data(), other.sums.data(), sums.size());
+    add_to(counts.data(), other.counts.data(), counts.size());
+    add_to(members.data(), other.members.data(), members.size());
     return *this;
   }
 };

@@ -76,6 +76,13 @@ Real dot(const Real* x, const Real* y, Eigen::Index n) {
   return sum;
 }
 
+/// to[i] += from[i] for n values: the elementwise sum of statistics (SufficientStatistics,
+/// lloyd.hpp's ClusterSums), without an Eigen expression in every file that includes emgmm.
+template <typename T>
+void add_to(T* to, const T* from, Eigen::Index n) {
+  for (Eigen::Index i = 0; i < n; ++i) to[i] += from[i];
+}
+
 /// The sum of n values `stride` apart.
 template <typename Real>
 Real strided_sum(const Real* values, Eigen::Index n, Eigen::Index stride = 1) {
